@@ -1,0 +1,57 @@
+# Sila — the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PORT   ?= 8000
+export PYTHONPATH := $(CURDIR):$(CURDIR)/platform
+export DJANGO_SETTINGS_MODULE ?= sila.settings.dev
+
+.PHONY: setup demo test lint typecheck contracts pytest perf lock messages clean db-stop
+
+$(STAMP): requirements/dev.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Sila needs Python >= 3.11"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.lock
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(PY) manage.py demo --port $(PORT)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: setup
+	$(VENV)/bin/mypy .
+
+contracts: setup
+	$(VENV)/bin/lint-imports
+
+pytest: setup
+	DJANGO_SETTINGS_MODULE=sila.settings.test $(PY) -m pytest
+
+test: lint typecheck contracts pytest
+
+perf: setup
+	DJANGO_SETTINGS_MODULE=sila.settings.test $(PY) -m pytest tests/perf -p no:randomly -s -o addopts=''
+
+# Regenerate the hash-pinned lock files after changing pyproject.toml.
+lock: setup
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements/base.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.lock
+
+# Compile translations (.mo files are committed so a fresh machine needs no gettext).
+messages: setup
+	$(PY) manage.py makemessages -l ar -l en --ignore=.venv --ignore=.sila
+	$(PY) manage.py compilemessages --ignore=.venv
+
+db-stop: setup
+	$(PY) manage.py embedded_db stop
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

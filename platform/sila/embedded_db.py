@@ -1,0 +1,100 @@
+"""The embedded PostgreSQL that Sila starts when no ``DATABASE_URL`` is given.
+
+It is the `pgserver` package's PostgreSQL 16, with its data under ``.sila/pgdata`` in the
+checkout, reached over a unix socket (no TCP port, so it never collides with a system server).
+Each process that connects registers itself with pgserver; the last one to exit stops the server,
+so ``make demo`` and ``make test`` leave nothing running behind them.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+STATE_DIR = Path(os.environ.get("SILA_STATE_DIR", BASE_DIR / ".sila"))
+PGDATA = STATE_DIR / "pgdata"
+DATABASE_NAME = "sila"
+USER = "postgres"
+
+_lock = threading.Lock()
+_server: Any = None
+
+
+@dataclass(frozen=True)
+class EmbeddedServer:
+    socket_dir: str
+    user: str = USER
+
+
+def _socket_dir_from_uri(uri: str) -> str:
+    # pgserver answers postgresql://postgres:@/postgres?host=<socket dir>
+    return uri.split("host=", 1)[1].split("&", 1)[0]
+
+
+def ensure_running(*, keep_running: bool = False) -> EmbeddedServer:
+    """Start (or attach to) the embedded server and make sure Sila's database exists."""
+    global _server
+    with _lock:
+        if _server is None:
+            with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
+                warnings.simplefilter("ignore")
+                import pgserver  # imported lazily: only the embedded path needs it
+
+            STATE_DIR.mkdir(parents=True, exist_ok=True)
+            _server = pgserver.get_server(PGDATA, cleanup_mode=None if keep_running else "stop")
+            server = EmbeddedServer(socket_dir=_socket_dir_from_uri(_server.get_uri()))
+            _ensure_database(server, DATABASE_NAME)
+        return EmbeddedServer(socket_dir=_socket_dir_from_uri(_server.get_uri()))
+
+
+def _ensure_database(server: EmbeddedServer, name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(
+        host=server.socket_dir, user=server.user, dbname="postgres", autocommit=True
+    ) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def stop() -> bool:
+    """Stop the embedded server if it runs. Returns whether one was running."""
+    import subprocess
+
+    pid_file = PGDATA / "postmaster.pid"
+    if not pid_file.exists():
+        return False
+    from pgserver import _commands  # pgserver's own pg_ctl wrapper (runs as its system user)
+
+    try:
+        _commands.pg_ctl(["-w", "stop", "-m", "fast"], pgdata=PGDATA, user=_system_user())
+    except subprocess.CalledProcessError:
+        return False
+    handles = PGDATA / ".handle_pids.json"
+    if handles.exists():
+        handles.unlink()
+    return True
+
+
+def _system_user() -> str | None:
+    # pgserver runs PostgreSQL as a separate system user when we are root (postgres refuses root).
+    return "pgserver" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+
+
+def is_running() -> bool:
+    pid_file = PGDATA / "postmaster.pid"
+    if not pid_file.exists():
+        return False
+    try:
+        pid = int(pid_file.read_text().split("\n", 1)[0])
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError, PermissionError):
+        return False
+    return True

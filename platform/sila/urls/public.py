@@ -1,0 +1,11 @@
+"""The platform's own site, on the bare base domain."""
+
+from django.urls import path
+
+from sila import views
+from sila.urls.common import urlpatterns as common
+
+urlpatterns = [
+    path("", views.platform_home, name="platform-home"),
+    *common,
+]

@@ -1,0 +1,11 @@
+"""An association's site, on <slug>.<base domain> or its custom domain."""
+
+from django.urls import path
+
+from sila import views
+from sila.urls.common import urlpatterns as common
+
+urlpatterns = [
+    path("", views.association_home, name="association-home"),
+    *common,
+]

@@ -1,0 +1,1 @@
+"""Associations (الجمعيات) as schema-isolated tenants: their records, routing and provisioning."""

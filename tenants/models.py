@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+slug_validator = RegexValidator(
+    r"^[a-z][a-z0-9-]{1,40}$",
+    _("Use 2–41 lowercase Latin letters, digits or hyphens, starting with a letter."),
+)
+
+
+class AssociationStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Association(TenantMixin):
+    """An association (جمعية): one charity, one PostgreSQL schema."""
+
+    slug = models.CharField(_("slug"), max_length=41, unique=True, validators=[slug_validator])
+    name_ar = models.CharField(_("Arabic name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+    licence_number = models.CharField(_("licence number"), max_length=30, blank=True)
+    sector = models.CharField(_("sector"), max_length=60, blank=True)
+    sector_ar = models.CharField(_("sector (Arabic)"), max_length=120, blank=True)
+    region = models.CharField(_("region"), max_length=120, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=AssociationStatus.choices, default=AssociationStatus.ACTIVE
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Schemas are made by tenants.services.association_provision (clone or migrate), never by save().
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("association")
+        verbose_name_plural = _("associations")
+
+    def __str__(self) -> str:
+        return f"{self.name_ar} ({self.slug})"
+
+    @property
+    def is_serving(self) -> bool:
+        return self.status == AssociationStatus.ACTIVE
+
+
+class Domain(DomainMixin):
+    """A host name that routes to an association (<slug>.<base domain>, or a custom domain)."""
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class RoutingEpoch(models.Model):
+    """A counter bumped whenever a domain or association changes.
+
+    Each web process keeps host→association routes in memory; it compares this counter every few
+    seconds and drops its routes when it moved, so a change made by another process is seen quickly
+    without a query per request.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"routing epoch {self.value}"

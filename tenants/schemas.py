@@ -1,0 +1,50 @@
+"""Schema-level helpers: which migrations a schema lacks, the template schema, cloning."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django_tenants.utils import schema_exists
+
+
+def tenant_app_labels() -> set[str]:
+    return {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
+
+
+_expected: set[tuple[str, str]] | None = None
+
+
+def expected_tenant_migrations() -> set[tuple[str, str]]:
+    """Every migration a fully migrated association schema has applied (read from disk once)."""
+    global _expected
+    if _expected is None:
+        loader = MigrationLoader(None, ignore_no_migrations=True)
+        labels = tenant_app_labels()
+        _expected = {key for key in loader.graph.nodes if key[0] in labels}
+    return _expected
+
+
+def applied_migrations(schema_name: str) -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = 'django_migrations'",
+            [schema_name],
+        )
+        if cursor.fetchone() is None:
+            return set()
+        cursor.execute(f'SELECT app, name FROM "{schema_name}".django_migrations')  # noqa: S608 - validated name
+        return {(row[0], row[1]) for row in cursor.fetchall()}
+
+
+def pending_migrations(schema_name: str) -> set[tuple[str, str]]:
+    return expected_tenant_migrations() - applied_migrations(schema_name)
+
+
+def template_schema() -> str:
+    return str(settings.SILA_TEMPLATE_SCHEMA)
+
+
+def template_is_fresh() -> bool:
+    name = template_schema()
+    return schema_exists(name) and not pending_migrations(name)

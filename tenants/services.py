@@ -1,0 +1,165 @@
+"""Writes about associations. Every function here is one atomic unit of work."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, transaction
+from django_tenants.utils import schema_exists
+
+from accounts.models import Role, RoleCode, User
+from tenants import schemas
+from tenants.clone import UnsupportedTemplate, clone_schema
+from tenants.models import Association, AssociationStatus, Domain
+
+logger = logging.getLogger(__name__)
+
+ProvisionMethod = Literal["clone", "migrate", "existing"]
+
+
+class ProvisioningError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class ProvisionResult:
+    association: Association
+    created: bool
+    method: ProvisionMethod
+    admin_created: bool
+    seconds: float
+
+
+def schema_name_for(slug: str) -> str:
+    return slug.replace("-", "_")
+
+
+def primary_domain_for(slug: str) -> str:
+    return f"{slug}.{settings.SILA_BASE_DOMAIN}"
+
+
+def _migrate_schema(schema_name: str) -> None:
+    call_command("migrate_schemas", schema_name=schema_name, interactive=False, verbosity=0)
+
+
+def template_refresh(*, force: bool = False) -> bool:
+    """Make sure the template schema exists and has every tenant migration. Returns whether it
+    changed anything."""
+    name = schemas.template_schema()
+    with transaction.atomic():
+        connection.set_schema_to_public()
+        if force and schema_exists(name):
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP SCHEMA "{name}" CASCADE')
+        if schemas.template_is_fresh():
+            return False
+        if not schema_exists(name):
+            with connection.cursor() as cursor:
+                cursor.execute(f'CREATE SCHEMA "{name}"')
+        _migrate_schema(name)
+        connection.set_schema_to_public()
+    return True
+
+
+def _create_schema(schema_name: str, *, clone_allowed: bool) -> ProvisionMethod:
+    if clone_allowed and schemas.template_is_fresh():
+        try:
+            with transaction.atomic():
+                clone_schema(schemas.template_schema(), schema_name)
+            return "clone"
+        except UnsupportedTemplate as exc:
+            logger.warning("cannot clone the template (%s): migrating %s instead", exc, schema_name)
+        finally:
+            connection.set_schema_to_public()
+    elif clone_allowed:
+        logger.warning("template schema is missing or stale: migrating %s from scratch", schema_name)
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE SCHEMA "{schema_name}"')
+    _migrate_schema(schema_name)
+    connection.set_schema_to_public()
+    return "migrate"
+
+
+def _ensure_first_admin(association: Association, *, email: str, password: str | None, full_name: str) -> bool:
+    connection.set_tenant(association)
+    try:
+        if User.objects.filter(email=email.lower()).exists():
+            return False
+        user = User.objects.create_user(email, password, full_name=full_name, is_staff=True)
+        user.roles.add(Role.objects.get(code=RoleCode.ASSOCIATION_ADMIN))
+        return True
+    finally:
+        connection.set_schema_to_public()
+
+
+@transaction.atomic
+def association_provision(
+    *,
+    slug: str,
+    name_ar: str,
+    name_en: str,
+    admin_email: str,
+    admin_password: str | None = None,
+    admin_full_name: str = "",
+    licence_number: str = "",
+    sector: str = "",
+    sector_ar: str = "",
+    region: str = "",
+    extra_domains: Iterable[str] = (),
+    clone: bool = True,
+) -> ProvisionResult:
+    """Create an association: its schema (cloned from the template, or migrated when the
+    template is stale), its domain(s) and its first admin.
+
+    Idempotent: provisioning an existing slug changes nothing that exists and only adds what is
+    missing. Atomic: PostgreSQL DDL is transactional, so a failure at any point leaves no row,
+    no domain and no schema behind.
+    """
+    started = time.perf_counter()
+    connection.set_schema_to_public()
+    association = Association.objects.filter(slug=slug).first()
+    created = association is None
+    method: ProvisionMethod = "existing"
+    if association is None:
+        schema_name = schema_name_for(slug)
+        if schema_exists(schema_name):
+            raise ProvisioningError(f"schema {schema_name!r} exists but belongs to no association")
+        association = Association(
+            schema_name=schema_name,
+            slug=slug,
+            name_ar=name_ar,
+            name_en=name_en,
+            licence_number=licence_number,
+            sector=sector,
+            sector_ar=sector_ar,
+            region=region,
+            status=AssociationStatus.ACTIVE,
+        )
+        association.full_clean()
+        method = _create_schema(schema_name, clone_allowed=clone)
+        association.save()
+    elif not schema_exists(association.schema_name):
+        raise ProvisioningError(f"association {slug!r} has no schema {association.schema_name!r}")
+
+    for index, host in enumerate([primary_domain_for(slug), *extra_domains]):
+        domain, _ = Domain.objects.get_or_create(
+            domain=host.lower(), defaults={"tenant": association, "is_primary": index == 0}
+        )
+        if domain.tenant_id != association.pk:
+            raise ProvisioningError(f"domain {host!r} already routes to another association")
+    admin_created = _ensure_first_admin(
+        association, email=admin_email, password=admin_password, full_name=admin_full_name
+    )
+    return ProvisionResult(
+        association=association,
+        created=created,
+        method=method,
+        admin_created=admin_created,
+        seconds=time.perf_counter() - started,
+    )

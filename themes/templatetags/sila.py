@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+from django.utils import formats, timezone
+from django.utils.translation import get_language
+
+from themes.dates import format_hijri
+
+register = template.Library()
+
+
+def _as_date(value: dt.date | dt.datetime) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+@register.filter
+def hijri(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_hijri(_as_date(value), get_language() or "ar")
+
+
+@register.filter
+def dual_date(value: dt.date | dt.datetime | None) -> str:
+    """«٢٥ شعبان ١٤٤٥ هـ — 6 مارس 2024»: Hijri first, Gregorian beside it."""
+    if value is None:
+        return ""
+    day = _as_date(value)
+    return f"{hijri(day)} — {formats.date_format(day, 'DATE_FORMAT')}"
