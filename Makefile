@@ -48,7 +48,7 @@ lock: setup
 # Compile translations (.mo files are committed so a fresh machine needs no gettext).
 messages: setup
 	$(PY) manage.py makemessages -l ar -l en --ignore=.venv --ignore=.sila
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) manage.py compile_translations
 
 db-stop: setup
 	$(PY) manage.py embedded_db stop

@@ -11,8 +11,9 @@ sequences) raises ``UnsupportedTemplate`` so the caller migrates instead of clon
 
 from __future__ import annotations
 
-from django.db import connection
 from psycopg import sql
+
+from tenants.db import connection
 
 
 class UnsupportedTemplate(Exception):
@@ -56,7 +57,8 @@ def clone_schema(source: str, target: str) -> None:
             "SELECT cl.relname, con.conname, con.contype, pg_get_constraintdef(con.oid) "
             "FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid "
             "JOIN pg_namespace n ON n.oid = cl.relnamespace WHERE n.nspname = %s "
-            "ORDER BY CASE con.contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 WHEN 'c' THEN 2 ELSE 3 END, con.conname",
+            "ORDER BY CASE con.contype WHEN 'p' THEN 0 WHEN 'u' THEN 1 WHEN 'c' THEN 2 ELSE 3 END, "
+            "con.conname",
             [source],
         )
         constraints = cursor.fetchall()
@@ -82,7 +84,8 @@ def clone_schema(source: str, target: str) -> None:
                 f"CREATE TABLE {dst}.{t} (LIKE {src}.{t} INCLUDING DEFAULTS INCLUDING IDENTITY "
                 "INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS)"
             )
-            script.append(f"INSERT INTO {dst}.{t} OVERRIDING SYSTEM VALUE SELECT * FROM {src}.{t}")
+            # Identifiers come from the catalogue and are quoted; no user input reaches this SQL.
+            script.append(f"INSERT INTO {dst}.{t} OVERRIDING SYSTEM VALUE SELECT * FROM {src}.{t}")  # noqa: S608
         for table, name, _kind, definition in constraints:
             # The definitions name tables unqualified (source first on the path); run them in target.
             script.append(f"ALTER TABLE {dst}.{_q(table)} ADD CONSTRAINT {_q(name)} {definition}")
@@ -96,9 +99,10 @@ def clone_schema(source: str, target: str) -> None:
                 rest = rest.removeprefix(prefix)
             script.append(f"{head} ON {only}{dst}.{rest}")
         for table, column in identity_columns:
+            target_table, col = f"{dst}.{_q(table)}", _q(column)
+            next_value = f"coalesce((SELECT max({col}) FROM {target_table}), 0) + 1"  # noqa: S608
             script.append(
-                f"SELECT setval(pg_get_serial_sequence('{dst}.{_q(table)}', '{column}'), "
-                f"coalesce((SELECT max({_q(column)}) FROM {dst}.{_q(table)}), 0) + 1, false)"
+                f"SELECT setval(pg_get_serial_sequence('{target_table}', '{column}'), {next_value}, false)"
             )
         # Run the constraint/index definitions with the target first on the path, so that their
         # unqualified references resolve to the target's own tables.

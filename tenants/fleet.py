@@ -7,9 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.management import call_command
-from django.db import connection
+from django.db import transaction
 
 from tenants import schemas
+from tenants.db import connection
 from tenants.models import Association
 
 
@@ -48,7 +49,8 @@ def migrate_fleet(
                 report.up_to_date.append(name)
                 outcome = "up to date"
             else:
-                call_command("migrate_schemas", schema_name=name, interactive=False, verbosity=0)
+                with transaction.atomic():  # a failure rolls back this schema only
+                    call_command("migrate_schemas", schema_name=name, interactive=False, verbosity=0)
                 report.migrated.append(name)
                 outcome = "migrated"
         except Exception as exc:  # one broken tenant must not stop the fleet

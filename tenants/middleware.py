@@ -6,12 +6,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import set_urlconf
 
 from tenants import routing
+from tenants.db import connection
+from tenants.health import healthz
 from tenants.models import AssociationStatus
 
 
@@ -23,8 +24,6 @@ class TenantRoutingMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path == "/healthz":
-            from sila.views import healthz
-
             return healthz(request)
         try:
             host = routing.normalise_host(request.get_host())
@@ -42,8 +41,8 @@ class TenantRoutingMiddleware:
             request.tenant = None  # type: ignore[attr-defined]
             if connection.schema_name != settings.PUBLIC_SCHEMA_NAME:
                 connection.set_schema_to_public()
-            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
-            set_urlconf(request.urlconf)
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
+            set_urlconf(settings.PUBLIC_SCHEMA_URLCONF)
             return self.get_response(request)
 
         if association.status == AssociationStatus.ARCHIVED:
@@ -58,7 +57,7 @@ class TenantRoutingMiddleware:
 
     @staticmethod
     def _unknown_host(request: HttpRequest, host: str) -> HttpResponse:
-        request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+        request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
         return render(
             request,
             "themes/unknown_host.html",

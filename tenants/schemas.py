@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django_tenants.utils import schema_exists
+
+from tenants.db import connection
 
 
 def tenant_app_labels() -> set[str]:
@@ -28,7 +29,8 @@ def expected_tenant_migrations() -> set[tuple[str, str]]:
 def applied_migrations(schema_name: str) -> set[tuple[str, str]]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = 'django_migrations'",
+            "SELECT 1 FROM information_schema.tables "
+            "WHERE table_schema = %s AND table_name = 'django_migrations'",
             [schema_name],
         )
         if cursor.fetchone() is None:

@@ -10,12 +10,13 @@ from typing import Literal
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django_tenants.utils import schema_exists
 
 from accounts.models import Role, RoleCode, User
 from tenants import schemas
 from tenants.clone import UnsupportedTemplate, clone_schema
+from tenants.db import connection
 from tenants.models import Association, AssociationStatus, Domain
 
 logger = logging.getLogger(__name__)
@@ -86,7 +87,9 @@ def _create_schema(schema_name: str, *, clone_allowed: bool) -> ProvisionMethod:
     return "migrate"
 
 
-def _ensure_first_admin(association: Association, *, email: str, password: str | None, full_name: str) -> bool:
+def _ensure_first_admin(
+    association: Association, *, email: str, password: str | None, full_name: str
+) -> bool:
     connection.set_tenant(association)
     try:
         if User.objects.filter(email=email.lower()).exists():

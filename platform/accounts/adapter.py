@@ -4,7 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 
 
-class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]
+class AccountAdapter(DefaultAccountAdapter):
     """Staff accounts are made by provisioning and (later) invitations, never by open sign-up."""
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:

@@ -43,10 +43,10 @@ def ensure_running(*, keep_running: bool = False) -> EmbeddedServer:
         if _server is None:
             with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset
                 warnings.simplefilter("ignore")
-                import pgserver  # imported lazily: only the embedded path needs it
+                from pgserver import get_server  # imported lazily: only the embedded path needs it
 
             STATE_DIR.mkdir(parents=True, exist_ok=True)
-            _server = pgserver.get_server(PGDATA, cleanup_mode=None if keep_running else "stop")
+            _server = get_server(PGDATA, cleanup_mode=None if keep_running else "stop")
             server = EmbeddedServer(socket_dir=_socket_dir_from_uri(_server.get_uri()))
             _ensure_database(server, DATABASE_NAME)
         return EmbeddedServer(socket_dir=_socket_dir_from_uri(_server.get_uri()))
@@ -71,10 +71,10 @@ def stop() -> bool:
     pid_file = PGDATA / "postmaster.pid"
     if not pid_file.exists():
         return False
-    from pgserver import _commands  # pgserver's own pg_ctl wrapper (runs as its system user)
+    from pgserver._commands import pg_ctl  # type: ignore[attr-defined]  # runs as pgserver's user
 
     try:
-        _commands.pg_ctl(["-w", "stop", "-m", "fast"], pgdata=PGDATA, user=_system_user())
+        pg_ctl(["-w", "stop", "-m", "fast"], pgdata=PGDATA, user=_system_user())
     except subprocess.CalledProcessError:
         return False
     handles = PGDATA / ".handle_pids.json"

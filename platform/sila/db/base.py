@@ -12,7 +12,7 @@ from typing import Any
 from django_tenants.postgresql_backend.base import DatabaseWrapper as TenantDatabaseWrapper
 
 
-class DatabaseWrapper(TenantDatabaseWrapper):  # type: ignore[misc]
+class DatabaseWrapper(TenantDatabaseWrapper):
     def get_connection_params(self) -> dict[str, Any]:
         if self.settings_dict.get("EMBEDDED"):
             from sila import embedded_db

@@ -31,7 +31,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-SECRET_KEY = env("SILA_SECRET_KEY", "dev-only-insecure-key-change-me")  # noqa: S105 - dev default
+SECRET_KEY = env("SILA_SECRET_KEY", "dev-only-insecure-key-change-me")
 DEBUG = env_bool("SILA_DEBUG", False)
 
 # The bare base domain serves the platform's own site; <slug>.<base> serves an association.
@@ -115,7 +115,7 @@ TEMPLATES = [
 _database_url = env("DATABASE_URL")
 if _database_url:
     DATABASES: dict[str, dict[str, Any]] = {
-        "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+        "default": dict(dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True))
     }
 else:
     DATABASES = {
@@ -224,3 +224,16 @@ if SENTRY_DSN:
     from sila.sentry import init_sentry
 
     init_sentry(SENTRY_DSN, environment=env("SILA_ENVIRONMENT", "production"))
+
+# --- Background jobs (procrastinate, see docs/adr/0005-background-jobs.md) ------------------
+# The queue is a set of tables in the public schema, reached through Django's own connection: a
+# job is enqueued inside the caller's transaction (a rollback enqueues nothing) and no other
+# server is needed. Tenant jobs are declared and deferred with sila.jobs, which makes each job
+# carry, and run in, its association's schema.
+SHARED_APPS.append("procrastinate.contrib.django")
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+PROCRASTINATE_WORKER_DEFAULTS = {
+    # Succeeded jobs would otherwise pile up in public.procrastinate_jobs; failed ones are kept.
+    "delete_jobs": "successful",
+    "shutdown_graceful_timeout": 30.0,
+}

@@ -10,3 +10,8 @@ STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Static files straight from the apps (no collectstatic in development and tests).
+STATIC_ROOT = None  # type: ignore[assignment]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

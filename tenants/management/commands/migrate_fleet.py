@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.core.management import call_command
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         if not options["skip_shared"]:
             call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
         names = fleet_schemas()
-        bar = tqdm(total=len(names), unit="schema", disable=options["no_progress"], file=self.stderr._out)
+        bar = tqdm(total=len(names), unit="schema", disable=options["no_progress"], file=sys.stderr)
 
         def progress(name: str, outcome: str) -> None:
             bar.set_postfix_str(f"{name}: {outcome}")

@@ -27,4 +27,6 @@ class Command(BaseCommand):
             if not embedded_db.is_running():
                 raise CommandError("the embedded PostgreSQL is not running (manage.py embedded_db start)")
             server = embedded_db.ensure_running(keep_running=True)
-            self.stdout.write(f"postgresql://{server.user}@/{embedded_db.DATABASE_NAME}?host={server.socket_dir}")
+            self.stdout.write(
+                f"postgresql://{server.user}@/{embedded_db.DATABASE_NAME}?host={server.socket_dir}"
+            )

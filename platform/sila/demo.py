@@ -1,0 +1,149 @@
+"""The demo: the platform and the five associations of shared/policy-profiles.md, with logins.
+
+Everything here is idempotent: running it again reuses what exists, including the passwords it
+generated the first time (kept in .sila/demo-credentials.json).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
+
+from accounts.models import Role, RoleCode, User
+from policy_engine.rules.seeds import SEED_SLUGS, load_seed
+from tenants.db import connection
+from tenants.fleet import fleet_schemas, migrate_fleet
+from tenants.models import Association
+from tenants.services import association_provision, template_refresh
+
+PLATFORM_OPERATOR = "operator@sila.example"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    key: str
+    roles: tuple[str, ...]
+    name_ar: str
+
+
+ASSOCIATION_USERS: tuple[DemoUser, ...] = (
+    DemoUser("admin", (RoleCode.ASSOCIATION_ADMIN,), "مدير الجمعية"),
+    DemoUser("reception", (RoleCode.RECEPTION_EMPLOYEE,), "موظف الاستقبال"),
+    DemoUser("research", (RoleCode.SOCIAL_RESEARCH_OFFICER,), "مسؤول البحث الاجتماعي"),
+    DemoUser("committee1", (RoleCode.COMMITTEE_MEMBER,), "عضو لجنة البحث الأول"),
+    DemoUser("committee2", (RoleCode.COMMITTEE_MEMBER,), "عضو لجنة البحث الثاني"),
+    DemoUser("committee3", (RoleCode.COMMITTEE_MEMBER,), "عضو لجنة البحث الثالث"),
+    DemoUser("manager", (RoleCode.ADMINISTRATION,), "المدير التنفيذي"),
+    DemoUser("board1", (RoleCode.BOARD_MEMBER,), "رئيس مجلس الإدارة"),
+    DemoUser("board2", (RoleCode.BOARD_MEMBER,), "نائب رئيس مجلس الإدارة"),
+    DemoUser("board3", (RoleCode.BOARD_MEMBER,), "عضو مجلس الإدارة"),
+)
+
+
+def demo_email(key: str, slug: str) -> str:
+    return f"{key}@{slug}.sila.example"
+
+
+def _load(path: Path) -> dict[str, Any]:
+    if path.exists():
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return data
+    return {}
+
+
+def _password(existing: dict[str, str], email: str) -> str:
+    return existing.get(email) or secrets.token_urlsafe(12)
+
+
+def _ensure_user(email: str, password: str, *, full_name: str, roles: tuple[str, ...], staff: bool) -> None:
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, password, full_name=full_name, is_staff=staff)
+    elif not user.check_password(password):
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    user.roles.add(*Role.objects.filter(code__in=roles))
+
+
+def base_url(host: str, port: int) -> str:
+    return f"http://{host}:{port}" if port not in (80, 443) else f"http://{host}"
+
+
+def demo_setup(*, port: int, credentials_file: Path) -> dict[str, Any]:
+    """Migrate, provision the five associations and their demo users; return the credentials."""
+    call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+    template_refresh()
+    report = migrate_fleet(fleet_schemas(include_template=False))
+    if report.failed:
+        raise RuntimeError(f"schemas failed to migrate: {report.failed}")
+
+    previous = _load(credentials_file)
+    known: dict[str, str] = {}
+    for entry in [previous.get("platform", {}), *previous.get("associations", [])]:
+        for login in entry.get("logins", []):
+            known[login["email"]] = login["password"]
+
+    base = settings.SILA_BASE_DOMAIN
+    out: dict[str, Any] = {"platform": {}, "associations": []}
+    with transaction.atomic():
+        connection.set_schema_to_public()
+        password = _password(known, PLATFORM_OPERATOR)
+        _ensure_user(
+            PLATFORM_OPERATOR, password, full_name="مشغّل المنصة", roles=(RoleCode.PLATFORM_ADMIN,), staff=True
+        )
+        User.objects.filter(email=PLATFORM_OPERATOR).update(is_superuser=True)
+        out["platform"] = {
+            "url": base_url(base, port),
+            "logins": [
+                {"email": PLATFORM_OPERATOR, "password": password, "roles": [RoleCode.PLATFORM_ADMIN]}
+            ],
+        }
+
+    for slug in SEED_SLUGS:
+        identity = load_seed(slug)["association"]
+        admin_email = demo_email("admin", slug)
+        result = association_provision(
+            slug=slug,
+            name_ar=identity["name_ar"],
+            name_en=identity["name_en"],
+            admin_email=admin_email,
+            admin_password=None,
+            admin_full_name="مدير الجمعية",
+            licence_number=identity.get("licence_number") or "",
+            sector=identity.get("sector", ""),
+            sector_ar=identity.get("sector_ar", ""),
+            region=identity.get("region_ar", ""),
+        )
+        logins = []
+        with transaction.atomic():
+            connection.set_tenant(result.association)
+            for demo_user in ASSOCIATION_USERS:
+                email = demo_email(demo_user.key, slug)
+                password = _password(known, email)
+                _ensure_user(email, password, full_name=demo_user.name_ar, roles=demo_user.roles, staff=True)
+                logins.append({"email": email, "password": password, "roles": list(demo_user.roles)})
+            connection.set_schema_to_public()
+        out["associations"].append(
+            {
+                "slug": slug,
+                "name_ar": identity["name_ar"],
+                "name_en": identity["name_en"],
+                "url": base_url(f"{slug}.{base}", port),
+                "logins": logins,
+            }
+        )
+    credentials_file.parent.mkdir(parents=True, exist_ok=True)
+    credentials_file.write_text(json.dumps(out, ensure_ascii=False, indent=2), encoding="utf-8")
+    credentials_file.chmod(0o600)
+    return out
+
+
+def demo_associations() -> list[Association]:
+    return list(Association.objects.filter(slug__in=SEED_SLUGS))

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from sila.demo import demo_setup
+
+
+class Command(BaseCommand):
+    help = "Set up the demo (platform + five associations, with logins) and serve it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--addr", default="127.0.0.1")
+        parser.add_argument(
+            "--credentials-file",
+            type=Path,
+            default=Path(settings.BASE_DIR) / ".sila" / "demo-credentials.json",
+        )
+        parser.add_argument("--no-serve", action="store_true", help="set up only; do not start the server")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        port = options["port"]
+        data = demo_setup(port=port, credentials_file=options["credentials_file"])
+        w = self.stdout.write
+        w(self.style.SUCCESS("\nSila demo is ready.\n"))
+        w(f"Platform: {data['platform']['url']}")
+        for login in data["platform"]["logins"]:
+            w(f"   {login['email']} / {login['password']}")
+        for entry in data["associations"]:
+            w(f"\n{entry['name_ar']} — {entry['name_en']}\n   {entry['url']}")
+            for login in entry["logins"]:
+                w(f"   {login['email']:<38} {login['password']:<18} {', '.join(login['roles'])}")
+        w(f"\nLogins saved to {options['credentials_file']}")
+        if options["no_serve"]:
+            return
+        w(f"Serving on {data['platform']['url']} (Ctrl-C stops the server and the embedded database)\n")
+        call_command("runserver", f"{options['addr']}:{port}", use_reloader=False)

@@ -1,0 +1,92 @@
+"""Host names route to the platform or to one association; the lookup is cached and invalidated."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tenants import routing
+from tenants.models import Association, AssociationStatus, Domain
+
+pytestmark = pytest.mark.django_db
+
+
+def test_platform_host_serves_the_platform_site(platform_client: Client) -> None:
+    response = platform_client.get("/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'dir="rtl"' in body
+    assert "جمعية ألفا الخيرية" in body  # the platform lists the associations
+
+
+def test_association_host_serves_its_home_page_with_its_arabic_name(
+    client_a: Client, client_b: Client
+) -> None:
+    body_a = client_a.get("/").content.decode()
+    body_b = client_b.get("/").content.decode()
+    assert "جمعية ألفا الخيرية" in body_a and "جمعية بيتا الخيرية" not in body_a
+    assert "جمعية بيتا الخيرية" in body_b and "جمعية ألفا الخيرية" not in body_b
+
+
+@pytest.mark.parametrize("host", ["nobody.localhost", "alpha.other-domain.test", "localhost.evil.test"])
+def test_unknown_hosts_get_a_clear_404_page(host: str) -> None:
+    response = Client(HTTP_HOST=host).get("/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Site not found" in body or "الموقع غير موجود" in body
+    assert host.split(":")[0] in body
+
+
+def test_host_normalisation() -> None:
+    assert routing.normalise_host("Alpha.LocalHost:8000") == "alpha.localhost"
+    assert routing.normalise_host("www.alpha.localhost") == "alpha.localhost"
+    assert routing.normalise_host("alpha.localhost.") == "alpha.localhost"
+
+
+def test_custom_domain_routes_to_its_association(tenant_a: Association) -> None:
+    Domain.objects.create(domain="care.alpha-charity.test", tenant=tenant_a, is_primary=False)
+    response = Client(HTTP_HOST="care.alpha-charity.test").get("/")
+    assert response.status_code == 200
+    assert "جمعية ألفا الخيرية" in response.content.decode()
+
+
+def test_suspended_association_is_paused_and_archived_is_gone(tenant_a: Association) -> None:
+    tenant_a.status = AssociationStatus.SUSPENDED
+    tenant_a.save()
+    assert Client(HTTP_HOST="alpha.localhost").get("/").status_code == 503
+    tenant_a.status = AssociationStatus.ARCHIVED
+    tenant_a.save()
+    assert Client(HTTP_HOST="alpha.localhost").get("/").status_code == 404
+
+
+def test_route_lookup_is_cached_in_process(client_a: Client) -> None:
+    client_a.get("/")  # warm the route
+    with CaptureQueriesContext(connection) as queries:
+        client_a.get("/")
+    assert not [q for q in queries.captured_queries if "tenants_domain" in q["sql"]]
+
+
+def test_route_cache_is_invalidated_when_a_domain_changes(
+    tenant_a: Association, tenant_b: Association
+) -> None:
+    Domain.objects.create(domain="moving.test", tenant=tenant_a)
+    assert "جمعية ألفا الخيرية" in Client(HTTP_HOST="moving.test").get("/").content.decode()
+    Domain.objects.filter(domain="moving.test").update(tenant=tenant_b)  # bulk update: no signal
+    domain = Domain.objects.get(domain="moving.test")
+    domain.save()  # a save (as the admin screens do) bumps the routing epoch
+    assert "جمعية بيتا الخيرية" in Client(HTTP_HOST="moving.test").get("/").content.decode()
+    domain.delete()
+    assert Client(HTTP_HOST="moving.test").get("/").status_code == 404
+
+
+def test_other_processes_see_changes_through_the_epoch(tenant_a: Association, settings: object) -> None:
+    Domain.objects.create(domain="epoch.test", tenant=tenant_a)
+    assert routing.resolve("epoch.test") is not None
+    # Another process deletes the domain: its signal cannot reach us, only the shared counter does.
+    Domain.objects.filter(domain="epoch.test").delete()  # queryset delete sends post_delete per row...
+    routing._routes["epoch.test"] = routing.Route(association=tenant_a)  # ...so re-plant a stale route
+    routing._epoch = -1  # as if this process had read an older counter
+    routing._checked_at = 0.0
+    assert routing.resolve("epoch.test") is None
