@@ -1,0 +1,444 @@
+"""A policy version as a plain, immutable, JSON-serialisable document.
+
+This is the *Beneficiary Relations Policy* (سياسة تنظيم العلاقة مع المستفيدين) an association's
+board approves: texts, contact channels, staff tools, the case-handling procedure and public
+contacts. ``from_dict`` checks the *shape* only (types, known keys) and raises
+:class:`DocumentError`; whether the content is acceptable for the board (known codes, a valid
+review window, IBANs...) is :func:`policy_engine.rules.validation.validate`'s job.
+
+Canonical JSON form (what ``to_dict`` writes and the seeds use): every top-level key present;
+a channel or staff tool with nothing but a standard code is written as the bare code string;
+optional nested keys are omitted when unset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Literal, TypeVar
+
+from policy_engine.rules.catalog import CatalogKind, Lang, get_entry
+
+T = TypeVar("T")
+
+ContactKind = Literal["email", "phone", "facebook", "website", "address", "other"]
+CONTACT_KINDS: tuple[str, ...] = ("email", "phone", "facebook", "website", "address", "other")
+
+
+class DocumentError(ValueError):
+    """The data does not have the shape of a policy document."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+        self.message = message
+
+
+# --- Procedure step parameters, as data -------------------------------------------------------
+
+ParamType = Literal["party", "duration", "bool"]
+
+
+@dataclass(frozen=True, slots=True)
+class ParamSpec:
+    type: ParamType
+    required: bool
+
+
+# Which parameters each step takes. A step not listed takes none.
+STEP_PARAMS: Mapping[str, Mapping[str, ParamSpec]] = MappingProxyType(
+    {
+        "refer": MappingProxyType({"target": ParamSpec("party", required=True)}),
+        "committee_review": MappingProxyType(
+            {
+                "body": ParamSpec("party", required=True),
+                "window": ParamSpec("duration", required=True),
+                "business_days": ParamSpec("bool", required=False),
+            }
+        ),
+    }
+)
+STEP_PARAM_NAMES: tuple[str, ...] = ("target", "body", "window", "business_days")
+
+
+# --- Reading helpers ------------------------------------------------------------------------------
+
+
+def _join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def _mapping(value: object, path: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise DocumentError(path, f"expected an object, got {type(value).__name__}")
+    return value
+
+
+def _only_keys(data: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
+    unknown = sorted(set(data) - set(allowed), key=str)
+    if unknown:
+        raise DocumentError(_join(path, str(unknown[0])), "unknown field")
+
+
+def _str(data: Mapping[str, Any], key: str, path: str) -> str:
+    if key not in data:
+        raise DocumentError(_join(path, key), "required")
+    value = data[key]
+    if not isinstance(value, str):
+        raise DocumentError(_join(path, key), "expected a string")
+    return value
+
+
+def _opt_str(data: Mapping[str, Any], key: str, path: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise DocumentError(_join(path, key), "expected a string or null")
+    return value
+
+
+def _opt_bool(data: Mapping[str, Any], key: str, path: str) -> bool | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, bool):
+        raise DocumentError(_join(path, key), "expected true or false")
+    return value
+
+
+def _items(
+    data: Mapping[str, Any], key: str, path: str, parse: Callable[[object, str], T], *, required: bool
+) -> tuple[T, ...]:
+    if key not in data and not required:
+        return ()
+    value = data.get(key)
+    if not isinstance(value, list | tuple):
+        raise DocumentError(_join(path, key), "expected a list")
+    return tuple(parse(item, _join(_join(path, key), index)) for index, item in enumerate(value))
+
+
+def _put(out: dict[str, Any], key: str, value: object) -> None:
+    if value is not None:
+        out[key] = value
+
+
+# --- Parts of a document --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LocalizedText:
+    ar: str
+    en: str
+
+    def text(self, lang: Lang) -> str:
+        return self.ar if lang == "ar" else self.en
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "") -> LocalizedText:
+        mapping = _mapping(data, path)
+        _only_keys(mapping, ("ar", "en"), path)
+        return cls(ar=_str(mapping, "ar", path), en=_str(mapping, "en", path))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ar": self.ar, "en": self.en}
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelEntry:
+    """A contact channel: a standard code, or ``custom:<slug>`` with both labels.
+
+    A standard channel may carry labels too, to keep the association's own wording
+    (Bara'a prints «المخاطبة» where the others print «الخطابات»).
+    """
+
+    code: str
+    label_ar: str | None = None
+    label_en: str | None = None
+
+    _KEYS = ("code", "label_ar", "label_en")
+
+    @property
+    def is_custom(self) -> bool:
+        return get_entry(CatalogKind.CHANNEL, self.code) is None
+
+    def label(self, lang: Lang) -> str:
+        own = self.label_ar if lang == "ar" else self.label_en
+        if own:
+            return own
+        entry = get_entry(CatalogKind.CHANNEL, self.code)
+        return entry.label(lang) if entry is not None else self.code
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "") -> ChannelEntry:
+        if isinstance(data, str):
+            return cls(code=data)
+        mapping = _mapping(data, path)
+        _only_keys(mapping, cls._KEYS, path)
+        return cls(
+            code=_str(mapping, "code", path),
+            label_ar=_opt_str(mapping, "label_ar", path),
+            label_en=_opt_str(mapping, "label_en", path),
+        )
+
+    def to_dict(self) -> str | dict[str, Any]:
+        if self.label_ar is None and self.label_en is None:
+            return self.code
+        out: dict[str, Any] = {"code": self.code}
+        _put(out, "label_ar", self.label_ar)
+        _put(out, "label_en", self.label_en)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class StaffToolEntry:
+    """A tool available to the beneficiary-relations employee.
+
+    ``document`` is an opaque reference to the tool's file (an upload id or path); ``note_*``
+    keeps a qualifier the policy prints next to the tool (Mawsam: the support request is made
+    "via the website or a visit to the head office").
+    """
+
+    code: str
+    label_ar: str | None = None
+    label_en: str | None = None
+    document: str | None = None
+    note_ar: str | None = None
+    note_en: str | None = None
+
+    _KEYS = ("code", "label_ar", "label_en", "document", "note_ar", "note_en")
+
+    @property
+    def is_custom(self) -> bool:
+        return get_entry(CatalogKind.STAFF_TOOL, self.code) is None
+
+    def label(self, lang: Lang) -> str:
+        own = self.label_ar if lang == "ar" else self.label_en
+        if own:
+            return own
+        entry = get_entry(CatalogKind.STAFF_TOOL, self.code)
+        return entry.label(lang) if entry is not None else self.code
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "") -> StaffToolEntry:
+        if isinstance(data, str):
+            return cls(code=data)
+        mapping = _mapping(data, path)
+        _only_keys(mapping, cls._KEYS, path)
+        return cls(
+            code=_str(mapping, "code", path),
+            **{key: _opt_str(mapping, key, path) for key in cls._KEYS[1:]},
+        )
+
+    def to_dict(self) -> str | dict[str, Any]:
+        optional = {key: getattr(self, key) for key in self._KEYS[1:]}
+        if all(value is None for value in optional.values()):
+            return self.code
+        out: dict[str, Any] = {"code": self.code}
+        for key, value in optional.items():
+            _put(out, key, value)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class ProcedureStep:
+    """One step of the case-handling procedure; which parameters apply is in :data:`STEP_PARAMS`."""
+
+    step: str
+    target: str | None = None
+    body: str | None = None
+    window: str | None = None
+    business_days: bool | None = None
+
+    def params(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in STEP_PARAM_NAMES if getattr(self, name) is not None}
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "") -> ProcedureStep:
+        mapping = _mapping(data, path)
+        _only_keys(mapping, ("step", *STEP_PARAM_NAMES), path)
+        return cls(
+            step=_str(mapping, "step", path),
+            target=_opt_str(mapping, "target", path),
+            body=_opt_str(mapping, "body", path),
+            window=_opt_str(mapping, "window", path),
+            business_days=_opt_bool(mapping, "business_days", path),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"step": self.step, **self.params()}
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    kind: str
+    value: str
+    label_ar: str | None = None
+    label_en: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "") -> Contact:
+        mapping = _mapping(data, path)
+        _only_keys(mapping, ("kind", "value", "label_ar", "label_en"), path)
+        return cls(
+            kind=_str(mapping, "kind", path),
+            value=_str(mapping, "value", path),
+            label_ar=_opt_str(mapping, "label_ar", path),
+            label_en=_opt_str(mapping, "label_en", path),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "value": self.value}
+        _put(out, "label_ar", self.label_ar)
+        _put(out, "label_en", self.label_en)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class BankAccount:
+    """A donation account, by fund. ``account_number_as_printed`` keeps a number the association
+    prints that is not an IBAN (Jamoum's), exactly as printed; never derive an IBAN from it."""
+
+    fund_code: str
+    label_ar: str
+    label_en: str
+    iban: str | None = None
+    account_number_as_printed: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: object, path: str = "") -> BankAccount:
+        mapping = _mapping(data, path)
+        _only_keys(mapping, ("fund_code", "label_ar", "label_en", "iban", "account_number_as_printed"), path)
+        return cls(
+            fund_code=_str(mapping, "fund_code", path),
+            label_ar=_str(mapping, "label_ar", path),
+            label_en=_str(mapping, "label_en", path),
+            iban=_opt_str(mapping, "iban", path),
+            account_number_as_printed=_opt_str(mapping, "account_number_as_printed", path),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "fund_code": self.fund_code,
+            "label_ar": self.label_ar,
+            "label_en": self.label_en,
+        }
+        _put(out, "iban", self.iban)
+        _put(out, "account_number_as_printed", self.account_number_as_printed)
+        return out
+
+
+# --- The document -----------------------------------------------------------------------------------
+
+TEXT_FIELDS: tuple[str, ...] = (
+    "preamble_ar",
+    "preamble_en",
+    "general_goal_ar",
+    "general_goal_en",
+    "responsibilities_ar",
+    "responsibilities_en",
+)
+# The canonical key order of a serialised document (``to_dict`` writes them all, in this order).
+FIELD_ORDER: tuple[str, ...] = (
+    "beneficiary_term",
+    "preamble_ar",
+    "preamble_en",
+    "general_goal_ar",
+    "general_goal_en",
+    "detailed_goals",
+    "responsibilities_ar",
+    "responsibilities_en",
+    "channels",
+    "staff_tools",
+    "procedure",
+    "staff_acknowledgment_required",
+    "contacts",
+    "bank_accounts",
+)
+REQUIRED_FIELDS: frozenset[str] = frozenset(
+    {
+        "beneficiary_term",
+        "preamble_ar",
+        "preamble_en",
+        "general_goal_ar",
+        "general_goal_en",
+        "channels",
+        "procedure",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyDocument:
+    beneficiary_term: str
+    preamble_ar: str
+    preamble_en: str
+    general_goal_ar: str
+    general_goal_en: str
+    channels: tuple[ChannelEntry, ...]
+    procedure: tuple[ProcedureStep, ...]
+    detailed_goals: tuple[LocalizedText, ...] = ()
+    responsibilities_ar: str | None = None
+    responsibilities_en: str | None = None
+    staff_tools: tuple[StaffToolEntry, ...] = ()
+    staff_acknowledgment_required: bool = False
+    contacts: tuple[Contact, ...] = ()
+    bank_accounts: tuple[BankAccount, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PolicyDocument:
+        mapping = _mapping(data, "")
+        _only_keys(mapping, FIELD_ORDER, "")
+        missing = sorted(REQUIRED_FIELDS - set(mapping))
+        if missing:
+            raise DocumentError(missing[0], "required")
+        acknowledgment = _opt_bool(mapping, "staff_acknowledgment_required", "")
+        return cls(
+            beneficiary_term=_str(mapping, "beneficiary_term", ""),
+            preamble_ar=_str(mapping, "preamble_ar", ""),
+            preamble_en=_str(mapping, "preamble_en", ""),
+            general_goal_ar=_str(mapping, "general_goal_ar", ""),
+            general_goal_en=_str(mapping, "general_goal_en", ""),
+            detailed_goals=_items(mapping, "detailed_goals", "", LocalizedText.from_dict, required=False),
+            responsibilities_ar=_opt_str(mapping, "responsibilities_ar", ""),
+            responsibilities_en=_opt_str(mapping, "responsibilities_en", ""),
+            channels=_items(mapping, "channels", "", ChannelEntry.from_dict, required=True),
+            staff_tools=_items(mapping, "staff_tools", "", StaffToolEntry.from_dict, required=False),
+            procedure=_items(mapping, "procedure", "", ProcedureStep.from_dict, required=True),
+            staff_acknowledgment_required=bool(acknowledgment),
+            contacts=_items(mapping, "contacts", "", Contact.from_dict, required=False),
+            bank_accounts=_items(mapping, "bank_accounts", "", BankAccount.from_dict, required=False),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "beneficiary_term": self.beneficiary_term,
+            "preamble_ar": self.preamble_ar,
+            "preamble_en": self.preamble_en,
+            "general_goal_ar": self.general_goal_ar,
+            "general_goal_en": self.general_goal_en,
+            "detailed_goals": [goal.to_dict() for goal in self.detailed_goals],
+            "responsibilities_ar": self.responsibilities_ar,
+            "responsibilities_en": self.responsibilities_en,
+            "channels": [entry.to_dict() for entry in self.channels],
+            "staff_tools": [entry.to_dict() for entry in self.staff_tools],
+            "procedure": [step.to_dict() for step in self.procedure],
+            "staff_acknowledgment_required": self.staff_acknowledgment_required,
+            "contacts": [contact.to_dict() for contact in self.contacts],
+            "bank_accounts": [account.to_dict() for account in self.bank_accounts],
+        }
+
+    def channel_codes(self) -> tuple[str, ...]:
+        return tuple(entry.code for entry in self.channels)
+
+    def staff_tool_codes(self) -> tuple[str, ...]:
+        return tuple(entry.code for entry in self.staff_tools)
+
+    def step_codes(self) -> tuple[str, ...]:
+        return tuple(step.step for step in self.procedure)
+
+    def find_step(self, code: str) -> ProcedureStep | None:
+        return next((step for step in self.procedure if step.step == code), None)
