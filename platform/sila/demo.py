@@ -17,7 +17,9 @@ from django.core.management import call_command
 from django.db import transaction
 
 from accounts.models import Role, RoleCode, User
+from policy_engine.models import BoardMember, BoardRole
 from policy_engine.rules.seeds import SEED_SLUGS, load_seed
+from policy_engine.services import policy_seed_install
 from tenants.db import connection
 from tenants.fleet import fleet_schemas, migrate_fleet
 from tenants.models import Association
@@ -70,6 +72,23 @@ def _ensure_user(email: str, password: str, *, full_name: str, roles: tuple[str,
         user.set_password(password)
         user.save(update_fields=["password"])
     user.roles.add(*Role.objects.filter(code__in=roles))
+
+
+BOARD_SEATS = {"board1": BoardRole.CHAIR, "board2": BoardRole.VICE_CHAIR, "board3": BoardRole.MEMBER}
+
+
+def _link_board_members() -> None:
+    """Give each demo board login a seat: the printed signatory of that role if the seed names
+    one, else a new member under the demo name."""
+    for key, role in BOARD_SEATS.items():
+        user = User.objects.filter(email__startswith=f"{key}@").first()
+        if user is None or BoardMember.objects.filter(user=user).exists():
+            continue
+        seat = BoardMember.objects.filter(role=role, user__isnull=True).first()
+        if seat is None:
+            seat = BoardMember.objects.create(name_ar=user.full_name, role=role)
+        seat.user = user
+        seat.save(update_fields=["user"])
 
 
 def base_url(host: str, port: int) -> str:
@@ -129,6 +148,8 @@ def demo_setup(*, port: int, credentials_file: Path) -> dict[str, Any]:
                 password = _password(known, email)
                 _ensure_user(email, password, full_name=demo_user.name_ar, roles=demo_user.roles, staff=True)
                 logins.append({"email": email, "password": password, "roles": list(demo_user.roles)})
+            policy_seed_install(slug=slug)
+            _link_board_members()
             connection.set_schema_to_public()
         out["associations"].append(
             {

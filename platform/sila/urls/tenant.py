@@ -1,11 +1,12 @@
 """An association's site, on <slug>.<base domain> or its custom domain."""
 
-from django.urls import path
+from django.urls import include, path
 
 from sila import views
 from sila.urls.common import urlpatterns as common
 
 urlpatterns = [
     path("", views.association_home, name="association-home"),
+    path("api/v1/policy/", include("policy_engine.api.urls")),
     *common,
 ]

@@ -1,0 +1,1 @@
+"""Small shared pieces every context uses: the service error type and API plumbing."""

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from policy_engine.models import PolicyVersion
+
+
+class SignatorySerializer(serializers.Serializer[dict[str, Any]]):
+    name = serializers.CharField(max_length=200)
+    role = serializers.CharField(max_length=120)
+    role_en = serializers.CharField(max_length=120, required=False, allow_blank=True)
+
+
+class BoardApprovalSerializer(serializers.Serializer[dict[str, Any]]):
+    method = serializers.CharField()
+    meeting_number = serializers.CharField(allow_null=True)
+    term = serializers.CharField(allow_null=True)
+    session = serializers.CharField(allow_null=True)
+    date_gregorian = serializers.DateField()
+    date_hijri = serializers.CharField()
+    signatories = SignatorySerializer(many=True)
+    has_scan = serializers.BooleanField()
+
+
+class LabelledCodeSerializer(serializers.Serializer[dict[str, Any]]):
+    code = serializers.CharField()
+    label_ar = serializers.CharField()
+    label_en = serializers.CharField()
+
+
+class AssociationRefSerializer(serializers.Serializer[dict[str, Any]]):
+    slug = serializers.CharField()
+    name_ar = serializers.CharField()
+    name_en = serializers.CharField()
+    licence_number = serializers.CharField(allow_null=True)
+
+
+class EffectivePolicySerializer(serializers.Serializer[dict[str, Any]]):
+    """Documents the shape of ``selectors.policy_payload`` for the OpenAPI schema."""
+
+    association = AssociationRefSerializer()
+    version = serializers.IntegerField()
+    status = serializers.CharField()
+    in_force_from = serializers.DateTimeField(allow_null=True)
+    beneficiary_term = LabelledCodeSerializer()
+    channels = LabelledCodeSerializer(many=True)
+    staff_tools = LabelledCodeSerializer(many=True)
+    procedure = serializers.ListField(child=serializers.DictField())
+    review_window = serializers.CharField()
+    referral_target = serializers.CharField(allow_null=True)
+    deciding_body = serializers.CharField()
+    staff_acknowledgment_required = serializers.BooleanField()
+    contacts = serializers.ListField(child=serializers.DictField())
+    bank_accounts = serializers.ListField(child=serializers.DictField())
+    board_approval = BoardApprovalSerializer(allow_null=True)
+
+
+class PolicyVersionListSerializer(serializers.ModelSerializer[PolicyVersion]):
+    based_on = serializers.IntegerField(source="based_on.number", allow_null=True, read_only=True)
+
+    class Meta:
+        model = PolicyVersion
+        fields = [
+            "number",
+            "status",
+            "revision",
+            "based_on",
+            "created_at",
+            "submitted_at",
+            "in_force_from",
+            "superseded_at",
+        ]
+
+
+class PolicyVersionDetailSerializer(PolicyVersionListSerializer):
+    document = serializers.JSONField()
+    validation_errors = serializers.SerializerMethodField()
+    votes = serializers.SerializerMethodField()
+    board_approval = serializers.SerializerMethodField()
+
+    class Meta(PolicyVersionListSerializer.Meta):
+        fields = [
+            *PolicyVersionListSerializer.Meta.fields,
+            "document",
+            "validation_errors",
+            "votes",
+            "board_approval",
+        ]
+
+    def get_validation_errors(self, obj: PolicyVersion) -> list[dict[str, str]]:
+        from policy_engine.rules.validation import validate
+
+        return [e.to_dict() for e in validate(obj.document)]
+
+    def get_votes(self, obj: PolicyVersion) -> list[dict[str, Any]]:
+        return [
+            {
+                "member": v.member.name_ar,
+                "choice": v.choice,
+                "comment": v.comment,
+                "cast_at": v.cast_at.isoformat(),
+            }
+            for v in obj.votes.all()
+        ]
+
+    def get_board_approval(self, obj: PolicyVersion) -> dict[str, Any] | None:
+        from policy_engine.selectors import approval_payload
+
+        return approval_payload(obj)
+
+
+class DraftCreateSerializer(serializers.Serializer[dict[str, Any]]):
+    based_on = serializers.IntegerField(required=False, allow_null=True)
+    document = serializers.JSONField(required=False)
+
+
+class DraftUpdateSerializer(serializers.Serializer[dict[str, Any]]):
+    document = serializers.JSONField()
+    revision = serializers.IntegerField(min_value=1)
+
+
+class ValidateSerializer(serializers.Serializer[dict[str, Any]]):
+    document = serializers.JSONField()
+
+
+class VoteSerializer(serializers.Serializer[dict[str, Any]]):
+    choice = serializers.ChoiceField(choices=["approve", "reject"])
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+
+
+class ApproveSerializer(serializers.Serializer[dict[str, Any]]):
+    meeting_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
+    term = serializers.CharField(required=False, allow_blank=True, default="", max_length=80)
+    session = serializers.CharField(required=False, allow_blank=True, default="", max_length=80)
+    date_gregorian = serializers.DateField(required=False, allow_null=True, default=None)
+    date_hijri = serializers.CharField(required=False, allow_blank=True, default="", max_length=10)
+
+
+class PaperSignatorySerializer(serializers.Serializer[dict[str, Any]]):
+    name = serializers.CharField(max_length=200)
+    role_ar = serializers.CharField(max_length=120)
+    role_en = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+
+
+class RecordApprovalSerializer(ApproveSerializer):
+    signatories = PaperSignatorySerializer(many=True, allow_empty=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    scan = serializers.FileField(required=False, allow_null=True, default=None)
+
+
+class AcknowledgeSerializer(serializers.Serializer[dict[str, Any]]):
+    signed_name = serializers.CharField(max_length=200)
+
+
+class AttachmentSerializer(serializers.Serializer[dict[str, Any]]):
+    file = serializers.FileField()

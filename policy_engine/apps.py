@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PolicyEngineConfig(AppConfig):
+    name = "policy_engine"
+    verbose_name = "Beneficiary relations policy"

@@ -1,0 +1,144 @@
+"""Reads about policy versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.models import User
+from policy_engine.models import (
+    ApprovalSignatory,
+    BoardMember,
+    BoardSettings,
+    PolicyStatus,
+    PolicyVersion,
+    StaffAcknowledgment,
+    VoteChoice,
+)
+from policy_engine.rules.catalog import CatalogKind, label
+from policy_engine.rules.diff import Change, diff
+from policy_engine.rules.document import PolicyDocument
+from policy_engine.rules.engine import PolicyEngine
+
+
+def policy_versions() -> QuerySet[PolicyVersion]:
+    return PolicyVersion.objects.select_related("approval").order_by("-number")
+
+
+def policy_version_get(*, number: int) -> PolicyVersion | None:
+    return (
+        PolicyVersion.objects.select_related("approval")
+        .prefetch_related(
+            Prefetch("approval__signatories", queryset=ApprovalSignatory.objects.order_by("position", "id")),
+            "votes__member",
+        )
+        .filter(number=number)
+        .first()
+    )
+
+
+def policy_version_in_force() -> PolicyVersion | None:
+    version = (
+        PolicyVersion.objects.filter(status=PolicyStatus.IN_FORCE).values_list("number", flat=True).first()
+    )
+    return policy_version_get(number=version) if version is not None else None
+
+
+def quorum_needed() -> int:
+    settings = BoardSettings.objects.filter(pk=1).first()
+    if settings and settings.quorum:
+        return settings.quorum
+    active = BoardMember.objects.filter(is_active=True).count()
+    return active // 2 + 1
+
+
+def approving_votes(version: PolicyVersion) -> int:
+    return version.votes.filter(choice=VoteChoice.APPROVE).count()
+
+
+def policy_diff(*, old: PolicyVersion, new: PolicyVersion) -> list[Change]:
+    return diff(PolicyDocument.from_dict(old.document), PolicyDocument.from_dict(new.document))
+
+
+def _entry_labels(kind: CatalogKind, entries: list[Any]) -> list[dict[str, str]]:
+    out = []
+    for entry in entries:
+        if isinstance(entry, str):
+            out.append(
+                {"code": entry, "label_ar": label(kind, entry, "ar"), "label_en": label(kind, entry, "en")}
+            )
+        else:
+            item = {"code": entry["code"], "label_ar": entry["label_ar"], "label_en": entry["label_en"]}
+            if entry.get("document"):
+                item["document"] = entry["document"]
+            out.append(item)
+    return out
+
+
+def approval_payload(version: PolicyVersion) -> dict[str, Any] | None:
+    approval = getattr(version, "approval", None)
+    if approval is None:
+        return None
+    return {
+        "method": approval.method,
+        "meeting_number": approval.meeting_number or None,
+        "term": approval.term or None,
+        "session": approval.session or None,
+        "date_gregorian": approval.date_gregorian.isoformat(),
+        "date_hijri": approval.date_hijri,
+        "signatories": [
+            {"name": s.name, "role": s.role_ar, "role_en": s.role_en} for s in approval.signatories.all()
+        ],
+        "has_scan": bool(approval.scan),
+    }
+
+
+def policy_payload(*, association: Any, version: PolicyVersion) -> dict[str, Any]:
+    """The version as the public JSON the effective-policy endpoint and page present."""
+    document = version.document
+    engine = PolicyEngine.from_dict(document)
+    term = document.get("beneficiary_term", "beneficiary")
+    return {
+        "association": {
+            "slug": association.slug,
+            "name_ar": association.name_ar,
+            "name_en": association.name_en,
+            "licence_number": association.licence_number or None,
+        },
+        "version": version.number,
+        "status": version.status,
+        "in_force_from": version.in_force_from.isoformat() if version.in_force_from else None,
+        "beneficiary_term": {
+            "code": term,
+            "label_ar": label(CatalogKind.BENEFICIARY_TERM, term, "ar"),
+            "label_en": label(CatalogKind.BENEFICIARY_TERM, term, "en"),
+        },
+        "channels": _entry_labels(CatalogKind.CHANNEL, document.get("channels", [])),
+        "staff_tools": _entry_labels(CatalogKind.STAFF_TOOL, document.get("staff_tools", [])),
+        "procedure": [dict(step) for step in document.get("procedure", [])],
+        "review_window": engine.review_window(),
+        "referral_target": engine.referral_target(),
+        "deciding_body": engine.deciding_body(),
+        "staff_acknowledgment_required": engine.staff_acknowledgment_required(),
+        "contacts": document.get("contacts", []),
+        "bank_accounts": document.get("bank_accounts", []),
+        "board_approval": approval_payload(version),
+    }
+
+
+def acknowledgment_status(*, version: PolicyVersion) -> dict[str, list[dict[str, Any]]]:
+    signed = {
+        ack.user_id: ack for ack in StaffAcknowledgment.objects.filter(version=version).select_related("user")
+    }
+    staff = User.objects.filter(is_active=True, is_staff=True).order_by("full_name", "email")
+    result: dict[str, list[dict[str, Any]]] = {"signed": [], "pending": []}
+    for user in staff:
+        ack = signed.get(user.pk)
+        row = {"user_id": user.pk, "email": user.email, "full_name": user.full_name}
+        if ack:
+            row |= {"signed_name": ack.signed_name, "acknowledged_at": ack.acknowledged_at.isoformat()}
+            result["signed"].append(row)
+        else:
+            result["pending"].append(row)
+    return result
