@@ -48,6 +48,7 @@ SHARED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "accounts",
+    "audit",
     "allauth",
     "allauth.account",
     "rest_framework",
@@ -60,8 +61,10 @@ TENANT_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "accounts",
+    "audit",
     "allauth",
     "allauth.account",
+    "policy_engine",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -198,6 +201,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "PAGE_SIZE": 25,
 }
 SPECTACULAR_SETTINGS = {
