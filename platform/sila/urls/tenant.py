@@ -8,5 +8,6 @@ from sila.urls.common import urlpatterns as common
 urlpatterns = [
     path("", views.association_home, name="association-home"),
     path("api/v1/policy/", include("policy_engine.api.urls")),
+    path("", include("policy_engine.urls")),
     *common,
 ]
