@@ -14,6 +14,7 @@ from django.db import transaction
 from django_tenants.utils import schema_exists
 
 from accounts.models import Role, RoleCode, User
+from audit.services import audit_record
 from tenants import schemas
 from tenants.clone import UnsupportedTemplate, clone_schema
 from tenants.db import connection
@@ -159,6 +160,13 @@ def association_provision(
     admin_created = _ensure_first_admin(
         association, email=admin_email, password=admin_password, full_name=admin_full_name
     )
+    if created or admin_created:
+        audit_record(
+            actor=None,
+            action="association.provisioned" if created else "association.admin_added",
+            obj=association,
+            changes={"method": {"old": None, "new": method}, "admin_email": {"old": None, "new": admin_email}},
+        )
     return ProvisionResult(
         association=association,
         created=created,

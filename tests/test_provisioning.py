@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django_tenants.utils import schema_exists
 
 from accounts.models import User
+from audit.models import AuditEvent
 from tenants import schemas, services
 from tenants.db import connection
 from tenants.fleet import migrate_fleet
@@ -66,6 +67,9 @@ def test_provisioning_creates_schema_domain_and_first_admin_by_cloning() -> None
     admin = User.objects.get(email="admin@gamma.test")
     assert admin.has_role("association_admin")
     assert not admin.has_usable_password()  # no password given: set one through a reset link
+    connection.set_schema_to_public()
+    event = AuditEvent.objects.get(action="association.provisioned", object_id=str(result.association.pk))
+    assert event.changes["method"]["new"] == "clone"
 
 
 def test_a_cloned_schema_is_identical_to_a_migrated_one() -> None:
@@ -93,6 +97,7 @@ def test_provisioning_twice_changes_nothing() -> None:
     assert (second.created, second.method, second.admin_created) == (False, "existing", False)
     assert second.association.pk == first.association.pk
     assert (Association.objects.count(), Domain.objects.count(), _catalogue("twice")) == before
+    assert AuditEvent.objects.filter(object_id=str(first.association.pk)).count() == 1
 
 
 def test_a_failure_part_way_leaves_no_half_made_association(monkeypatch: pytest.MonkeyPatch) -> None:
