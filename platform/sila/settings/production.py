@@ -1,0 +1,113 @@
+"""Production: HTTPS behind a reverse proxy, secrets and the database from the environment.
+
+Refuses to load (ImproperlyConfigured) without a real SILA_SECRET_KEY, a DATABASE_URL and a
+SILA_BASE_DOMAIN, so a misconfigured deployment fails at start instead of running with dev
+defaults. `manage.py check --deploy --fail-level WARNING` passes with them set (tests/test_deploy.py).
+See docs/adr/0006-production-settings.md and deploy/README.md.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import CACHES, DATABASES, SECRET_KEY, STORAGES, env, env_bool, env_list
+
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 - the value that must never be used
+
+
+def _required(name: str) -> str:
+    value = env(name).strip()
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set in production (see deploy/env.example)")
+    return value
+
+
+DEBUG = False
+
+# --- Secrets and where things are ---------------------------------------------------------
+if not env("SILA_SECRET_KEY").strip() or SECRET_KEY == DEV_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SILA_SECRET_KEY must be set to a long random value in production "
+        '(python -c "import secrets; print(secrets.token_urlsafe(50))")'
+    )
+
+# base.py parsed DATABASE_URL; without it, it would start the embedded server, never wanted here.
+_required("DATABASE_URL")
+if DATABASES["default"].get("EMBEDDED"):
+    raise ImproperlyConfigured("production never uses the embedded PostgreSQL")
+DATABASES["default"]["CONN_MAX_AGE"] = int(env("SILA_CONN_MAX_AGE", "60"))
+
+SILA_BASE_DOMAIN = _required("SILA_BASE_DOMAIN").lower()
+# The base domain serves the platform, every <slug>.<base domain> an association. Custom
+# association domains must be added here too (SILA_ALLOWED_HOSTS replaces the default list).
+ALLOWED_HOSTS = env_list("SILA_ALLOWED_HOSTS", [SILA_BASE_DOMAIN, f".{SILA_BASE_DOMAIN}"])
+# Cross-host form posts (e.g. from the platform's site to an association's) are trusted only
+# between Sila's own hosts, and only over HTTPS.
+CSRF_TRUSTED_ORIGINS = [
+    f"https://*{host}" if host.startswith(".") else f"https://{host}" for host in ALLOWED_HOSTS if host != "*"
+]
+
+# --- HTTPS: TLS ends at the reverse proxy, which must set X-Forwarded-Proto -----------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SILA_SECURE_SSL_REDIRECT", True)
+# /healthz is answered before any redirect (tenants.middleware); keep it exempt regardless.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = int(env("SILA_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+# Every association is a subdomain: they all get HSTS with the base domain.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env_bool("SILA_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_HTTPONLY = True
+
+# --- Static files: hashed names, compressed, served by WhiteNoise (collectstatic at build) ----
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- Cache: Redis when SILA_CACHE_URL is set; keys are prefixed with the schema (base.py) -----
+_cache_url = env("SILA_CACHE_URL").strip()
+if _cache_url:
+    if not _cache_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("SILA_CACHE_URL must be a redis://, rediss:// or unix:// URL")
+    CACHES = {
+        "default": {
+            **CACHES["default"],
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+        }
+    }
+
+# --- Mail: SMTP (the console backend of development would print sign-in links to the logs) ---
+EMAIL_BACKEND = env("SILA_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("SILA_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("SILA_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = env("SILA_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("SILA_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("SILA_EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env("SILA_DEFAULT_FROM_EMAIL", f"Sila <no-reply@{SILA_BASE_DOMAIN}>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Logs: one line per record on stdout, for the container runtime to collect ---------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"},
+    },
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "line"},
+    },
+    "root": {"handlers": ["stdout"], "level": env("SILA_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+    },
+}
