@@ -19,7 +19,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from procrastinate.contrib.django.utils import connector_params
 
 from accounts.models import User
-from sila.jobs import (
+from tenants.jobs import (
     SCHEMA_KWARG,
     NoAssociationSelected,
     UnknownAssociation,

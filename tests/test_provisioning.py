@@ -174,3 +174,12 @@ def test_migrate_fleet_command_reports_a_summary(capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     assert "0 migrated" in out and "0 failed" in out
     assert "already up to date" in out
+
+
+def test_migrate_fleet_recreates_a_missing_template(capsys: pytest.CaptureFixture[str]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DROP SCHEMA sila_template CASCADE")
+    assert not schemas.template_is_fresh()
+    call_command("migrate_fleet", "--skip-shared", "--no-progress")
+    assert schemas.template_is_fresh()
+    assert "0 failed" in capsys.readouterr().out

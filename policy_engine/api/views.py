@@ -310,7 +310,7 @@ class AttachmentUploadView(APIView):
         request={"multipart/form-data": s.AttachmentSerializer},
         responses={
             201: inline_serializer(
-                "Attachment",
+                "AttachmentUploaded",
                 {
                     "id": serializers.UUIDField(),
                     "name": serializers.CharField(),

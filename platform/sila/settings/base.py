@@ -232,7 +232,7 @@ if SENTRY_DSN:
 # --- Background jobs (procrastinate, see docs/adr/0005-background-jobs.md) ------------------
 # The queue is a set of tables in the public schema, reached through Django's own connection: a
 # job is enqueued inside the caller's transaction (a rollback enqueues nothing) and no other
-# server is needed. Tenant jobs are declared and deferred with sila.jobs, which makes each job
+# server is needed. Tenant jobs are declared and deferred with tenants.jobs, which makes each job
 # carry, and run in, its association's schema.
 SHARED_APPS.append("procrastinate.contrib.django")
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

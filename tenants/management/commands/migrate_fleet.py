@@ -8,10 +8,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from tenants.fleet import fleet_schemas, migrate_fleet
+from tenants.services import template_refresh
 
 
 class Command(BaseCommand):
-    help = "Migrate the public schema, the template and every association, with progress and a summary."
+    help = "Migrate the public schema, refresh the template, then every association, with progress and a summary."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--skip-shared", action="store_true", help="do not migrate the public schema")
@@ -20,7 +21,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["skip_shared"]:
             call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-        names = fleet_schemas()
+        # The template is refreshed (created on a fresh database) before the associations.
+        template_refresh()
+        names = fleet_schemas(include_template=False)
         bar = tqdm(total=len(names), unit="schema", disable=options["no_progress"], file=sys.stderr)
 
         def progress(name: str, outcome: str) -> None:
