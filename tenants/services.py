@@ -165,7 +165,10 @@ def association_provision(
             actor=None,
             action="association.provisioned" if created else "association.admin_added",
             obj=association,
-            changes={"method": {"old": None, "new": method}, "admin_email": {"old": None, "new": admin_email}},
+            changes={
+                "method": {"old": None, "new": method},
+                "admin_email": {"old": None, "new": admin_email},
+            },
         )
     return ProvisionResult(
         association=association,

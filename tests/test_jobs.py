@@ -19,6 +19,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from procrastinate.contrib.django.utils import connector_params
 
 from accounts.models import User
+from tenants.db import connection
 from tenants.jobs import (
     SCHEMA_KWARG,
     NoAssociationSelected,
@@ -26,7 +27,6 @@ from tenants.jobs import (
     defer_for_current_tenant,
     tenant_task,
 )
-from tenants.db import connection
 from tenants.models import Association
 from tests.conftest import admin_email
 

@@ -12,7 +12,7 @@ from tenants.services import template_refresh
 
 
 class Command(BaseCommand):
-    help = "Migrate the public schema, refresh the template, then every association, with progress and a summary."
+    help = "Migrate the public schema, refresh the template, then every association; progress and summary."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--skip-shared", action="store_true", help="do not migrate the public schema")
