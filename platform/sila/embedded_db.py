@@ -18,7 +18,7 @@ from typing import Any
 BASE_DIR = Path(__file__).resolve().parents[2]
 STATE_DIR = Path(os.environ.get("SILA_STATE_DIR", BASE_DIR / ".sila"))
 PGDATA = STATE_DIR / "pgdata"
-DATABASE_NAME = "sila"
+DATABASE_NAME = os.environ.get("SILA_DB_NAME", "sila")
 USER = "postgres"
 
 _lock = threading.Lock()

@@ -123,7 +123,7 @@ if _database_url:
 else:
     DATABASES = {
         "default": {
-            "NAME": "sila",
+            "NAME": env("SILA_DB_NAME", "sila"),
             "USER": "postgres",
             "HOST": "",  # filled in with the embedded server's socket on first connection
             "EMBEDDED": True,
