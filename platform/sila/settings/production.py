@@ -109,5 +109,7 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": env("SILA_LOG_LEVEL", "INFO")},
     "loggers": {
         "pgserver": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
     },
 }
