@@ -64,11 +64,15 @@ def _password(existing: dict[str, str], email: str) -> str:
     return existing.get(email) or secrets.token_urlsafe(12)
 
 
-def _ensure_user(email: str, password: str, *, full_name: str, roles: tuple[str, ...], staff: bool) -> None:
+def _ensure_user(
+    email: str, password: str, *, full_name: str, roles: tuple[str, ...], staff: bool, known: bool
+) -> None:
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email, password, full_name=full_name, is_staff=staff)
-    elif not user.check_password(password):
+    elif not known:
+        # The credentials file was lost: give the user the password we are about to print. (A
+        # known password is not re-checked: hashing is deliberately slow.)
         user.set_password(password)
         user.save(update_fields=["password"])
     user.roles.add(*Role.objects.filter(code__in=roles))
@@ -115,7 +119,12 @@ def demo_setup(*, port: int, credentials_file: Path) -> dict[str, Any]:
         connection.set_schema_to_public()
         password = _password(known, PLATFORM_OPERATOR)
         _ensure_user(
-            PLATFORM_OPERATOR, password, full_name="مشغّل المنصة", roles=(RoleCode.PLATFORM_ADMIN,), staff=True
+            PLATFORM_OPERATOR,
+            password,
+            full_name="مشغّل المنصة",
+            roles=(RoleCode.PLATFORM_ADMIN,),
+            staff=True,
+            known=PLATFORM_OPERATOR in known,
         )
         User.objects.filter(email=PLATFORM_OPERATOR).update(is_superuser=True)
         out["platform"] = {
@@ -136,9 +145,9 @@ def demo_setup(*, port: int, credentials_file: Path) -> dict[str, Any]:
             admin_password=None,
             admin_full_name="مدير الجمعية",
             licence_number=identity.get("licence_number") or "",
-            sector=identity.get("sector", ""),
-            sector_ar=identity.get("sector_ar", ""),
-            region=identity.get("region_ar", ""),
+            sector=identity.get("sector") or "",
+            sector_ar=identity.get("sector_ar") or "",
+            region=identity.get("region_ar") or "",
         )
         logins = []
         with transaction.atomic():
@@ -146,7 +155,14 @@ def demo_setup(*, port: int, credentials_file: Path) -> dict[str, Any]:
             for demo_user in ASSOCIATION_USERS:
                 email = demo_email(demo_user.key, slug)
                 password = _password(known, email)
-                _ensure_user(email, password, full_name=demo_user.name_ar, roles=demo_user.roles, staff=True)
+                _ensure_user(
+                    email,
+                    password,
+                    full_name=demo_user.name_ar,
+                    roles=demo_user.roles,
+                    staff=True,
+                    known=email in known,
+                )
                 logins.append({"email": email, "password": password, "roles": list(demo_user.roles)})
             policy_seed_install(slug=slug)
             _link_board_members()
