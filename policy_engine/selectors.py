@@ -18,7 +18,7 @@ from policy_engine.models import (
 )
 from policy_engine.rules.catalog import CatalogKind, label
 from policy_engine.rules.diff import Change, diff
-from policy_engine.rules.document import PolicyDocument
+from policy_engine.rules.document import ChannelEntry, PolicyDocument, StaffToolEntry
 from policy_engine.rules.engine import PolicyEngine
 
 
@@ -62,17 +62,18 @@ def policy_diff(*, old: PolicyVersion, new: PolicyVersion) -> list[Change]:
 
 
 def _entry_labels(kind: CatalogKind, entries: list[Any]) -> list[dict[str, str]]:
+    """Each entry with both labels: its own wording if the policy gives one (a standard code may
+    carry it, e.g. Mawsam's support request with only a note), else the catalogue's."""
+    parse = ChannelEntry.from_dict if kind is CatalogKind.CHANNEL else StaffToolEntry.from_dict
     out = []
-    for entry in entries:
-        if isinstance(entry, str):
-            out.append(
-                {"code": entry, "label_ar": label(kind, entry, "ar"), "label_en": label(kind, entry, "en")}
-            )
-        else:
-            item = {"code": entry["code"], "label_ar": entry["label_ar"], "label_en": entry["label_en"]}
-            if entry.get("document"):
-                item["document"] = entry["document"]
-            out.append(item)
+    for raw in entries:
+        entry = parse(raw)
+        item = {"code": entry.code, "label_ar": entry.label("ar"), "label_en": entry.label("en")}
+        if isinstance(entry, StaffToolEntry):
+            for key in ("document", "note_ar", "note_en"):
+                if getattr(entry, key):
+                    item[key] = getattr(entry, key)
+        out.append(item)
     return out
 
 

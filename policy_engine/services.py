@@ -397,8 +397,12 @@ def policy_approval_record_paper(
     date_hijri: str | None = None,
     scan: UploadedFile | None = None,
     note: str = "",
+    signatories_printed: bool = True,
 ) -> BoardApproval:
-    """Record an approval that happened on paper, with its evidence; the version comes into force."""
+    """Record an approval that happened on paper, with its evidence; the version comes into force.
+
+    ``signatories_printed=False`` records a paper that names no signatory (Mawsam's seed: the
+    meeting and date are printed, no name); anyone recording a paper by hand must name them."""
     _require_role(actor, RoleCode.ASSOCIATION_ADMIN)
     gregorian, hijri = approval_dates(date_gregorian=date_gregorian, date_hijri=date_hijri)
     problems = [
@@ -407,7 +411,7 @@ def policy_approval_record_paper(
         for key in ("name", "role_ar")
         if not (s.get(key) or "").strip()
     ]
-    if not signatories:
+    if not signatories and signatories_printed:
         problems.append(
             FieldProblem(
                 "signatories", "required", "أضف موقّعًا واحدًا على الأقل.", "Add at least one signatory."
@@ -478,7 +482,9 @@ def staff_acknowledge(*, actor: User, number: int, signed_name: str) -> StaffAck
             [FieldProblem("signed_name", "required", "اكتب اسمك للتوقيع.", "Type your name to sign.")]
         )
     version = PolicyVersion.objects.filter(number=number).first()
-    if version is None or version.status != PolicyStatus.IN_FORCE:
+    if version is None:
+        raise ServiceError("not_found", "لا يوجد إصدار بهذا الرقم.", "No such policy version.", 404)
+    if version.status != PolicyStatus.IN_FORCE:
         raise conflict(
             "not_in_force", "يُوقَّع على الإصدار النافذ فقط.", "Only the version in force can be acknowledged."
         )
@@ -570,6 +576,7 @@ def policy_seed_install(*, slug: str) -> PolicyVersion:
         else None,
         date_hijri=approval.get("date_hijri"),
         note=approval.get("note") or "",
+        signatories_printed=bool(approval["signatories"]),
     )
     version.refresh_from_db()
     return version
