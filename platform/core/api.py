@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import get_language
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.errors import ServiceError
+from core.errors import ServiceError, invalid
 
 
 def error_payload(exc: ServiceError) -> dict[str, Any]:
@@ -26,10 +28,47 @@ def error_payload(exc: ServiceError) -> dict[str, Any]:
     return payload
 
 
+def _flatten(detail: Any, field: str, out: dict[str, list[Any]]) -> None:
+    """DRF's nested error detail as {"signatories[0].name": [...]}, the paths services use."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            if key == api_settings.NON_FIELD_ERRORS_KEY and field:
+                _flatten(value, field, out)  # a nested object's own errors belong to its field
+            elif isinstance(key, int):
+                _flatten(value, f"{field}[{key}]", out)  # a list's errors, by index
+            else:
+                _flatten(value, f"{field}.{key}" if field else str(key), out)
+    elif isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        for index, item in enumerate(detail):
+            _flatten(item, f"{field}[{index}]", out)
+    else:
+        items = detail if isinstance(detail, list) else [detail]
+        out.setdefault(field or "non_field_errors", []).extend(items)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every API error has one shape: ``{"code", "detail"}``, plus ``errors`` (field -> messages)
+    and ``error_codes`` when fields are at fault, whether a service or a serializer refused it."""
     if isinstance(exc, ServiceError):
         return Response(error_payload(exc), status=exc.status)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, APIException):
+        return response
+    if isinstance(exc, ValidationError):
+        messages: dict[str, list[Any]] = {}
+        codes: dict[str, list[Any]] = {}
+        _flatten(exc.detail, "", messages)
+        _flatten(exc.get_codes(), "", codes)
+        lang = get_language() or "ar"
+        response.data = {
+            "code": "invalid",
+            "detail": invalid([]).message(lang),
+            "errors": {field: [str(m) for m in items] for field, items in messages.items()},
+            "error_codes": {field: str(items[0]) for field, items in codes.items() if items},
+        }
+    elif isinstance(exc.detail, str):
+        response.data = {"code": str(exc.get_codes()), "detail": str(exc.detail)}
+    return response
 
 
 def has_any_role(user: Any, codes: tuple[str, ...]) -> bool:
