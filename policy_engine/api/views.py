@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from accounts.auth import request_user
 from accounts.models import RoleCode
 from core.api import role_permission
-from core.errors import not_found
+from core.errors import FieldProblem, invalid, not_found
 from policy_engine import selectors, services
 from policy_engine.api import serializers as s
 from policy_engine.models import PolicyVersion
@@ -146,10 +146,11 @@ class VersionDiffView(APIView):
         new = _version(number)
         against = request.query_params.get("against")
         if against is not None:
-            try:
-                old = _version(int(against))
-            except ValueError:
-                raise serializers.ValidationError({"against": ["A version number is expected."]}) from None
+            if not against.isdigit():
+                raise invalid(
+                    [FieldProblem("against", "invalid", "اكتب رقم إصدار.", "A version number is expected.")]
+                )
+            old = _version(int(against))
         else:
             in_force = selectors.policy_version_in_force()
             old = in_force if in_force and in_force.pk != new.pk else new.based_on or new
@@ -216,12 +217,22 @@ class RecordApprovalView(APIView):
     def post(self, request: Request, number: int) -> Response:
         payload: Any = request.data
         if hasattr(payload, "getlist") and isinstance(payload.get("signatories"), str):
-            # multipart: signatories arrive as one JSON string beside the scan file
-            payload = payload.dict()
+            # multipart: signatories arrive as one JSON string beside the scan file; a field left
+            # empty in a form means "not given" (a blank Gregorian date beside a Hijri one)
+            payload = {key: value for key, value in payload.dict().items() if value != ""}
             try:
-                payload["signatories"] = json.loads(payload["signatories"])
+                payload["signatories"] = json.loads(payload.get("signatories", ""))
             except ValueError:
-                raise serializers.ValidationError({"signatories": ["Expected a JSON list."]}) from None
+                raise invalid(
+                    [
+                        FieldProblem(
+                            "signatories",
+                            "invalid_json",
+                            "أرسل الموقّعين قائمة JSON.",
+                            "Send the signatories as a JSON list.",
+                        )
+                    ]
+                ) from None
             payload["scan"] = request.FILES.get("scan")
         data = s.RecordApprovalSerializer(data=payload)
         data.is_valid(raise_exception=True)

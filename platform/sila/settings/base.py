@@ -214,6 +214,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Sila (صلة): each association's API is served on its own host.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several contexts have a field called "status"; each choice set gets its own name.
+    "ENUM_NAME_OVERRIDES": {"PolicyStatusEnum": "policy_engine.models.PolicyStatus"},
 }
 
 EMAIL_BACKEND = env("SILA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
