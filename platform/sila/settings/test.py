@@ -1,5 +1,7 @@
 """Tests: real PostgreSQL (embedded, or DATABASE_URL), fast password hashing."""
 
+import os
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -15,3 +17,8 @@ STORAGES = {
 STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Parallel runs on one server (e.g. several checkouts) can each have their own test database.
+_suffix = os.environ.get("SILA_TEST_DB_SUFFIX", "")
+if _suffix:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_sila_{_suffix}"}  # noqa: F405
