@@ -25,6 +25,7 @@ def error_payload(exc: ServiceError) -> dict[str, Any]:
     if errors:
         payload["errors"] = errors
         payload["error_codes"] = {p.field: p.code for p in exc.problems}
+    payload.update(exc.extra)
     return payload
 
 

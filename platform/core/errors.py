@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class ServiceError(Exception):
     message_en: str
     status: int = 400
     problems: list[FieldProblem] = field(default_factory=list)
+    # More for the client, beside the message (e.g. a pointer to the record that already exists).
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return self.message_en
