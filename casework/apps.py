@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CaseworkConfig(AppConfig):
+    name = "casework"
+    verbose_name = "Casework"
+
+    def ready(self) -> None:
+        # Registers the token scheme with drf-spectacular (an import side effect by design).
+        from casework.api import schema  # noqa: F401

@@ -1,0 +1,310 @@
+"""Reads about beneficiaries and cases. Scoped by role: see ``casework.roles``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from casework import roles
+from casework.models import (
+    Attestation,
+    Beneficiary,
+    BeneficiaryDocument,
+    CaseEvent,
+    CaseStatus,
+    CommitteeSettings,
+    Decision,
+    DuplicateFlag,
+    DuplicateStatus,
+    SatisfactionRating,
+    SupportCase,
+)
+from casework.validators import ascii_digits, search_terms
+from policy_engine.models import PolicyVersion
+from policy_engine.rules.engine import PolicyEngine
+from themes.dates import format_hijri, to_hijri
+
+# --- The pinned policy --------------------------------------------------------------------------
+
+# Versions in force or superseded never change, so their engines can be kept. Keyed by schema and
+# primary key: two associations may both have a version 1.
+_ENGINES: dict[tuple[str, int], PolicyEngine] = {}
+_ENGINE_CACHE_SIZE = 256
+
+
+def engine_for(version: PolicyVersion) -> PolicyEngine:
+    from tenants.db import connection
+
+    key = (connection.schema_name, version.pk)
+    engine = _ENGINES.get(key)
+    if engine is None:
+        engine = PolicyEngine.from_dict(version.document)
+        if len(_ENGINES) >= _ENGINE_CACHE_SIZE:
+            _ENGINES.pop(next(iter(_ENGINES)))
+        _ENGINES[key] = engine
+    return engine
+
+
+# --- Registry -----------------------------------------------------------------------------------
+
+
+def beneficiaries_search(*, query: str = "", include_merged: bool = False) -> QuerySet[Beneficiary]:
+    """Beneficiaries whose name has every word of ``query`` as a word prefix (Arabic-normalised:
+    «احمد» finds «أحمد»), or whose ID number or mobile number contains its digits."""
+    qs = Beneficiary.objects.all()
+    if not include_merged:
+        qs = qs.filter(merged_into__isnull=True)
+    query = (query or "").strip()
+    if not query:
+        return qs.order_by("-id")
+    compact = ascii_digits(query).replace(" ", "").replace("-", "").lstrip("+")
+    if compact.isascii() and compact.isdigit():
+        # An ID number (prefix) or a mobile number as people write it (05..., 9665..., 5...).
+        local = compact.removeprefix("00").removeprefix("966").lstrip("0") or compact
+        return qs.filter(Q(national_id__startswith=compact) | Q(phone_e164__contains=local)).order_by("-id")
+    terms = search_terms(query)
+    if not terms:
+        return qs.none()
+    tsquery = " & ".join(f"{term}:*" for term in terms)
+    return (
+        qs.annotate(name_vector=SearchVector("full_name_normalized", config="simple"))
+        .filter(name_vector=SearchQuery(tsquery, search_type="raw", config="simple"))
+        .order_by("-id")
+    )
+
+
+def beneficiary_get(*, beneficiary_id: int) -> Beneficiary | None:
+    return (
+        Beneficiary.objects.select_related("merged_into")
+        .prefetch_related("household", "documents")
+        .filter(pk=beneficiary_id)
+        .first()
+    )
+
+
+def duplicate_flags(*, status: str | None = DuplicateStatus.OPEN) -> QuerySet[DuplicateFlag]:
+    qs = DuplicateFlag.objects.select_related("beneficiary", "other")
+    return qs.filter(status=status) if status else qs
+
+
+# --- Cases --------------------------------------------------------------------------------------
+
+
+def cases_visible_to(user: User | None) -> QuerySet[SupportCase]:
+    qs = SupportCase.objects.all()
+    q = roles.visible_cases_q(user)
+    return qs if q is None else qs.filter(q)
+
+
+def case_inbox(
+    *,
+    user: User,
+    step: str | None = None,
+    channel: str | None = None,
+    status: str | None = None,
+    overdue: bool | None = None,
+    assigned: str | None = None,
+    beneficiary_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> QuerySet[SupportCase]:
+    """The cases ``user`` may see, filtered, newest first, with what a list row shows: one query
+    per page whatever its size."""
+    now = now or timezone.now()
+    qs = cases_visible_to(user).select_related("beneficiary", "assigned_to", "policy_version")
+    qs = qs.defer(
+        "policy_version__document",
+        "beneficiary__notes",
+        "beneficiary__full_name_normalized",
+    )
+    if step:
+        qs = qs.filter(step=step)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if status:
+        qs = qs.filter(status=status)
+    if beneficiary_id:
+        qs = qs.filter(beneficiary_id=beneficiary_id)
+    if overdue is not None:
+        late = Q(status=CaseStatus.OPEN, step="committee_review", decision_due__lt=now)
+        qs = qs.filter(late) if overdue else qs.exclude(late)
+    if assigned == "me":
+        qs = qs.filter(assigned_to=user)
+    elif assigned == "none":
+        qs = qs.filter(assigned_to__isnull=True)
+    return qs.order_by("-id")
+
+
+def case_is_overdue(case: SupportCase, *, now: dt.datetime | None = None) -> bool:
+    return bool(
+        case.status == CaseStatus.OPEN
+        and case.step == "committee_review"
+        and case.decision_due is not None
+        and (now or timezone.now()) > case.decision_due
+    )
+
+
+def hijri_date(value: dt.datetime | None) -> str | None:
+    """The Umm al-Qura date (YYYY-MM-DD) of a moment, in the association's time zone."""
+    if value is None:
+        return None
+    h = to_hijri(timezone.localtime(value).date())
+    return f"{h.year:04d}-{h.month:02d}-{h.day:02d}"
+
+
+def hijri_text(value: dt.datetime | None, lang: str) -> str | None:
+    return None if value is None else format_hijri(timezone.localtime(value).date(), lang)
+
+
+def case_get(*, user: User | None, case_id: int) -> SupportCase | None:
+    """One case with everything its page shows, or None when it does not exist or ``user`` may
+    not see it (the caller answers 404 for both)."""
+    return (
+        cases_visible_to(user)
+        .select_related(
+            "beneficiary", "assigned_to", "policy_version", "opened_by", "decision__decided_by", "rating"
+        )
+        .prefetch_related(
+            "checklist__verified_by",
+            "referrals__asked_by",
+            "referrals__answered_by",
+            "attestations",
+            "votes__member",
+            "services__employee",
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("id")),
+        )
+        .filter(pk=case_id)
+        .first()
+    )
+
+
+def case_decision(case: SupportCase) -> Decision | None:
+    # A missing reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError.
+    return getattr(case, "decision", None)
+
+
+def case_rating(case: SupportCase) -> SatisfactionRating | None:
+    return getattr(case, "rating", None)
+
+
+# --- Attestation --------------------------------------------------------------------------------
+
+
+def attestation_payload(case: SupportCase) -> dict[str, Any]:
+    """Exactly the data the applicant attests to: their record, household and documents."""
+    b = Beneficiary.objects.get(pk=case.beneficiary_id)
+    household = sorted(
+        (
+            {
+                "full_name_ar": m.full_name_ar,
+                "relation": m.relation,
+                "national_id": m.national_id,
+                "birth_date": m.birth_date.isoformat() if m.birth_date else None,
+                "gender": m.gender,
+            }
+            for m in b.household.all()
+        ),
+        key=lambda m: (m["relation"], m["full_name_ar"], m["national_id"]),
+    )
+    documents = sorted(
+        BeneficiaryDocument.objects.filter(beneficiary=b)
+        .filter(Q(case__isnull=True) | Q(case=case))
+        .values_list("sha256", flat=True)
+    )
+    return {
+        "case": {"id": case.pk, "channel": case.channel},
+        "beneficiary": {
+            "national_id": b.national_id,
+            "full_name_ar": b.full_name_ar,
+            "phone": b.phone_e164,
+            "birth_date": b.birth_date.isoformat() if b.birth_date else None,
+            "gender": b.gender,
+            "city": b.city,
+        },
+        "household": household,
+        "documents": documents,
+    }
+
+
+def payload_sha256(payload: dict[str, Any]) -> str:
+    canonical = json.dumps(
+        payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def current_attestation(case: SupportCase) -> Attestation | None:
+    """The latest attestation not voided (from the prefetched list when there is one)."""
+    active = [a for a in case.attestations.all() if a.voided_at is None]
+    return active[-1] if active else None
+
+
+def attestation_is_valid(case: SupportCase) -> bool:
+    attestation = current_attestation(case)
+    return attestation is not None and attestation.data_sha256 == payload_sha256(attestation_payload(case))
+
+
+# --- Committee ----------------------------------------------------------------------------------
+
+
+def committee_members() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, roles__code=roles.COMMITTEE).distinct()
+
+
+def committee_quorum() -> int:
+    """Votes needed for the research committee to decide: as configured, else a majority of the
+    active members (at least one)."""
+    settings = CommitteeSettings.objects.filter(pk=1).first()
+    if settings is not None and settings.quorum:
+        return int(settings.quorum)
+    return committee_members().count() // 2 + 1
+
+
+# --- Satisfaction -------------------------------------------------------------------------------
+
+#: Ratings about one employee are shown only once there are at least this many.
+RATING_MIN_FOR_EMPLOYEE = 5
+
+
+def employee_rating_summary(*, employee_id: int) -> dict[str, Any] | None:
+    """Average and count of the ratings of the services an employee delivered, or None while
+    there are fewer than :data:`RATING_MIN_FOR_EMPLOYEE` (single ratings are never shown)."""
+    row = SatisfactionRating.objects.filter(employee_id=employee_id).aggregate(
+        n=Count("id"), avg=Avg("score")
+    )
+    if row["n"] < RATING_MIN_FOR_EMPLOYEE:
+        return None
+    return {"employee_id": employee_id, "count": row["n"], "average": round(float(row["avg"]), 2)}
+
+
+def rating_summaries() -> dict[str, Any]:
+    """The association's overall satisfaction and, per employee with enough ratings, theirs."""
+    overall = SatisfactionRating.objects.aggregate(n=Count("id"), avg=Avg("score"))
+    per_employee = (
+        SatisfactionRating.objects.filter(employee__isnull=False)
+        .values("employee_id", "employee__full_name", "employee__email")
+        .annotate(n=Count("id"), avg=Avg("score"))
+        .filter(n__gte=RATING_MIN_FOR_EMPLOYEE)
+        .order_by("employee__full_name", "employee_id")
+    )
+    return {
+        "count": overall["n"],
+        "average": round(float(overall["avg"]), 2) if overall["avg"] is not None else None,
+        "minimum_per_employee": RATING_MIN_FOR_EMPLOYEE,
+        "employees": [
+            {
+                "employee_id": row["employee_id"],
+                "name": row["employee__full_name"] or row["employee__email"],
+                "count": row["n"],
+                "average": round(float(row["avg"]), 2),
+            }
+            for row in per_employee
+        ],
+    }
