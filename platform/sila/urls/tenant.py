@@ -8,6 +8,7 @@ from sila.urls.common import urlpatterns as common
 urlpatterns = [
     path("", views.association_home, name="association-home"),
     path("api/v1/policy/", include("policy_engine.api.urls")),
+    path("api/v1/", include("casework.api.urls")),
     path("", include("policy_engine.urls")),
     *common,
 ]

@@ -1,0 +1,377 @@
+"""The casework API, served on each association's host for its own data. Thin: parse, call a
+service or selector, shape the answer. Another association's objects are simply not in this
+schema: they answer 404, like objects this user's role may not see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.auth import request_user
+from casework import roles, selectors, services
+from casework.api import serializers as s
+from casework.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
+from casework.models import ApiToken, CaseStatus, DuplicateStatus
+from core.api import role_permission
+from core.errors import not_found
+from policy_engine.api.views import ErrorSerializer
+
+RegistryPermission = role_permission(*roles.REGISTRY_WRITERS, read_roles=roles.REGISTRY_READERS)
+RegistryWriters = role_permission(*roles.REGISTRY_WRITERS)
+CasePermission = role_permission(*roles.CASE_OPENERS, read_roles=roles.CASEWORK_ROLES)
+CaseworkStaff = role_permission(*roles.CASEWORK_ROLES)
+AdminOnly = role_permission(roles.ADMIN)
+
+ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer, 409: ErrorSerializer}
+
+
+class Pagination(PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def _beneficiary_response(beneficiary_id: int, *, status_code: int = status.HTTP_200_OK) -> Response:
+    beneficiary = selectors.beneficiary_get(beneficiary_id=beneficiary_id)
+    if beneficiary is None:
+        raise not_found("لا يوجد مستفيد بهذا الرقم.", "No such beneficiary.")
+    return Response(s.beneficiary_payload(beneficiary), status=status_code)
+
+
+def _case_response(request: Request, case_id: int, *, status_code: int = status.HTTP_200_OK) -> Response:
+    user = request_user(request)
+    case = selectors.case_get(user=user, case_id=case_id)
+    if case is None:
+        raise not_found("لا يوجد طلب بهذا الرقم.", "No such case.")
+    return Response(s.case_payload(case, user=user), status=status_code)
+
+
+def _flag(value: str | None) -> bool | None:
+    if value is None or value == "":
+        return None
+    return value.lower() in ("1", "true", "yes")
+
+
+# --- registry -----------------------------------------------------------------------------------
+
+
+class BeneficiaryListView(APIView):
+    permission_classes = [RegistryPermission]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="name words (Arabic-normalised), ID or mobile number"),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=s.BeneficiaryRowSerializer(many=True),
+        tags=["registry"],
+    )
+    def get(self, request: Request) -> Response:
+        paginator = Pagination()
+        qs = selectors.beneficiaries_search(query=request.query_params.get("q", ""))
+        page = paginator.paginate_queryset(qs, request, view=self) or []
+        return paginator.get_paginated_response([s.beneficiary_row(b) for b in page])
+
+    @extend_schema(
+        request=s.BeneficiaryCreateInput,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: s.BeneficiarySerializer, **ERRORS},
+        tags=["registry"],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        data = s.BeneficiaryCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        beneficiary = services.beneficiary_register(
+            actor=request_user(request),
+            national_id=v["national_id"],
+            full_name_ar=v["full_name_ar"],
+            phone=v["phone"],
+            birth_date=v["birth_date"],
+            gender=v["gender"],
+            city=v["city"],
+            notes=v["notes"],
+            household=v["household"],
+        )
+        return _beneficiary_response(beneficiary.pk, status_code=status.HTTP_201_CREATED)
+
+
+class BeneficiaryDetailView(APIView):
+    permission_classes = [RegistryPermission]
+
+    @extend_schema(responses={200: s.BeneficiarySerializer, 404: ErrorSerializer}, tags=["registry"])
+    def get(self, request: Request, pk: int) -> Response:
+        return _beneficiary_response(pk)
+
+    @extend_schema(
+        request=s.BeneficiaryUpdateInput,
+        responses={200: s.BeneficiarySerializer, **ERRORS},
+        tags=["registry"],
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        data = s.BeneficiaryUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        services.beneficiary_update(
+            actor=request_user(request), beneficiary_id=pk, changes=data.validated_data
+        )
+        return _beneficiary_response(pk)
+
+
+class BeneficiaryDocumentView(APIView):
+    permission_classes = [RegistryWriters]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": s.DocumentInput},
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: s.DocumentSerializer, **ERRORS},
+        tags=["registry"],
+    )
+    @idempotent
+    def post(self, request: Request, pk: int) -> Response:
+        data = s.DocumentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = services.beneficiary_document_upload(
+            actor=request_user(request),
+            beneficiary_id=pk,
+            upload=data.validated_data["file"],
+            kind=data.validated_data["kind"],
+            case_id=data.validated_data["case"],
+        )
+        return Response(s.document_payload(document), status=status.HTTP_201_CREATED)
+
+
+class DuplicateListView(APIView):
+    permission_classes = [RegistryWriters]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, enum=DuplicateStatus.values)],
+        responses=s.DuplicateSerializer(many=True),
+        tags=["registry"],
+    )
+    def get(self, request: Request) -> Response:
+        paginator = Pagination()
+        wanted = request.query_params.get("status", DuplicateStatus.OPEN)
+        qs = selectors.duplicate_flags(status=wanted if wanted in DuplicateStatus.values else None)
+        page = paginator.paginate_queryset(qs, request, view=self) or []
+        return paginator.get_paginated_response([s.duplicate_payload(f) for f in page])
+
+
+class DuplicateMergeView(APIView):
+    permission_classes = [RegistryWriters]
+
+    @extend_schema(
+        request=s.MergeInput, responses={200: s.BeneficiarySerializer, **ERRORS}, tags=["registry"]
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = s.MergeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        kept = services.duplicate_merge(
+            actor=request_user(request), flag_id=pk, keep_id=data.validated_data["keep"]
+        )
+        return _beneficiary_response(kept.pk)
+
+
+class DuplicateDismissView(APIView):
+    permission_classes = [RegistryWriters]
+
+    @extend_schema(
+        request=s.DismissInput, responses={200: s.DuplicateSerializer, **ERRORS}, tags=["registry"]
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = s.DismissInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        flag = services.duplicate_dismiss(
+            actor=request_user(request), flag_id=pk, note=data.validated_data["note"]
+        )
+        return Response(s.duplicate_payload(flag))
+
+
+# --- cases --------------------------------------------------------------------------------------
+
+
+class CaseListView(APIView):
+    """The inbox: the cases this user's role lets them see, newest first, 25 a page."""
+
+    permission_classes = [CasePermission]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("step", str),
+            OpenApiParameter("channel", str),
+            OpenApiParameter("status", str, enum=CaseStatus.values),
+            OpenApiParameter("overdue", bool, description="decision past due"),
+            OpenApiParameter("assigned", str, enum=["me", "none"]),
+            OpenApiParameter("beneficiary", int),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=s.CaseRowSerializer(many=True),
+        tags=["cases"],
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        beneficiary = params.get("beneficiary")
+        qs = selectors.case_inbox(
+            user=request_user(request),
+            step=params.get("step") or None,
+            channel=params.get("channel") or None,
+            status=params.get("status") if params.get("status") in CaseStatus.values else None,
+            overdue=_flag(params.get("overdue")),
+            assigned=params.get("assigned") or None,
+            beneficiary_id=int(beneficiary) if beneficiary and beneficiary.isdigit() else None,
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self) or []
+        now = timezone.now()
+        return paginator.get_paginated_response([s.case_row(case, now=now) for case in page])
+
+    @extend_schema(
+        request=s.CaseCreateInput,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: s.CaseDetailSerializer, **ERRORS},
+        tags=["cases"],
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        data = s.CaseCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = services.case_open(
+            actor=request_user(request),
+            beneficiary_id=data.validated_data["beneficiary"],
+            channel=data.validated_data["channel"],
+            assigned_to_id=data.validated_data["assigned_to"],
+        )
+        return _case_response(request, case.pk, status_code=status.HTTP_201_CREATED)
+
+
+class CaseDetailView(APIView):
+    permission_classes = [CaseworkStaff]
+
+    @extend_schema(responses={200: s.CaseDetailSerializer, 404: ErrorSerializer}, tags=["cases"])
+    def get(self, request: Request, pk: int) -> Response:
+        return _case_response(request, pk)
+
+
+class CaseTransitionView(APIView):
+    permission_classes = [CaseworkStaff]
+
+    @extend_schema(
+        request=s.TransitionInput,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: s.CaseDetailSerializer, **ERRORS},
+        tags=["cases"],
+        description="Apply one action of the case's current step (see `available_actions`). "
+        "Send `revision` to be refused with 409 if someone changed the case meanwhile.",
+    )
+    @idempotent
+    def post(self, request: Request, pk: int) -> Response:
+        body: Any = request.data
+        data = s.TransitionInput(data=body)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        payload = {k: value for k, value in body.items() if k not in ("action", "revision", "step", "data")}
+        payload |= v["data"]
+        if v["step"] is not None:
+            payload["step"] = v["step"]
+        services.case_transition(
+            actor=request_user(request),
+            case_id=pk,
+            action=v["action"],
+            data=payload,
+            expected_revision=v["revision"],
+        )
+        return _case_response(request, pk)
+
+
+class CaseAttestationDataView(APIView):
+    """What the applicant is shown and signs, with its hash to send back with ``attest``."""
+
+    permission_classes = [CaseworkStaff]
+
+    @extend_schema(responses={200: s.AttestationDataSerializer, 404: ErrorSerializer}, tags=["cases"])
+    def get(self, request: Request, pk: int) -> Response:
+        case = selectors.cases_visible_to(request_user(request)).filter(pk=pk).first()
+        if case is None:
+            raise not_found("لا يوجد طلب بهذا الرقم.", "No such case.")
+        payload = selectors.attestation_payload(case)
+        return Response({"data": payload, "data_hash": selectors.payload_sha256(payload)})
+
+
+class CaseRatingView(APIView):
+    permission_classes = [RegistryWriters]
+
+    @extend_schema(request=s.RatingInput, responses={201: None, **ERRORS}, tags=["cases"])
+    def post(self, request: Request, pk: int) -> Response:
+        data = s.RatingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.satisfaction_record(
+            actor=request_user(request),
+            case_id=pk,
+            score=data.validated_data["score"],
+            comment=data.validated_data["comment"],
+        )
+        return Response({"rated": True}, status=status.HTTP_201_CREATED)
+
+
+class RatingSummaryView(APIView):
+    """Satisfaction overall and per employee, only for employees with at least five ratings."""
+
+    permission_classes = [AdminOnly]
+
+    @extend_schema(responses=s.RatingSummarySerializer, tags=["cases"])
+    def get(self, request: Request) -> Response:
+        return Response(selectors.rating_summaries())
+
+
+# --- personal API tokens ------------------------------------------------------------------------
+
+
+def _token_payload(token: ApiToken, plaintext: str | None = None) -> dict[str, Any]:
+    payload = {
+        "id": token.pk,
+        "name": token.name,
+        "prefix": token.prefix,
+        "created_at": token.created_at.isoformat(),
+        "last_used_at": token.last_used_at.isoformat() if token.last_used_at else None,
+        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+    }
+    if plaintext is not None:
+        payload["token"] = plaintext
+    return payload
+
+
+class TokenListView(APIView):
+    permission_classes = [CaseworkStaff]
+
+    @extend_schema(responses=s.TokenSerializer(many=True), tags=["tokens"])
+    def get(self, request: Request) -> Response:
+        tokens = ApiToken.objects.filter(user=request_user(request)).order_by("-id")
+        return Response([_token_payload(t) for t in tokens])
+
+    @extend_schema(request=s.TokenCreateInput, responses={201: s.TokenSerializer}, tags=["tokens"])
+    def post(self, request: Request) -> Response:
+        data = s.TokenCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        token, plaintext = services.api_token_create(
+            user=request_user(request), name=data.validated_data["name"]
+        )
+        return Response(_token_payload(token, plaintext), status=status.HTTP_201_CREATED)
+
+
+class TokenDetailView(APIView):
+    permission_classes = [CaseworkStaff]
+
+    @extend_schema(request=None, responses={200: s.TokenSerializer, 404: ErrorSerializer}, tags=["tokens"])
+    def delete(self, request: Request, pk: int) -> Response:
+        return Response(_token_payload(services.api_token_revoke(actor=request_user(request), token_id=pk)))
