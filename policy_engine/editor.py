@@ -157,7 +157,7 @@ def form_field_for(path: str, document: Mapping[str, Any]) -> str:
     """Which form field an error at ``path`` belongs to."""
     match = _INDEX.match(path)
     if not match:
-        return path.split(".")[0] or "__all__"
+        return path.split(".")[0] or "form"
     section, index, attribute = match.group(1), int(match.group(2)), match.group(3)
     if section == "procedure":
         steps = document.get("procedure", [])

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -158,7 +159,7 @@ def _detail_context(request: HttpRequest, version: PolicyVersion) -> dict[str, A
         "quorum": selectors.quorum_needed(),
         "can_acknowledge": ack_required and version.status == PolicyStatus.IN_FORCE,
         "acknowledged": version.acknowledgments.filter(user=user).exists(),
-        "today": dt.date.today().isoformat(),  # noqa: DTZ011 - a form default, shown to the user
+        "form_today": timezone.localdate().isoformat(),
     }
 
 
@@ -323,7 +324,7 @@ def version_edit(request: HttpRequest, number: int) -> HttpResponse:
             except ServiceError as exc:
                 if exc.status == 409:
                     messages.error(request, exc.message(lang))
-                    field_errors = {"__all__": [exc.message(lang)]}
+                    field_errors = {"form": [exc.message(lang)]}
                 else:
                     field_errors = {p.field: [p.message(lang)] for p in exc.problems}
             else:

@@ -1,0 +1,221 @@
+"""The policy screens, driven as a browser would (forms, redirects, pages): Arabic by default."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from accounts.models import RoleCode, User
+from policy_engine import services
+from policy_engine.models import BoardRole, PolicyStatus, PolicyVersion
+from tenants.db import connection
+from tenants.models import Association
+from tests.conftest import PASSWORD, host_for
+from tests.policy.conftest import make_board_member, make_user, seed_document
+
+pytestmark = pytest.mark.django_db
+
+
+def browser(tenant: Association, user: User | None = None, lang: str | None = None) -> Client:
+    client = Client(HTTP_HOST=host_for(tenant))
+    if user is not None:
+        connection.set_tenant(tenant)
+        client.force_login(user)
+    if lang:
+        client.cookies["sila_language"] = lang
+    return client
+
+
+@pytest.fixture
+def admin(tenant_a: Association) -> User:
+    return make_user(
+        tenant_a, "policy-admin@alpha.test", RoleCode.ASSOCIATION_ADMIN, full_name="مديرة الجمعية"
+    )
+
+
+@pytest.fixture
+def draft(tenant_a: Association, admin: User) -> PolicyVersion:
+    connection.set_tenant(tenant_a)
+    return services.policy_version_create_draft(actor=admin, document=seed_document("jamoum"))
+
+
+def test_public_policy_page_is_arabic_and_links_the_pdf(tenant_a: Association) -> None:
+    connection.set_tenant(tenant_a)
+    services.policy_seed_install(slug="jamoum")
+    page = browser(tenant_a).get("/policy/", HTTP_ACCEPT_LANGUAGE="en-US,en")  # Arabic first anyway
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert '<html lang="ar" dir="rtl">' in body
+    assert "سياسة تنظيم العلاقة مع المستفيدين" in body
+    assert "جمعية ألفا الخيرية" in body  # the host association, whichever seed it adopted
+    pdf = browser(tenant_a).get("/policy.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+
+
+def test_english_policy_page_when_chosen(tenant_a: Association) -> None:
+    connection.set_tenant(tenant_a)
+    services.policy_seed_install(slug="jamoum")
+    body = browser(tenant_a, lang="en").get("/policy/").content.decode()
+    assert '<html lang="en" dir="ltr">' in body
+    assert "Beneficiary Relations Policy" in body
+
+
+def test_no_policy_in_force_is_a_clear_404_page(tenant_a: Association) -> None:
+    page = browser(tenant_a).get("/policy/")
+    assert page.status_code == 404
+    assert "لا توجد سياسة معتمدة" in page.content.decode() or "no policy" in page.content.decode()
+
+
+def test_staff_screens_need_sign_in_and_a_staff_role(tenant_a: Association) -> None:
+    assert browser(tenant_a).get("/staff/policy/").status_code == 302
+    outsider = make_user(tenant_a, "no-role@alpha.test", is_staff=False)
+    assert browser(tenant_a, outsider).get("/staff/policy/").status_code == 403
+
+
+def test_editor_validates_live_and_saves(tenant_a: Association, admin: User, draft: PolicyVersion) -> None:
+    client = browser(tenant_a, admin)
+    page = client.get(f"/staff/policy/{draft.number}/edit")
+    assert page.status_code == 200
+    form = page.context
+    assert any(r["code"] == "branch_representatives" and r["included"] for r in form["channel_rows"])
+
+    post = _form_data(form, draft)
+    post["review_window"] = "P2X"
+    live = client.post(f"/staff/policy/{draft.number}/edit", post | {"validate_only": "1"})
+    assert live.status_code == 200
+    assert live.json()["valid"] is False
+    assert "review_window" in live.json()["errors"]
+
+    post["review_window"] = "P1M"
+    saved = client.post(f"/staff/policy/{draft.number}/edit", post)
+    assert saved.status_code == 302
+    connection.set_tenant(tenant_a)
+    draft.refresh_from_db()
+    assert draft.revision == 2
+    assert draft.document["procedure"][4] == {
+        "step": "committee_review",
+        "body": "research_committee",
+        "window": "P1M",
+    }
+
+
+def test_a_stale_editor_save_is_refused_and_keeps_the_other_save(
+    tenant_a: Association, admin: User, draft: PolicyVersion
+) -> None:
+    client = browser(tenant_a, admin)
+    form = client.get(f"/staff/policy/{draft.number}/edit").context
+    first = _form_data(form, draft) | {"review_window": "P1W"}
+    second = _form_data(form, draft) | {"review_window": "P1M"}
+    assert client.post(f"/staff/policy/{draft.number}/edit", first).status_code == 302
+    refused = client.post(f"/staff/policy/{draft.number}/edit", second)
+    assert refused.status_code == 400
+    assert "حفظ شخص آخر" in refused.content.decode()
+    connection.set_tenant(tenant_a)
+    draft.refresh_from_db()
+    assert draft.document["procedure"][4]["window"] == "P1W"
+
+
+def test_board_votes_and_approves_through_the_screens(
+    tenant_a: Association, admin: User, draft: PolicyVersion
+) -> None:
+    chair_user = make_user(tenant_a, "chair@alpha.test", RoleCode.BOARD_MEMBER, full_name="رئيس المجلس")
+    member_user = make_user(tenant_a, "member@alpha.test", RoleCode.BOARD_MEMBER, full_name="عضو المجلس")
+    make_board_member(tenant_a, chair_user, "رئيس المجلس", BoardRole.CHAIR)
+    make_board_member(tenant_a, member_user, "عضو المجلس", BoardRole.MEMBER)
+    admin_client = browser(tenant_a, admin)
+    assert admin_client.post(f"/staff/policy/{draft.number}/submit").status_code == 302
+
+    chair = browser(tenant_a, chair_user)
+    detail = chair.get(f"/staff/policy/{draft.number}/")
+    assert detail.context["can_vote"] and detail.context["can_approve"]
+    wrong = chair.post(f"/staff/policy/{draft.number}/vote", {"choice": "approve", "password": "nope"})
+    assert wrong.status_code == 400
+    assert "كلمة المرور غير صحيحة" in wrong.content.decode()
+    assert (
+        chair.post(
+            f"/staff/policy/{draft.number}/vote", {"choice": "approve", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
+    early = chair.post(f"/staff/policy/{draft.number}/approve", {"date_hijri": "1448-06-12"})
+    assert early.status_code == 409  # 1 of 2 approvals
+    member = browser(tenant_a, member_user)
+    assert (
+        member.post(
+            f"/staff/policy/{draft.number}/vote", {"choice": "approve", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
+    assert (
+        chair.post(f"/staff/policy/{draft.number}/approve", {"date_hijri": "1448-06-12"}).status_code == 302
+    )
+    connection.set_tenant(tenant_a)
+    draft.refresh_from_db()
+    assert draft.status == PolicyStatus.IN_FORCE
+    assert draft.approval.date_gregorian.isoformat() == "2026-11-22"
+    assert [s.name for s in draft.approval.signatories.all()] == ["رئيس المجلس", "عضو المجلس"]
+
+
+def test_paper_approval_diff_and_acknowledgments_screens(tenant_a: Association, admin: User) -> None:
+    connection.set_tenant(tenant_a)
+    services.policy_seed_install(slug="jamoum")
+    client = browser(tenant_a, admin)
+    new = client.post("/staff/policy/1/new-draft")
+    assert new.status_code == 302 and new["Location"].endswith("/staff/policy/2/edit")
+    form = client.get("/staff/policy/2/edit").context
+    connection.set_tenant(tenant_a)
+    post = _form_data(form, PolicyVersion.objects.get(number=2)) | {
+        "review_window": "P1M",
+        "staff_acknowledgment_required": "1",
+    }
+    assert client.post("/staff/policy/2/edit", post).status_code == 302
+    diff = client.get("/staff/policy/2/diff").content.decode()
+    assert "شهر" in diff  # the review window now reads one month
+    recorded = client.post(
+        "/staff/policy/2/record-approval",
+        {
+            "date_hijri": "1448-06-10",
+            "meeting_number": "7",
+            "signatory_name": ["د. أنور"],
+            "signatory_role": ["الرئيس"],
+        },
+    )
+    assert recorded.status_code == 302
+    ack = client.post("/staff/policy/2/acknowledge", {"signed_name": "مديرة الجمعية"})
+    assert ack.status_code == 302
+    acks = client.get("/staff/policy/2/acknowledgments")
+    assert [row["email"] for row in acks.context["status"]["signed"]] == ["policy-admin@alpha.test"]
+    pdf = client.get("/staff/policy/2.pdf")
+    assert pdf.content.startswith(b"%PDF-")
+
+
+def test_another_associations_version_is_not_found(
+    tenant_a: Association, tenant_b: Association, draft: PolicyVersion
+) -> None:
+    outsider = make_user(tenant_b, "admin2@beta.test", RoleCode.ASSOCIATION_ADMIN)
+    assert browser(tenant_b, outsider).get(f"/staff/policy/{draft.number}/").status_code == 404
+
+
+def _form_data(context: dict, version: PolicyVersion) -> dict:  # type: ignore[type-arg]
+    """What the editor form posts when nothing is changed."""
+    data = {
+        "revision": str(context["revision"]),
+        "beneficiary_term": context["beneficiary_term"],
+        "goals_ar": context["goals_ar"],
+        "goals_en": context["goals_en"],
+        "contacts_json": context["contacts_json"],
+        "bank_accounts_json": context["bank_accounts_json"],
+        **{name: value for name, value in context["texts"].items()},
+    }
+    for prefix, rows in (("channel", "channel_rows"), ("tool", "tool_rows"), ("step", "step_rows")):
+        data[f"{prefix}_included"] = [r["code"] for r in context[rows] if r["included"]]
+        for r in context[rows]:
+            data[f"{prefix}_position_{r['code']}"] = str(r["position"])
+    steps = {s["step"]: s for s in version.document["procedure"]}
+    data["refer_target"] = steps.get("refer", {}).get("target", "")
+    data["review_body"] = steps.get("committee_review", {}).get("body", "")
+    data["review_window"] = steps.get("committee_review", {}).get("window", "")
+    if version.document.get("staff_acknowledgment_required"):
+        data["staff_acknowledgment_required"] = "1"
+    return data
