@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -197,16 +199,16 @@ def test_another_associations_version_is_not_found(
     assert browser(tenant_b, outsider).get(f"/staff/policy/{draft.number}/").status_code == 404
 
 
-def _form_data(context: dict, version: PolicyVersion) -> dict:  # type: ignore[type-arg]
+def _form_data(context: Any, version: PolicyVersion) -> dict[str, Any]:
     """What the editor form posts when nothing is changed."""
-    data = {
+    data: dict[str, Any] = {
         "revision": str(context["revision"]),
         "beneficiary_term": context["beneficiary_term"],
         "goals_ar": context["goals_ar"],
         "goals_en": context["goals_en"],
         "contacts_json": context["contacts_json"],
         "bank_accounts_json": context["bank_accounts_json"],
-        **{name: value for name, value in context["texts"].items()},
+        **dict(context["texts"]),
     }
     for prefix, rows in (("channel", "channel_rows"), ("tool", "tool_rows"), ("step", "step_rows")):
         data[f"{prefix}_included"] = [r["code"] for r in context[rows] if r["included"]]
