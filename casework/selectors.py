@@ -35,15 +35,16 @@ from themes.dates import format_hijri, to_hijri
 # --- The pinned policy --------------------------------------------------------------------------
 
 # Versions in force or superseded never change, so their engines can be kept. Keyed by schema and
-# primary key: two associations may both have a version 1.
-_ENGINES: dict[tuple[str, int], PolicyEngine] = {}
+# primary key (two associations may both have a version 1).
+_ENGINES: dict[tuple[str, int, str], PolicyEngine] = {}
 _ENGINE_CACHE_SIZE = 256
 
 
 def engine_for(version: PolicyVersion) -> PolicyEngine:
     from tenants.db import connection
 
-    key = (connection.schema_name, version.pk)
+    # updated_at too: a schema dropped and provisioned again may reuse a version's primary key.
+    key = (connection.schema_name, version.pk, version.updated_at.isoformat() if version.updated_at else "")
     engine = _ENGINES.get(key)
     if engine is None:
         engine = PolicyEngine.from_dict(version.document)

@@ -358,7 +358,12 @@ def beneficiary_update(*, actor: User | None, beneficiary_id: int, changes: Mapp
         )
     birth_date = changes.get("birth_date")
     if isinstance(birth_date, str):
-        birth_date = dt.date.fromisoformat(birth_date) if birth_date else None
+        try:
+            birth_date = dt.date.fromisoformat(birth_date) if birth_date else None
+        except ValueError:
+            raise invalid(
+                [_problem("birth_date", "invalid_date", "تاريخ غير صحيح.", "Not a valid date.")]
+            ) from None
     clean, problems = _person_problems(
         national_id=changes.get("national_id"),
         full_name_ar=changes.get("full_name_ar"),
@@ -1266,6 +1271,11 @@ def action_possible(*, case: SupportCase, action: str, user: User | None) -> boo
             case.step == "attest" or not selectors.attestation_is_valid(case)
         )
     return True
+
+
+def case_available_actions(*, case: SupportCase, user: User | None) -> list[str]:
+    """The actions a case page offers ``user`` now, in a stable order."""
+    return [action for action in ACTIONS if action_possible(case=case, action=action, user=user)]
 
 
 @transaction.atomic

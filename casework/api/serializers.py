@@ -341,11 +341,7 @@ def case_payload(case: SupportCase, *, user: User | None) -> dict[str, Any]:
         ],
         # Whether the beneficiary rated the service; the score itself is shown only in aggregate.
         "rated": selectors.case_rating(case) is not None,
-        "available_actions": [
-            action
-            for action in services.ACTIONS
-            if services.action_possible(case=case, action=action, user=user)
-        ],
+        "available_actions": services.case_available_actions(case=case, user=user),
         "timeline": [
             {
                 "id": e.pk,

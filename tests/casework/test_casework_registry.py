@@ -176,6 +176,13 @@ def test_update_changes_fields_and_is_audited(staff: Staff) -> None:
     with pytest.raises(ServiceError) as caught:
         services.beneficiary_update(actor=staff.reception, beneficiary_id=b.pk, changes={"phone": "123"})
     assert _codes(caught.value) == {"phone": "invalid_phone"}
+    with pytest.raises(ServiceError) as bad_date:
+        services.beneficiary_update(
+            actor=staff.reception, beneficiary_id=b.pk, changes={"birth_date": "1445-13-40"}
+        )
+    assert _codes(bad_date.value) == {"birth_date": "invalid_date"}
+    b.refresh_from_db()
+    assert b.phone_e164 == "+966500000001"  # nothing already saved was lost
 
 
 @pytest.mark.parametrize(
