@@ -462,3 +462,58 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+# --- Reaching the beneficiary and the staff ------------------------------------------------------
+
+
+class NotificationKind(models.TextChoices):
+    REQUEST_RECEIVED = "request_received", _("Request received")
+    DECISION_REMINDER = "decision_reminder", _("Decision due soon")
+    DECISION_OVERDUE = "decision_overdue", _("Decision overdue")
+    SATISFACTION_REQUEST = "satisfaction_request", _("Satisfaction request")
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
+class Notification(models.Model):
+    """One message sent (or tried) for a case. ``dedupe_key`` is unique: a job that runs again for
+    the same event finds its row and sends nothing."""
+
+    case = models.ForeignKey(SupportCase, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    channel = models.CharField(max_length=8, choices=NotificationChannel.choices)
+    recipient = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient}"
+
+
+class LinkPurpose(models.TextChoices):
+    TRACK = "track", _("Follow the request")
+    RATE = "rate", _("Rate the service")
+
+
+class BeneficiaryLink(models.Model):
+    """A secret link sent to the beneficiary (by SMS) to follow a request or rate the service,
+    without an account. Only the token's SHA-256 is stored."""
+
+    case = models.ForeignKey(SupportCase, on_delete=models.CASCADE, related_name="links")
+    purpose = models.CharField(max_length=8, choices=LinkPurpose.choices)
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.purpose} link for case {self.case_id}"
