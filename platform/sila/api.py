@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from tenants.models import Association
 
 _association = inline_serializer(
-    "MetaAssociation",
+    "ApiMetaAssociation",
     fields={
         "slug": serializers.CharField(),
         "name_ar": serializers.CharField(),
@@ -38,7 +38,7 @@ class MetaView(APIView):
 
     @extend_schema(
         responses=inline_serializer(
-            "Meta",
+            "ApiMeta",
             fields={
                 "association": _association,
                 "language": serializers.CharField(),
