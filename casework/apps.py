@@ -7,4 +7,5 @@ class CaseworkConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the token scheme with drf-spectacular (an import side effect by design).
+        from casework import tasks  # noqa: F401  (registers the case-event listener and jobs)
         from casework.api import schema  # noqa: F401

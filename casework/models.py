@@ -483,7 +483,9 @@ class Notification(models.Model):
     """One message sent (or tried) for a case. ``dedupe_key`` is unique: a job that runs again for
     the same event finds its row and sends nothing."""
 
-    case = models.ForeignKey(SupportCase, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
+    case = models.ForeignKey(
+        SupportCase, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
     channel = models.CharField(max_length=8, choices=NotificationChannel.choices)
     recipient = models.CharField(max_length=254)

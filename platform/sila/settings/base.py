@@ -248,3 +248,10 @@ PROCRASTINATE_WORKER_DEFAULTS = {
     "delete_jobs": "successful",
     "shutdown_graceful_timeout": 30.0,
 }
+
+# --- Messages to staff and beneficiaries ----------------------------------------------------
+SILA_SMS_BACKEND = env("SILA_SMS_BACKEND", "casework.sms.ConsoleSmsBackend")
+# Links in messages point at the association's primary domain with this scheme (and port).
+SILA_PUBLIC_SCHEME = env("SILA_PUBLIC_SCHEME", "https")
+SILA_PUBLIC_PORT = env("SILA_PUBLIC_PORT", "")
+SILA_DECISION_REMINDER_LEAD_HOURS = float(env("SILA_DECISION_REMINDER_LEAD_HOURS", "48"))

@@ -1,5 +1,7 @@
 """Development: what `make demo` runs."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import env_bool
 
@@ -9,3 +11,6 @@ DEBUG = env_bool("SILA_DEBUG", True)
 STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+SILA_PUBLIC_SCHEME = "http"
+SILA_PUBLIC_PORT = os.environ.get("SILA_PUBLIC_PORT", os.environ.get("PORT", "8000"))

@@ -22,3 +22,6 @@ WHITENOISE_AUTOREFRESH = True
 _suffix = os.environ.get("SILA_TEST_DB_SUFFIX", "")
 if _suffix:
     DATABASES["default"]["TEST"] = {"NAME": f"test_sila_{_suffix}"}  # noqa: F405
+
+SILA_SMS_BACKEND = "casework.sms.LocmemSmsBackend"
+SILA_PUBLIC_SCHEME = "http"

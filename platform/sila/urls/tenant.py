@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/v1/policy/", include("policy_engine.api.urls")),
     path("api/v1/", include("casework.api.urls")),
     path("", include("policy_engine.urls")),
+    path("", include("casework.portal_urls")),
     *common,
 ]

@@ -1,0 +1,92 @@
+"""Messages about cases, by email (staff) and SMS (beneficiaries). Each is recorded once per event:
+the row with its unique ``dedupe_key`` is written in the same transaction as the sending, so a job
+that runs again after a crash finds it and sends nothing more."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from casework.models import (
+    BeneficiaryLink,
+    LinkPurpose,
+    Notification,
+    NotificationChannel,
+    SupportCase,
+)
+from casework.sms import SmsMessage, get_backend
+from tenants.db import connection
+
+LINK_LIFETIME = {LinkPurpose.TRACK: dt.timedelta(days=180), LinkPurpose.RATE: dt.timedelta(days=30)}
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+
+
+def send_once(*, case: SupportCase | None, kind: str, dedupe_key: str, message: Outgoing) -> bool:
+    """Send ``message`` unless one with ``dedupe_key`` was already sent. Returns whether it sent."""
+    try:
+        with transaction.atomic():
+            Notification.objects.create(
+                case=case,
+                kind=kind,
+                channel=message.channel,
+                recipient=message.recipient,
+                subject=message.subject,
+                body=message.body,
+                dedupe_key=dedupe_key,
+            )
+            if message.channel == NotificationChannel.EMAIL:
+                send_mail(message.subject, message.body, None, [message.recipient])
+            else:
+                get_backend().send(SmsMessage(to=message.recipient, body=message.body, sender=_sender_name()))
+    except IntegrityError:
+        return False  # sent before, for this very event
+    return True
+
+
+def _sender_name() -> str:
+    tenant = getattr(connection, "tenant", None)
+    return str(getattr(tenant, "name_ar", "") or "Sila")[:40]
+
+
+def site_url(path: str) -> str:
+    """An absolute URL on the current association's primary domain."""
+    tenant = connection.tenant
+    domain = tenant.get_primary_domain().domain if hasattr(tenant, "get_primary_domain") else ""
+    scheme = getattr(settings, "SILA_PUBLIC_SCHEME", "https")
+    port = getattr(settings, "SILA_PUBLIC_PORT", "")
+    return f"{scheme}://{domain}{':' + str(port) if port else ''}{path}"
+
+
+def link_create(*, case: SupportCase, purpose: str) -> str:
+    """A new secret link for the beneficiary; returns its path (the token is shown only here)."""
+    token = secrets.token_urlsafe(24)
+    BeneficiaryLink.objects.create(
+        case=case,
+        purpose=purpose,
+        token_sha256=hashlib.sha256(token.encode()).hexdigest(),
+        expires_at=timezone.now() + LINK_LIFETIME[LinkPurpose(purpose)],
+    )
+    return f"/{'r' if purpose == LinkPurpose.RATE else 't'}/{token}"
+
+
+def link_lookup(*, token: str, purpose: str) -> BeneficiaryLink | None:
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return (
+        BeneficiaryLink.objects.select_related("case", "case__beneficiary")
+        .filter(token_sha256=digest, purpose=purpose, expires_at__gt=timezone.now())
+        .first()
+    )

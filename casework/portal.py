@@ -1,0 +1,88 @@
+"""The beneficiary's side, on a phone, without an account: follow a request and rate the service
+through the secret links Sila sends by SMS."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+
+from casework import services
+from casework.models import CaseStatus, LinkPurpose
+from casework.notifications import link_lookup
+from core.errors import ServiceError
+from policy_engine.rules.catalog import CatalogKind, label
+from policy_engine.rules.engine import PolicyEngine
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "ar").startswith("en") else "ar"
+
+
+def _gone(request: HttpRequest) -> HttpResponse:
+    return render(request, "casework/portal/link_invalid.html", status=404)
+
+
+@never_cache
+def track(request: HttpRequest, token: str) -> HttpResponse:
+    link = link_lookup(token=token, purpose=LinkPurpose.TRACK)
+    if link is None:
+        return _gone(request)
+    case = link.case
+    engine = PolicyEngine.from_dict(case.policy_version.document)
+    lang = _lang()
+    steps = [
+        {
+            "code": step,
+            "label": label(CatalogKind.STEP, step, lang),  # type: ignore[arg-type]
+            "done": case.status == CaseStatus.CLOSED
+            or engine.steps().index(step) < engine.steps().index(case.step),
+            "current": case.status == CaseStatus.OPEN and step == case.step,
+        }
+        for step in engine.steps()
+    ]
+    return render(
+        request,
+        "casework/portal/track.html",
+        {
+            "case": case,
+            "steps": steps,
+            "overdue": bool(
+                case.decision_due and case.status == CaseStatus.OPEN and case.decision_due < timezone.now()
+            ),
+        },
+    )
+
+
+@never_cache
+def rate(request: HttpRequest, token: str) -> HttpResponse:
+    link = link_lookup(token=token, purpose=LinkPurpose.RATE)
+    if link is None:
+        return _gone(request)
+    case = link.case
+    if hasattr(case, "rating"):
+        return render(request, "casework/portal/rated.html", {"case": case, "already": True})
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            score = int(request.POST.get("score", ""))
+        except ValueError:
+            score = 0
+        try:
+            services.satisfaction_record(
+                actor=None, case_id=case.pk, score=score, comment=request.POST.get("comment", "")[:2000]
+            )
+        except ServiceError as exc:
+            errors = {p.field: p.message(_lang()) for p in exc.problems} or {"score": exc.message(_lang())}
+        else:
+            link.used_at = timezone.now()
+            link.save(update_fields=["used_at"])
+            return render(request, "casework/portal/rated.html", {"case": case, "already": False})
+    return render(
+        request,
+        "casework/portal/rate.html",
+        {"case": case, "errors": errors, "posted": request.POST, "scores": [5, 4, 3, 2, 1]},
+        status=400 if errors else 200,
+    )

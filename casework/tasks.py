@@ -1,0 +1,198 @@
+"""Background jobs about cases, and the listener that enqueues them.
+
+Jobs are enqueued by ``on_case_event`` inside the transaction that appended the case event, so a
+rolled-back change enqueues nothing; they run in the association's schema (``tenants.jobs``);
+each message is sent at most once per event (``notifications.send_once``). A job that finds the
+case has moved on (decided, withdrawn) does nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import RoleCode, User
+from casework import notifications
+from casework.hooks import case_event_listener
+from casework.models import (
+    CaseOutcome,
+    CaseStatus,
+    LinkPurpose,
+    NotificationChannel,
+    NotificationKind,
+    SupportCase,
+)
+from policy_engine.rules.catalog import CatalogKind, label
+from tenants.jobs import defer_for_current_tenant, tenant_task
+from themes.dates import format_hijri
+
+if TYPE_CHECKING:
+    from casework.models import CaseEvent
+
+logger = logging.getLogger(__name__)
+QUEUE = "casework"
+
+
+def _deciders(case: SupportCase) -> list[str]:
+    role = (
+        RoleCode.COMMITTEE_MEMBER if case.deciding_body == "research_committee" else RoleCode.ADMINISTRATION
+    )
+    emails = set(
+        User.objects.filter(is_active=True, roles__code=role)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if case.assigned_to_id and case.assigned_to and case.assigned_to.email:
+        emails.add(case.assigned_to.email)
+    return sorted(emails)
+
+
+def _due_words(case: SupportCase) -> str:
+    assert case.decision_due is not None  # noqa: S101 - callers check
+    local = timezone.localtime(case.decision_due)
+    return f"{format_hijri(local.date(), 'ar')} ({local:%Y-%m-%d %H:%M})"
+
+
+def _awaiting_decision(case: SupportCase | None) -> bool:
+    return bool(
+        case and case.status == CaseStatus.OPEN and case.step == "committee_review" and case.decision_due
+    )
+
+
+@tenant_task(queue=QUEUE, retry=5)
+def decision_reminder(*, case_id: int, event_id: int) -> int:
+    """Remind the deciding body that a decision falls due soon. Returns the messages sent."""
+    case = SupportCase.objects.select_related("beneficiary", "assigned_to").filter(pk=case_id).first()
+    if not _awaiting_decision(case):
+        return 0
+    assert case is not None  # noqa: S101
+    body_ar = label(CatalogKind.PARTY, case.deciding_body, "ar")
+    sent = 0
+    for email in _deciders(case):
+        sent += notifications.send_once(
+            case=case,
+            kind=NotificationKind.DECISION_REMINDER,
+            dedupe_key=f"reminder:{case.pk}:{event_id}:{email}",
+            message=notifications.Outgoing(
+                channel=NotificationChannel.EMAIL,
+                recipient=email,
+                subject=f"تذكير: قرار الطلب رقم {case.pk} مستحق قريبًا / Decision due soon",
+                body=(
+                    f"الطلب رقم {case.pk} للمستفيد {case.beneficiary.full_name_ar} بانتظار قرار {body_ar}.\n"
+                    f"موعد الرد: {_due_words(case)}.\n{notifications.site_url(f'/staff/cases/{case.pk}/')}\n\n"
+                    f"Request {case.pk} awaits a decision, due {timezone.localtime(case.decision_due):%Y-%m-%d %H:%M}."
+                ),
+            ),
+        )
+    return sent
+
+
+@tenant_task(queue=QUEUE, retry=5)
+def decision_overdue_alert(*, case_id: int, event_id: int) -> int:
+    """Tell the deciding body and the association's administrators that a decision is overdue."""
+    case = SupportCase.objects.select_related("beneficiary", "assigned_to").filter(pk=case_id).first()
+    if not _awaiting_decision(case):
+        return 0
+    assert case is not None and case.decision_due is not None  # noqa: S101
+    if case.decision_due > timezone.now():
+        return 0  # the due date moved later; its own job will come
+    admins = set(
+        User.objects.filter(is_active=True, roles__code=RoleCode.ASSOCIATION_ADMIN)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    sent = 0
+    for email in sorted(set(_deciders(case)) | admins):
+        sent += notifications.send_once(
+            case=case,
+            kind=NotificationKind.DECISION_OVERDUE,
+            dedupe_key=f"overdue:{case.pk}:{event_id}:{email}",
+            message=notifications.Outgoing(
+                channel=NotificationChannel.EMAIL,
+                recipient=email,
+                subject=f"متأخر: تجاوز الطلب رقم {case.pk} موعد القرار / Decision overdue",
+                body=(
+                    f"تجاوز الطلب رقم {case.pk} للمستفيد {case.beneficiary.full_name_ar} موعد الرد "
+                    f"({_due_words(case)}) دون قرار.\n{notifications.site_url(f'/staff/cases/{case.pk}/')}\n\n"
+                    f"Request {case.pk} is past its decision date without a decision."
+                ),
+            ),
+        )
+    return sent
+
+
+@tenant_task(queue=QUEUE, retry=5)
+def request_received(*, case_id: int, event_id: int) -> int:
+    """Tell the applicant their request was received, with a link to follow it."""
+    case = SupportCase.objects.select_related("beneficiary").filter(pk=case_id).first()
+    if case is None or not case.beneficiary.phone_e164:
+        return 0
+    path = notifications.link_create(case=case, purpose=LinkPurpose.TRACK)
+    return int(
+        notifications.send_once(
+            case=case,
+            kind=NotificationKind.REQUEST_RECEIVED,
+            dedupe_key=f"received:{case.pk}:{event_id}",
+            message=notifications.Outgoing(
+                channel=NotificationChannel.SMS,
+                recipient=case.beneficiary.phone_e164,
+                subject="",
+                body=f"استلمنا طلبكم رقم {case.pk}. تابعوا حالته: {notifications.site_url(path)}",
+            ),
+        )
+    )
+
+
+@tenant_task(queue=QUEUE, retry=5)
+def satisfaction_request(*, case_id: int, event_id: int) -> int:
+    """After the service, ask the beneficiary to rate it: measuring satisfaction is their right."""
+    case = SupportCase.objects.select_related("beneficiary").filter(pk=case_id).first()
+    if case is None or case.outcome != CaseOutcome.SERVED or not case.beneficiary.phone_e164:
+        return 0
+    if hasattr(case, "rating"):
+        return 0
+    path = notifications.link_create(case=case, purpose=LinkPurpose.RATE)
+    return int(
+        notifications.send_once(
+            case=case,
+            kind=NotificationKind.SATISFACTION_REQUEST,
+            dedupe_key=f"satisfaction:{case.pk}:{event_id}",
+            message=notifications.Outgoing(
+                channel=NotificationChannel.SMS,
+                recipient=case.beneficiary.phone_e164,
+                subject="",
+                body=(
+                    f"شكرًا لتواصلكم. قيّموا الخدمة المقدمة في طلبكم رقم {case.pk} "
+                    f"(تقييمكم حق لكم ويساعدنا على التحسين): {notifications.site_url(path)}"
+                ),
+            ),
+        )
+    )
+
+
+def reminder_lead() -> dt.timedelta:
+    return dt.timedelta(hours=float(getattr(settings, "SILA_DECISION_REMINDER_LEAD_HOURS", 48)))
+
+
+@case_event_listener
+def on_case_event(event: CaseEvent) -> None:
+    """Enqueue the jobs an event causes, in the event's own transaction."""
+    case = event.case
+    if event.action == "open":
+        defer_for_current_tenant(request_received, case_id=case.pk, event_id=event.pk)
+    if event.to_step == "committee_review" and event.from_step != "committee_review" and case.decision_due:
+        remind_at = max(timezone.now(), case.decision_due - reminder_lead())
+        defer_for_current_tenant(
+            decision_reminder.configure(schedule_at=remind_at), case_id=case.pk, event_id=event.pk
+        )
+        defer_for_current_tenant(
+            decision_overdue_alert.configure(schedule_at=case.decision_due),
+            case_id=case.pk,
+            event_id=event.pk,
+        )
+    if (event.data or {}).get("outcome") == CaseOutcome.SERVED:
+        defer_for_current_tenant(satisfaction_request, case_id=case.pk, event_id=event.pk)

@@ -1,0 +1,150 @@
+"""Background jobs about cases (enqueued with the change, in the association's schema, once per
+event) and the beneficiary's links to follow a request and rate the service."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+from procrastinate.contrib.django.models import ProcrastinateJob
+
+from casework import sms, tasks
+from casework.models import BeneficiaryLink, Notification, NotificationKind, SatisfactionRating, SupportCase
+from tenants.db import connection
+from tenants.models import Association
+from tests.casework.conftest import Staff, install_policy, open_case
+from tests.casework.test_casework_flow import take_step
+from tests.conftest import host_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_outboxes() -> None:
+    sms.outbox.clear()
+    mail.outbox.clear()
+
+
+def jobs_for(case: SupportCase, task_name: str) -> list[ProcrastinateJob]:
+    return [
+        job
+        for job in ProcrastinateJob.objects.filter(task_name__endswith=task_name).order_by("id")
+        if job.args.get("case_id") == case.pk
+    ]
+
+
+def run(task: object, case: SupportCase, job: ProcrastinateJob) -> int:
+    """Run a job's body as the worker would: in the schema the job carries."""
+    return int(task(**job.args))  # type: ignore[operator]
+
+
+def to_review(alpha: Association, staff: Staff, slug: str = "jamoum") -> SupportCase:
+    install_policy(alpha, slug)
+    case = open_case(staff.reception)
+    while case.step != "committee_review":
+        case = take_step(case, staff)
+    return case
+
+
+def test_opening_a_request_texts_the_applicant_a_link_to_follow_it(alpha: Association, staff: Staff) -> None:
+    install_policy(alpha, "jamoum")
+    case = open_case(staff.reception)
+    [job] = jobs_for(case, "request_received")
+    assert job.args["schema_name"] == "alpha"
+    assert run(tasks.request_received, case, job) == 1
+    assert run(tasks.request_received, case, job) == 0  # the same event never sends twice
+    [message] = sms.outbox
+    assert message.to == "+966551234567"
+    assert f"طلبكم رقم {case.pk}" in message.body
+    path = re.search(r"http://alpha\.localhost(/t/\S+)", message.body).group(1)  # type: ignore[union-attr]
+    page = Client(HTTP_HOST=host_for(alpha)).get(path)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f"طلبكم رقم {case.pk}" in body and 'class="current"' in body
+
+
+def test_entering_review_schedules_a_reminder_and_an_overdue_alert(alpha: Association, staff: Staff) -> None:
+    case = to_review(alpha, staff)
+    assert case.decision_due is not None
+    [reminder] = jobs_for(case, "decision_reminder")
+    [overdue] = jobs_for(case, "decision_overdue_alert")
+    assert overdue.scheduled_at == case.decision_due
+    assert reminder.scheduled_at == case.decision_due - dt.timedelta(hours=48)
+
+    connection.set_tenant(alpha)
+    sent = run(tasks.decision_reminder, case, reminder)
+    assert sent == 3  # the research committee's three members
+    assert {m.to[0] for m in mail.outbox} == {f"committee{i}@alpha.test" for i in (1, 2, 3)}
+    assert f"الطلب رقم {case.pk}" in mail.outbox[0].body
+    assert run(tasks.decision_reminder, case, reminder) == 0
+    assert Notification.objects.filter(case=case, kind=NotificationKind.DECISION_REMINDER).count() == 3
+
+    # Not yet due: the overdue alert does nothing; once past due it alerts deciders and admins.
+    assert run(tasks.decision_overdue_alert, case, overdue) == 0
+    SupportCase.objects.filter(pk=case.pk).update(decision_due=timezone.now() - dt.timedelta(hours=1))
+    assert run(tasks.decision_overdue_alert, case, overdue) == 4
+    assert "admin@alpha.test" in {m.to[0] for m in mail.outbox}
+
+
+def test_a_decided_case_gets_no_reminder(alpha: Association, staff: Staff) -> None:
+    case = to_review(alpha, staff)
+    [reminder] = jobs_for(case, "decision_reminder")
+    case = take_step(case, staff)  # the committee decides
+    assert case.step != "committee_review"
+    assert run(tasks.decision_reminder, case, reminder) == 0
+    assert mail.outbox == []
+
+
+def test_a_rolled_back_change_enqueues_nothing(alpha: Association, staff: Staff) -> None:
+    install_policy(alpha, "jamoum")
+    before = ProcrastinateJob.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        open_case(staff.reception)
+        raise RuntimeError("the request fails after the case was opened")
+    assert ProcrastinateJob.objects.count() == before
+
+
+def test_after_service_the_beneficiary_is_asked_to_rate_it_and_can(alpha: Association, staff: Staff) -> None:
+    case = to_review(alpha, staff)
+    while case.status == "open":
+        case = take_step(case, staff)
+    assert case.outcome == "served"
+    [job] = jobs_for(case, "satisfaction_request")
+    assert run(tasks.satisfaction_request, case, job) == 1
+    assert run(tasks.satisfaction_request, case, job) == 0
+    message = sms.outbox[-1]
+    path = re.search(r"http://alpha\.localhost(/r/\S+)", message.body).group(1)  # type: ignore[union-attr]
+
+    client = Client(HTTP_HOST=host_for(alpha))
+    form = client.get(path)
+    assert form.status_code == 200 and "كيف كانت خدمتنا" in form.content.decode()
+    bad = client.post(path, {"score": "9"})
+    assert bad.status_code == 400 and "التقييم من ١ إلى ٥" in bad.content.decode()
+    done = client.post(path, {"score": "4", "comment": "خدمة سريعة"})
+    assert done.status_code == 200 and "شكرًا" in done.content.decode()
+    connection.set_tenant(alpha)
+    rating = SatisfactionRating.objects.get(case=case)
+    assert (rating.score, rating.comment, rating.recorded_by) == (4, "خدمة سريعة", None)
+    assert "قيّمتم هذه الخدمة من قبل" in client.get(path).content.decode()  # once only
+
+
+def test_links_are_secret_per_association_and_expire(
+    alpha: Association, tenant_b: Association, staff: Staff
+) -> None:
+    install_policy(alpha, "jamoum")
+    case = open_case(staff.reception)
+    [job] = jobs_for(case, "request_received")
+    run(tasks.request_received, case, job)
+    path = re.search(r"(/t/\S+)", sms.outbox[-1].body).group(1)  # type: ignore[union-attr]
+    assert Client(HTTP_HOST=host_for(tenant_b)).get(path).status_code == 404  # another association
+    assert Client(HTTP_HOST=host_for(alpha)).get("/t/not-a-token").status_code == 404
+    connection.set_tenant(alpha)
+    link = BeneficiaryLink.objects.get(case=case)
+    assert path.split("/")[-1] not in link.token_sha256  # only the hash is stored
+    BeneficiaryLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert Client(HTTP_HOST=host_for(alpha)).get(path).status_code == 404
