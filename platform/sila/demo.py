@@ -6,6 +6,7 @@ generated the first time (kept in .sila/demo-credentials.json).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from dataclasses import dataclass
@@ -17,9 +18,12 @@ from django.core.management import call_command
 from django.db import transaction
 
 from accounts.models import Role, RoleCode, User
+from casework.models import ApiToken
+from casework.services import api_token_create
 from policy_engine.models import BoardMember, BoardRole
 from policy_engine.rules.seeds import SEED_SLUGS, load_seed
 from policy_engine.services import policy_seed_install
+from sila.demo_cases import seed_sample_cases
 from tenants.db import connection
 from tenants.fleet import fleet_schemas, migrate_fleet
 from tenants.models import Association
@@ -95,6 +99,17 @@ def _link_board_members() -> None:
         seat.save(update_fields=["user"])
 
 
+def _api_token(existing: str | None, *, staff_user: str) -> str:
+    """The demo employee's personal API token: the one saved before if it still works."""
+    if existing:
+        prefix = existing.split("_")[1] if existing.count("_") >= 2 else ""
+        token = ApiToken.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
+        if token is not None and token.token_sha256 == hashlib.sha256(existing.encode()).hexdigest():
+            return existing
+    _, plaintext = api_token_create(user=User.objects.get(email=staff_user), name="demo")
+    return plaintext
+
+
 def base_url(host: str, port: int) -> str:
     return f"http://{host}:{port}" if port not in (80, 443) else f"http://{host}"
 
@@ -109,9 +124,12 @@ def demo_setup(*, port: int, credentials_file: Path) -> dict[str, Any]:
 
     previous = _load(credentials_file)
     known: dict[str, str] = {}
+    known_tokens: dict[str, str] = {}
     for entry in [previous.get("platform", {}), *previous.get("associations", [])]:
         for login in entry.get("logins", []):
             known[login["email"]] = login["password"]
+            if login.get("api_token"):
+                known_tokens[login["email"]] = login["api_token"]
 
     base = settings.SILA_BASE_DOMAIN
     out: dict[str, Any] = {"platform": {}, "associations": []}
@@ -166,6 +184,10 @@ def demo_setup(*, port: int, credentials_file: Path) -> dict[str, Any]:
                 logins.append({"email": email, "password": password, "roles": list(demo_user.roles)})
             policy_seed_install(slug=slug)
             _link_board_members()
+            staff = {u.key: User.objects.get(email=demo_email(u.key, slug)) for u in ASSOCIATION_USERS}
+            seed_sample_cases(staff, seed=sum(map(ord, slug)))
+            for login in logins:
+                login["api_token"] = _api_token(known_tokens.get(login["email"]), staff_user=login["email"])
             connection.set_schema_to_public()
         out["associations"].append(
             {

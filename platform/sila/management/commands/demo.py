@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +38,23 @@ class Command(BaseCommand):
             w(f"\n{entry['name_ar']} — {entry['name_en']}\n   {entry['url']}")
             for login in entry["logins"]:
                 w(f"   {login['email']:<38} {login['password']:<18} {', '.join(login['roles'])}")
+            w("   (API tokens for each login are in the credentials file)")
         w(f"\nLogins saved to {options['credentials_file']}")
         if options["no_serve"]:
             return
-        w(f"Serving on {data['platform']['url']} (Ctrl-C stops the server and the embedded database)\n")
-        call_command("runserver", f"{options['addr']}:{port}", use_reloader=False)
+        w(
+            f"Serving on {data['platform']['url']} (Ctrl-C stops the server, the worker and the embedded database)\n"
+        )
+        # The background worker (reminders, alerts, satisfaction requests) runs beside the server.
+        env = {**os.environ, "SILA_PUBLIC_PORT": str(port)}
+        worker = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
+            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "procrastinate", "worker"], env=env
+        )
+        try:
+            call_command("runserver", f"{options['addr']}:{port}", use_reloader=False)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
