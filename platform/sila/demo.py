@@ -167,7 +167,7 @@ def demo_setup(*, port: int, credentials_file: Path) -> dict[str, Any]:
             sector_ar=identity.get("sector_ar") or "",
             region=identity.get("region_ar") or "",
         )
-        logins = []
+        logins: list[dict[str, Any]] = []
         with transaction.atomic():
             connection.set_tenant(result.association)
             for demo_user in ASSOCIATION_USERS:

@@ -17,7 +17,10 @@ from policy_engine.rules.engine import PolicyEngine
 from policy_engine.selectors import policy_version_in_force
 
 # A 1x1 PNG: stands in for the signature an applicant draws on the office tablet.
-SIGNATURE = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+SIGNATURE = (
+    "data:image/png;base64,"
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
 NAMES = [
     "محمد بن عبدالله الحربي",
     "فاطمة بنت علي الزهراني",
