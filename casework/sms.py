@@ -48,3 +48,18 @@ def get_backend() -> SmsBackend:
     path = getattr(settings, "SILA_SMS_BACKEND", "casework.sms.ConsoleSmsBackend")
     backend: SmsBackend = import_string(path)()
     return backend
+
+
+class FileSmsBackend:
+    """End-to-end tests and staging: each message is appended, as one JSON line, to the file named
+    by ``SILA_SMS_FILE`` (a stand-in for the beneficiary's phone that another process can read)."""
+
+    def send(self, message: SmsMessage) -> None:
+        import json
+        from pathlib import Path
+
+        line = json.dumps(
+            {"to": message.to, "body": message.body, "sender": message.sender}, ensure_ascii=False
+        )
+        with Path(settings.SILA_SMS_FILE).open("a", encoding="utf-8") as outbox_file:
+            outbox_file.write(line + "\n")
