@@ -7,7 +7,7 @@ PORT   ?= 8000
 export PYTHONPATH := $(CURDIR):$(CURDIR)/platform
 export DJANGO_SETTINGS_MODULE ?= sila.settings.dev
 
-.PHONY: setup demo test lint typecheck contracts pytest perf lock messages clean db-stop browser
+.PHONY: setup demo test lint typecheck contracts pytest perf lock messages clean db-stop browser openapi
 
 $(STAMP): requirements/dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Sila needs Python >= 3.11"'
@@ -53,6 +53,10 @@ lock: setup
 	$(PY) -m pip install --quiet uv
 	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements/base.lock
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.lock
+
+# Regenerate the committed OpenAPI schema (a test fails when it is stale).
+openapi: setup
+	DJANGO_SETTINGS_MODULE=sila.settings.test $(PY) manage.py spectacular --urlconf sila.urls.tenant --validate --fail-on-warn --file docs/openapi.yaml
 
 # Compile translations (.mo files are committed so a fresh machine needs no gettext).
 messages: setup
