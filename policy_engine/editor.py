@@ -48,6 +48,7 @@ def _rows(kind: CatalogKind, entries: list[Any], lang: str) -> list[dict[str, An
                 "label": _entry_label(kind, entry, lang),
                 "included": index is not None,
                 "position": (index + 1) if index is not None else "",
+                "document": entry.get("document") if isinstance(entry, Mapping) else None,
             }
         )
     rows.sort(key=lambda r: (not r["included"], r["position"] or 99))

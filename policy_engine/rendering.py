@@ -368,6 +368,7 @@ class Goal:
 class Tool:
     label: Text
     note: Text | None = None
+    document: str | None = None  # an uploaded file's id, served at /policy/documents/<id>
 
 
 @dataclass(frozen=True, slots=True)
@@ -462,7 +463,7 @@ def _tool(entry: StaffToolEntry, lang: Lang) -> Tool:
         lang,
     )
     note = _pick(entry.note_ar, entry.note_en, lang) if (entry.note_ar or entry.note_en) else None
-    return Tool(label=label, note=note)
+    return Tool(label=label, note=note, document=entry.document)
 
 
 def _party(code: str | None, lang: Lang) -> str:

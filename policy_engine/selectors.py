@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -11,6 +12,7 @@ from policy_engine.models import (
     ApprovalSignatory,
     BoardMember,
     BoardSettings,
+    PolicyAttachment,
     PolicyStatus,
     PolicyVersion,
     StaffAcknowledgment,
@@ -43,6 +45,22 @@ def policy_version_in_force() -> PolicyVersion | None:
         PolicyVersion.objects.filter(status=PolicyStatus.IN_FORCE).values_list("number", flat=True).first()
     )
     return policy_version_get(number=version) if version is not None else None
+
+
+def attachment_get(*, attachment_id: str) -> PolicyAttachment | None:
+    try:
+        return PolicyAttachment.objects.filter(pk=uuid.UUID(attachment_id)).first()
+    except ValueError:
+        return None
+
+
+def document_references(document: dict[str, Any]) -> set[str]:
+    """The attachment ids a policy document points to."""
+    return {
+        str(entry["document"])
+        for entry in document.get("staff_tools", [])
+        if isinstance(entry, dict) and entry.get("document")
+    }
 
 
 def quorum_needed() -> int:

@@ -5,6 +5,7 @@ from policy_engine import views
 urlpatterns = [
     path("policy/", views.public_policy, name="policy-public"),
     path("policy.pdf", views.public_policy_pdf, name="policy-public-pdf"),
+    path("policy/documents/<str:attachment_id>", views.policy_document, name="policy-document"),
     path("staff/policy/", views.version_list, name="policy-staff-list"),
     path("staff/policy/<int:number>/", views.version_detail, name="policy-staff-detail"),
     path("staff/policy/<int:number>/edit", views.version_edit, name="policy-staff-edit"),

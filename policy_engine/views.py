@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from accounts.auth import request_user
 from accounts.models import RoleCode, User
 from core.api import has_any_role
-from core.errors import ServiceError
+from core.errors import FieldProblem, ServiceError, invalid
 from policy_engine import editor, selectors, services
 from policy_engine.models import BoardMember, PolicyStatus, PolicyVersion
 from policy_engine.rules.validation import validate
@@ -121,6 +121,22 @@ def public_policy_pdf(request: HttpRequest) -> HttpResponse:
     if version is None:
         raise Http404
     return _policy_pdf(request, version)
+
+
+def policy_document(request: HttpRequest, attachment_id: str) -> FileResponse:
+    """A staff tool's file. Public when the version in force points to it (the policy is public);
+    otherwise only for staff."""
+    attachment = selectors.attachment_get(attachment_id=attachment_id)
+    if attachment is None:
+        raise Http404
+    in_force = selectors.policy_version_in_force()
+    public = in_force is not None and attachment_id in selectors.document_references(in_force.document)
+    if not public and not has_any_role(request.user, STAFF_ROLES):
+        raise Http404  # never say that it exists
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Content-Disposition"] = f'inline; filename="{attachment.original_name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- staff and board -------------------------------------------------------------------------------
@@ -317,6 +333,13 @@ def version_edit(request: HttpRequest, number: int) -> HttpResponse:
             return JsonResponse({"valid": not field_errors, "errors": field_errors})
         if not field_errors:
             try:
+                document = _attach_tool_documents(request, document)
+            except ServiceError as exc:
+                field_errors = {p.field: [p.message(lang)] for p in exc.problems} or {
+                    "form": [exc.message(lang)]
+                }
+        if not field_errors:
+            try:
                 revision = int(request.POST.get("revision") or 0)
                 services.policy_version_update_draft(
                     actor=_user(request), number=number, document=document, revision=revision
@@ -337,6 +360,29 @@ def version_edit(request: HttpRequest, number: int) -> HttpResponse:
         "field_errors_json": json.dumps(field_errors, ensure_ascii=False),
     }
     return render(request, "policy_engine/version_edit.html", context, status=400 if field_errors else 200)
+
+
+def _attach_tool_documents(request: HttpRequest, document: dict[str, Any]) -> dict[str, Any]:
+    """Files chosen for staff tools (``tool_document_<code>``) are uploaded and linked to them."""
+    tools = []
+    for entry in document.get("staff_tools", []):
+        code = entry if isinstance(entry, str) else entry.get("code", "")
+        upload = request.FILES.get(f"tool_document_{code}")
+        if upload is not None:
+            try:
+                attachment = services.policy_attachment_upload(actor=_user(request), upload=upload)
+            except ServiceError as exc:
+                raise invalid(
+                    [
+                        FieldProblem(f"tool_document_{code}", p.code, p.message_ar, p.message_en)
+                        for p in exc.problems
+                    ]
+                ) from exc
+            entry = ({"code": entry} if isinstance(entry, str) else dict(entry)) | {
+                "document": str(attachment.id)
+            }
+        tools.append(entry)
+    return document | {"staff_tools": tools}
 
 
 @staff_required()

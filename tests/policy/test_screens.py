@@ -221,3 +221,41 @@ def _form_data(context: Any, version: PolicyVersion) -> dict[str, Any]:
     if version.document.get("staff_acknowledgment_required"):
         data["staff_acknowledgment_required"] = "1"
     return data
+
+
+def test_a_staff_tool_carries_an_uploaded_document(
+    tenant_a: Association, admin: User, draft: PolicyVersion, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.policy.conftest import TINY_PDF
+
+    settings.MEDIA_ROOT = tmp_path
+    client = browser(tenant_a, admin)
+    form = client.get(f"/staff/policy/{draft.number}/edit").context
+    not_a_pdf = _form_data(form, draft) | {
+        "tool_document_bylaws": SimpleUploadedFile("bylaws.exe", b"MZ\x90\x00")
+    }
+    refused = client.post(f"/staff/policy/{draft.number}/edit", not_a_pdf)
+    assert refused.status_code == 400 and "tool_document_bylaws" in refused.context["field_errors"]
+    post = _form_data(form, draft) | {
+        "tool_document_bylaws": SimpleUploadedFile("bylaws.pdf", TINY_PDF, content_type="application/pdf")
+    }
+    assert client.post(f"/staff/policy/{draft.number}/edit", post).status_code == 302
+    connection.set_tenant(tenant_a)
+    draft.refresh_from_db()
+    bylaws = next(t for t in draft.document["staff_tools"] if isinstance(t, dict) and t["code"] == "bylaws")
+    url = f"/policy/documents/{bylaws['document']}"
+    assert url in client.get(f"/staff/policy/{draft.number}/").content.decode()
+    assert client.get(url).getvalue() == TINY_PDF  # staff can open it
+    assert browser(tenant_a).get(url).status_code == 404  # the public cannot: the draft is not in force
+    outsider = make_user(Association.objects.get(slug="beta"), "x@beta.test", RoleCode.ASSOCIATION_ADMIN)
+    assert browser(Association.objects.get(slug="beta"), outsider).get(url).status_code == 404
+    connection.set_tenant(tenant_a)
+    services.policy_approval_record_paper(
+        actor=admin,
+        number=draft.number,
+        signatories=[{"name": "الرئيس", "role_ar": "رئيس مجلس الإدارة"}],
+        date_hijri="1448-06-01",
+    )
+    assert browser(tenant_a).get(url).getvalue() == TINY_PDF  # now part of the public policy
