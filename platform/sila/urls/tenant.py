@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/v1/", include("casework.api.urls")),
     path("", include("policy_engine.urls")),
     path("", include("casework.portal_urls")),
+    path("", include("casework.urls")),
     *common,
 ]
