@@ -28,12 +28,10 @@ def expected_tenant_migrations() -> set[tuple[str, str]]:
 
 def applied_migrations(schema_name: str) -> set[tuple[str, str]]:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM information_schema.tables "
-            "WHERE table_schema = %s AND table_name = 'django_migrations'",
-            [schema_name],
-        )
-        if cursor.fetchone() is None:
+        # to_regclass is a catalogue lookup; information_schema costs milliseconds with many schemas.
+        cursor.execute("SELECT to_regclass(%s)", [f'"{schema_name}".django_migrations'])
+        row = cursor.fetchone()
+        if row is None or row[0] is None:
             return set()
         cursor.execute(f'SELECT app, name FROM "{schema_name}".django_migrations')  # noqa: S608 - validated name
         return {(row[0], row[1]) for row in cursor.fetchall()}

@@ -32,6 +32,9 @@ def admin_email(slug: str) -> str:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     with django_db_blocker.unblock():
+        # Never provision test tenants into a real database (pytest-django creates the test
+        # database only when a collected test asks for the database).
+        assert str(connection.settings_dict["NAME"]).startswith("test_"), connection.settings_dict["NAME"]
         template_refresh()
         for slug, names in TENANTS.items():
             association_provision(slug=slug, admin_email=admin_email(slug), admin_password=PASSWORD, **names)
