@@ -61,5 +61,7 @@ class FileSmsBackend:
         line = json.dumps(
             {"to": message.to, "body": message.body, "sender": message.sender}, ensure_ascii=False
         )
-        with Path(getattr(settings, "SILA_SMS_FILE", "sila-sms.jsonl")).open("a", encoding="utf-8") as outbox_file:
+        with Path(getattr(settings, "SILA_SMS_FILE", "sila-sms.jsonl")).open(
+            "a", encoding="utf-8"
+        ) as outbox_file:
             outbox_file.write(line + "\n")
