@@ -21,7 +21,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryD
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from accounts.auth import request_user
@@ -29,6 +29,7 @@ from accounts.models import User
 from casework import forms as f
 from casework import roles, selectors, services
 from casework.models import (
+    AttestationMethod,
     Beneficiary,
     BeneficiaryDocument,
     CaseOutcome,
@@ -199,33 +200,27 @@ EVENT_LABELS = {
     "beneficiary_merged": gettext_lazy("Beneficiary records merged"),
 }
 
+# The event data a timeline entry shows; other keys (row ids) mean nothing to a reader.
 DATA_LABELS = {
     "channel": gettext_lazy("Channel"),
     "policy_version": gettext_lazy("Policy version"),
-    "beneficiary": gettext_lazy("Beneficiary"),
     "item": gettext_lazy("Item"),
     "document": gettext_lazy("Document"),
-    "referral": gettext_lazy("Referral"),
     "referrals": gettext_lazy("Referrals"),
     "target": gettext_lazy("Referred to"),
-    "attestation": gettext_lazy("Attestation"),
     "data_sha256": gettext_lazy("Data fingerprint (SHA-256)"),
     "method": gettext_lazy("Method"),
     "reason": gettext_lazy("Reason"),
-    "vote": gettext_lazy("Vote"),
     "choice": gettext_lazy("Vote"),
-    "decision": gettext_lazy("Decision"),
     "outcome": gettext_lazy("Outcome"),
     "votes": gettext_lazy("Votes (accept, reject)"),
     "decision_due": gettext_lazy("Decision due"),
-    "service": gettext_lazy("Service"),
     "kind": gettext_lazy("Kind"),
     "amount": gettext_lazy("Amount (SAR)"),
     "from": gettext_lazy("From"),
     "to": gettext_lazy("To"),
     "text": gettext_lazy("Note"),
     "registration_number": gettext_lazy("Registration number"),
-    "rating": gettext_lazy("Rating"),
     "from_beneficiary": gettext_lazy("From beneficiary"),
     "to_beneficiary": gettext_lazy("To beneficiary"),
 }
@@ -261,6 +256,14 @@ def _value_text(key: str, value: Any, lang: str, case: SupportCase, people: dict
         return str(CaseOutcome(value).label)
     if key == "choice" and value in VoteChoice.values:
         return str(VoteChoice(value).label)
+    if key == "method" and value in AttestationMethod.values:
+        return str(AttestationMethod(value).label)
+    if key == "kind":
+        return str(dict(f.SERVICE_KINDS).get(value, value))
+    if key == "document":
+        for document in case.beneficiary.documents.all():
+            if document.pk == value:
+                return document.original_name
     if key == "target":
         return _label(CatalogKind.PARTY, str(value), lang)
     if key == "channel":
@@ -302,8 +305,9 @@ def _timeline(case: SupportCase, lang: str) -> list[dict[str, Any]]:
             "to": _label(CatalogKind.STEP, e.to_step, lang) if e.to_step else "",
             "moved": e.from_step != e.to_step,
             "data": [
-                (DATA_LABELS.get(key, key), _value_text(key, value, lang, case, people))
+                (DATA_LABELS[key], _value_text(key, value, lang, case, people))
                 for key, value in e.data.items()
+                if key in DATA_LABELS and value not in (None, "", [])
             ],
         }
         for e in events
@@ -433,6 +437,34 @@ def _case_forms(
     return forms
 
 
+def _step_todo(case: SupportCase, checklist: list[Any], attested: bool) -> str:
+    """What the current step still needs before it can be completed, in a sentence."""
+    if case.status != CaseStatus.OPEN:
+        return ""
+    step = case.step
+    if step in ("receive", "verify"):
+        left = sum(1 for i in checklist if i.step == step and i.required and i.verified_at is None)
+        if left:
+            return ngettext(
+                "%(n)s item of this step is left to verify.",
+                "%(n)s items of this step are left to verify.",
+                left,
+            ) % {"n": left}
+    if step == "refer":
+        referrals = list(case.referrals.all())
+        if not referrals:
+            return _("Refer the beneficiary's question below, or confirm that no referral is needed.")
+        if any(r.answered_at is None for r in referrals):
+            return _("Awaiting the answer to the referral.")
+    if step == "attest" and not attested:
+        return _("The applicant confirms the data and signs below first.")
+    if step == "committee_review":
+        return _("Awaiting the decision of the deciding body.")
+    if step == "serve" and not case.services.all():
+        return _("Record the service delivered below, then complete the request.")
+    return ""
+
+
 def _case_context(
     request: HttpRequest, case: SupportCase, *, bound: f.ActionForm | None = None, bound_key: str = ""
 ) -> dict[str, Any]:
@@ -453,6 +485,7 @@ def _case_context(
         to_sign = _payload_view(selectors.attestation_payload(case), lang)
     codes = roles.role_codes(user)
     votes = list(case.votes.all())
+    checklist = list(case.checklist.all())
     return {
         "case": case,
         "lang": lang,
@@ -475,7 +508,11 @@ def _case_context(
         else "",
         "deciding_body": _label(CatalogKind.PARTY, case.deciding_body, lang),
         "review_window": engine.review_window(),
-        "checklist": list(case.checklist.all()),
+        "checklist": checklist,
+        "current_items": [i for i in checklist if i.step == case.step and case.status == CaseStatus.OPEN],
+        "other_items": [i for i in checklist if i.step != case.step or case.status != CaseStatus.OPEN],
+        "verified_count": sum(1 for i in checklist if i.verified_at is not None),
+        "step_todo": _step_todo(case, checklist, current_valid),
         "referrals": list(case.referrals.all()),
         "attestation": current,
         "attestation_valid": current_valid,

@@ -214,14 +214,19 @@ def test_the_header_links_the_inbox_and_english_is_complete(
 
 
 def _chrome(html: str) -> str:
-    """The page without what is data (names, checklist labels the association wrote in Arabic)."""
-    html = re.sub(r"<title>.*?</title>", "", html, flags=re.S)
-    html = re.sub(r'<a class="brand".*?</a>', "", html, flags=re.S)
-    html = re.sub(r"<button name=\"language\".*?</button>", "", html, flags=re.S)
-    html = re.sub(r'<p class="lead">.*?</p>', "", html, flags=re.S)
-    html = re.sub(r'<p class="dates">.*?</p>', "", html, flags=re.S)
-    html = re.sub(r'<p class="muted">[^<]*·.*?</p>', "", html, flags=re.S)
-    return re.sub(r"<span>[^<]*</span>\s*<form method=\"post\" action=\"/accounts/logout/\"", "", html)
+    """The page without its data: names and texts typed in Arabic (set apart in <bdi>), the
+    association's name and the switch to Arabic."""
+    for pattern in (
+        r"<title>.*?</title>",
+        r'<a class="brand".*?</a>',
+        r'<button name="language".*?</button>',
+        r"<bdi[^>]*>.*?</bdi>",
+        r'<p class="lead">.*?</p>',
+        r'<span class="user">.*?</span>',
+        r"<nav>\s*<a[^>]*>Our policy</a>.*?</nav>",
+    ):
+        html = re.sub(pattern, "", html, flags=re.S)
+    return html
 
 
 def test_another_associations_case_is_not_found(
