@@ -159,8 +159,10 @@ def live_sila(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> I
         admin.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[Any]:
+    # Module scope: Playwright's sync API keeps an event loop running in this thread while it is
+    # open, and Django refuses database calls from a thread with a running loop.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
