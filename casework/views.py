@@ -225,6 +225,15 @@ DATA_LABELS = {
     "to_beneficiary": gettext_lazy("To beneficiary"),
 }
 
+CURRENT_SECTIONS = {
+    "receive": "checklist",
+    "verify": "checklist",
+    "refer": "referral",
+    "attest": "attestation",
+    "committee_review": "committee",
+    "serve": "services",
+}
+
 SUCCESS = {
     "verify_item": gettext_lazy("The item is verified in your name."),
     "add_item": gettext_lazy("The item was added to the checklist."),
@@ -530,6 +539,10 @@ def _case_context(
         "forms": forms,
         "can_read_registry": roles.has_any(user, roles.REGISTRY_READERS),
         "bound_action": bound.action if bound is not None else "",
+        # The section where the current step's work is done comes right after "This step".
+        "current_section": "rating"
+        if "rate" in forms
+        else (CURRENT_SECTIONS.get(case.step, "") if case.status == CaseStatus.OPEN else ""),
     }
 
 
