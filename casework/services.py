@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -495,6 +496,27 @@ def _locked_flag(flag_id: int) -> DuplicateFlag:
     return flag
 
 
+def _repoint_open_flags(*, drop: Beneficiary, keep: Beneficiary, actor: User | None, now: Any) -> None:
+    """Open flags about the merged-away record now ask about the record kept (once per pair)."""
+    for flag in DuplicateFlag.objects.filter(status=DuplicateStatus.OPEN).filter(
+        Q(beneficiary=drop) | Q(other=drop)
+    ):
+        third = flag.other_id if flag.beneficiary_id == drop.pk else flag.beneficiary_id
+        exists = DuplicateFlag.objects.filter(
+            Q(beneficiary=keep, other_id=third) | Q(beneficiary_id=third, other=keep)
+        ).exists()
+        if third == keep.pk or exists:
+            flag.status, flag.resolved_by, flag.resolved_at = DuplicateStatus.MERGED, actor, now
+            flag.note = f"merged into record {keep.pk}"
+            flag.save(update_fields=["status", "resolved_by", "resolved_at", "note"])
+        elif flag.beneficiary_id == drop.pk:
+            flag.beneficiary = keep
+            flag.save(update_fields=["beneficiary"])
+        else:
+            flag.other = keep
+            flag.save(update_fields=["other"])
+
+
 @transaction.atomic
 def duplicate_merge(*, actor: User | None, flag_id: int, keep_id: int | None = None) -> Beneficiary:
     """Merge a flagged pair into one record (``keep_id``, default the older one). Every case and
@@ -558,6 +580,7 @@ def duplicate_merge(*, actor: User | None, flag_id: int, keep_id: int | None = N
     DuplicateFlag.objects.filter(status=DuplicateStatus.OPEN).filter(
         beneficiary__in=pair, other__in=pair
     ).update(status=DuplicateStatus.MERGED, resolved_by=actor, resolved_at=now)
+    _repoint_open_flags(drop=drop, keep=keep, actor=actor, now=now)
     audit_record(
         actor=actor,
         action="beneficiary.merged",
@@ -1258,7 +1281,8 @@ def action_possible(*, case: SupportCase, action: str, user: User | None) -> boo
         return False
     body_role = roles.PARTY_ROLES.get(case.deciding_body, "")
     if action == "vote":
-        return case.deciding_body == "research_committee"
+        already = user is not None and case.votes.filter(member=user).exists()
+        return case.deciding_body == "research_committee" and not already
     if action == "decide" and user is not None:
         return bool(roles.role_codes(user) & {body_role, roles.ADMIN})
     if action == "complete" and case.step == "committee_review":

@@ -8,8 +8,15 @@ from django.utils.translation import get_language_bidi
 
 
 def sila(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    role_codes: set[str] = set()
+    if getattr(request, "association", None) is not None and user is not None and user.is_authenticated:
+        role_codes = set(user.roles.values_list("code", flat=True))
     return {
+        # What the header offers: the inbox to casework staff, policy versions to all staff.
         "association": getattr(request, "association", None),
+        "casework_staff": bool(role_codes - {"board_member"}),
+        "association_staff": bool(role_codes),
         "text_direction": "rtl" if get_language_bidi() else "ltr",
         "today": timezone.localdate(),
     }

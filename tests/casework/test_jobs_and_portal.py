@@ -148,3 +148,15 @@ def test_links_are_secret_per_association_and_expire(
     assert path.split("/")[-1] not in link.token_sha256  # only the hash is stored
     BeneficiaryLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert Client(HTTP_HOST=host_for(alpha)).get(path).status_code == 404
+
+
+def test_a_member_who_voted_is_not_offered_the_vote_again(alpha: Association, staff: Staff) -> None:
+    from casework import services
+
+    case = to_review(alpha, staff)
+    assert "vote" in services.case_available_actions(case=case, user=staff.committee[0])
+    case = services.case_transition(
+        actor=staff.committee[0], case_id=case.pk, action="vote", data={"choice": "accept", "reason": "ثابتة"}
+    )
+    assert "vote" not in services.case_available_actions(case=case, user=staff.committee[0])
+    assert "vote" in services.case_available_actions(case=case, user=staff.committee[1])
