@@ -66,3 +66,17 @@ def test_dates_are_shown_hijri_beside_gregorian() -> None:
         assert "2024" in dual_date(dt.date(2024, 3, 6))
     with translation.override("en"):
         assert dual_date(dt.date(2024, 3, 6)) == "25 Shaban 1445 AH — March 6, 2024"
+
+
+def test_the_arabic_catalogue_is_complete_and_compiled(tmp_path: object) -> None:
+    from pathlib import Path
+
+    import polib  # type: ignore[import-untyped]
+
+    po_path = Path(__file__).resolve().parents[1] / "themes" / "locale" / "ar" / "LC_MESSAGES" / "django.po"
+    catalogue = polib.pofile(str(po_path))
+    assert catalogue.percent_translated() == 100, [e.msgid for e in catalogue.untranslated_entries()]
+    assert not catalogue.fuzzy_entries()
+    compiled = Path(str(tmp_path)) / "django.mo"
+    catalogue.save_as_mofile(str(compiled))
+    assert compiled.read_bytes() == po_path.with_suffix(".mo").read_bytes(), "run `make messages`"
