@@ -67,3 +67,11 @@ def test_open_sign_up_is_closed(client_a: Client) -> None:
     connection.set_tenant(client_a.get("/").wsgi_request.tenant)
     assert not User.objects.filter(email="stranger@example.org").exists()
     assert response.status_code in (200, 403)
+
+
+def test_the_sign_in_page_is_arabic_right_to_left_in_the_sila_layout(client_a: Client) -> None:
+    body = client_a.get("/accounts/login/").content.decode()
+    assert '<html lang="ar" dir="rtl">' in body
+    assert "sila.css" in body  # the themes' layout, not allauth's bare one
+    assert 'name="login"' in body and 'name="password"' in body
+    assert "/accounts/signup/" not in body  # no open sign-up

@@ -49,11 +49,12 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "accounts",
     "audit",
+    # Before allauth: its templates (allauth/layouts/base.html) are overridden by the themes'.
+    "themes",
     "allauth",
     "allauth.account",
     "rest_framework",
     "drf_spectacular",
-    "themes",
     "sila",
 ]
 TENANT_APPS = [
