@@ -23,7 +23,8 @@ from accounts.models import RoleCode, User
 from core.api import has_any_role
 from core.errors import FieldProblem, ServiceError, invalid
 from policy_engine import editor, selectors, services
-from policy_engine.models import BoardMember, PolicyStatus, PolicyVersion
+from policy_engine.models import BoardMember, BoardRole, BoardSettings, PolicyStatus, PolicyVersion
+from policy_engine.rules.seeds import SEED_SLUGS, load_seed
 from policy_engine.rules.validation import validate
 
 STAFF_ROLES = (
@@ -144,13 +145,71 @@ def policy_document(request: HttpRequest, attachment_id: str) -> FileResponse:
 
 @staff_required()
 def version_list(request: HttpRequest) -> HttpResponse:
+    lang = _lang()
     return render(
         request,
         "policy_engine/version_list.html",
         {
             "versions": selectors.policy_versions(),
             "is_admin": has_any_role(request.user, (RoleCode.ASSOCIATION_ADMIN,)),
+            "templates": [
+                (slug, load_seed(slug)["association"][f"name_{lang}"] or slug) for slug in SEED_SLUGS
+            ],
         },
+    )
+
+
+@require_POST
+@staff_required(RoleCode.ASSOCIATION_ADMIN)
+def version_from_template(request: HttpRequest) -> HttpResponse:
+    """A new association starts its policy from one of the five founding policies."""
+    slug = request.POST.get("template", "")
+    if slug not in SEED_SLUGS:
+        messages.error(request, _("Choose one of the policies offered."))
+        return redirect("policy-staff-list")
+    draft = services.policy_version_create_draft(actor=_user(request), document=load_seed(slug)["document"])
+    messages.success(request, _("A draft was started from this policy; adapt it to your association."))
+    return redirect("policy-staff-edit", number=draft.number)
+
+
+@staff_required(RoleCode.ASSOCIATION_ADMIN)
+def board(request: HttpRequest) -> HttpResponse:
+    """The board's members (who may vote and sign) and the quorum."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        post = request.POST
+        try:
+            if post.get("form") == "quorum":
+                raw = (post.get("quorum") or "").strip()
+                services.board_quorum_set(actor=_user(request), quorum=int(raw) if raw.isdigit() else None)
+                messages.success(request, _("The quorum was saved."))
+            else:
+                member_id = post.get("member_id")
+                services.board_member_save(
+                    actor=_user(request),
+                    member_id=int(member_id) if member_id and member_id.isdigit() else None,
+                    name_ar=post.get("name_ar", ""),
+                    name_en=post.get("name_en", ""),
+                    role=post.get("role", ""),
+                    user_email=post.get("user_email", ""),
+                    is_active=post.get("is_active", "1") == "1",
+                )
+                messages.success(request, _("The board member was saved."))
+            return redirect("policy-staff-board")
+        except ServiceError as exc:
+            errors = {p.field: p.message(_lang()) for p in exc.problems} or {"form": exc.message(_lang())}
+    return render(
+        request,
+        "policy_engine/board.html",
+        {
+            "members": BoardMember.objects.select_related("user").order_by("-is_active", "role", "name_ar"),
+            "roles": BoardRole.choices,
+            "quorum": selectors.quorum_needed(),
+            "configured_quorum": BoardSettings.objects.filter(pk=1).values_list("quorum", flat=True).first(),
+            "errors": errors,
+            "posted": request.POST,
+        },
+        status=400 if errors else 200,
     )
 
 

@@ -114,6 +114,11 @@ class PolicyVersionDetailSerializer(PolicyVersionListSerializer):
 class DraftCreateSerializer(serializers.Serializer[dict[str, Any]]):
     based_on = serializers.IntegerField(required=False, allow_null=True)
     document = serializers.JSONField(required=False)
+    template = serializers.ChoiceField(
+        choices=["rumaila", "jamoum", "mawsam", "tabuk", "baraa"],
+        required=False,
+        help_text="Start from one of the five founding associations' policies.",
+    )
 
 
 class DraftUpdateSerializer(serializers.Serializer[dict[str, Any]]):

@@ -21,6 +21,7 @@ from core.errors import FieldProblem, invalid, not_found
 from policy_engine import selectors, services
 from policy_engine.api import serializers as s
 from policy_engine.models import PolicyVersion
+from policy_engine.rules.seeds import load_seed
 from policy_engine.rules.validation import validate
 
 STAFF_ROLES = (
@@ -89,10 +90,11 @@ class VersionListView(APIView):
     def post(self, request: Request) -> Response:
         data = s.DraftCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        template = data.validated_data.get("template")
         version = services.policy_version_create_draft(
             actor=request_user(request),
             based_on=data.validated_data.get("based_on"),
-            document=data.validated_data.get("document"),
+            document=load_seed(template)["document"] if template else data.validated_data.get("document"),
         )
         return Response(_detail(version), status=status.HTTP_201_CREATED)
 

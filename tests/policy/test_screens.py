@@ -259,3 +259,57 @@ def test_a_staff_tool_carries_an_uploaded_document(
         date_hijri="1448-06-01",
     )
     assert browser(tenant_a).get(url).getvalue() == TINY_PDF  # now part of the public policy
+
+
+def test_a_new_association_starts_from_a_founding_policy_and_configures_its_board(
+    tenant_a: Association, admin: User
+) -> None:
+    client = browser(tenant_a, admin)
+    listing = client.get("/staff/policy/")
+    assert [slug for slug, _ in listing.context["templates"]] == [
+        "rumaila",
+        "jamoum",
+        "mawsam",
+        "tabuk",
+        "baraa",
+    ]
+    started = client.post("/staff/policy/from-template", {"template": "tabuk"})
+    assert started.status_code == 302
+    connection.set_tenant(tenant_a)
+    draft = PolicyVersion.objects.get()
+    assert draft.status == PolicyStatus.DRAFT
+    assert draft.document == seed_document("tabuk")
+
+    voter = make_user(tenant_a, "voter@alpha.test", full_name="عضوة المجلس")
+    bad = client.post(
+        "/staff/policy/board/", {"name_ar": "", "role": "member", "user_email": "nobody@x.test"}
+    )
+    assert bad.status_code == 400
+    assert set(bad.context["errors"]) == {"name_ar", "user_email"}
+    added = client.post(
+        "/staff/policy/board/", {"name_ar": "عضوة المجلس", "role": "chair", "user_email": "voter@alpha.test"}
+    )
+    assert added.status_code == 302
+    connection.set_tenant(tenant_a)
+    voter.refresh_from_db()
+    assert voter.board_member.role == BoardRole.CHAIR
+    assert voter.has_role(RoleCode.BOARD_MEMBER)  # so the board's screens open for her
+    assert client.post("/staff/policy/board/", {"form": "quorum", "quorum": "3"}).status_code == 302
+    connection.set_tenant(tenant_a)
+    from policy_engine.selectors import quorum_needed
+
+    assert quorum_needed() == 3
+    reception = make_user(tenant_a, "desk@alpha.test", RoleCode.RECEPTION_EMPLOYEE)
+    assert browser(tenant_a, reception).get("/staff/policy/board/").status_code == 403
+
+
+def test_the_api_starts_a_draft_from_a_template(tenant_a: Association, admin: User) -> None:
+    import json
+
+    client = browser(tenant_a, admin)
+    response = client.post(
+        "/api/v1/policy/versions/", json.dumps({"template": "mawsam"}), content_type="application/json"
+    )
+    assert response.status_code == 201
+    assert response.json()["document"] == seed_document("mawsam")
+    assert response.json()["status"] == "draft"
