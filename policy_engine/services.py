@@ -513,7 +513,11 @@ def board_member_save(
             )
     if problems:
         raise invalid(problems)
-    member = BoardMember.objects.select_for_update().filter(pk=member_id).first() if member_id is not None else None
+    member = (
+        BoardMember.objects.select_for_update().filter(pk=member_id).first()
+        if member_id is not None
+        else None
+    )
     if member_id and member is None:
         raise ServiceError("not_found", "لا يوجد عضو بهذا الرقم.", "No such board member.", 404)
     before = (
