@@ -25,3 +25,7 @@ if _suffix:
 
 SILA_SMS_BACKEND = "casework.sms.LocmemSmsBackend"
 SILA_PUBLIC_SCHEME = "http"
+
+# Route re-checks (every 2 s in production) would add a query at random moments: tests that
+# count queries must not see them. The routing tests exercise the re-check explicitly.
+SILA_ROUTING_RECHECK_SECONDS = 3600.0
