@@ -323,7 +323,7 @@ def _timeline(case: SupportCase, lang: str) -> list[dict[str, Any]]:
     ]
 
 
-def _payload_view(payload: dict[str, Any], lang: str) -> dict[str, Any]:
+def payload_view(payload: dict[str, Any], lang: str) -> dict[str, Any]:
     """The attested data, labelled for the page."""
     b = payload.get("beneficiary", {})
     return {
@@ -491,7 +491,7 @@ def _case_context(
     current_valid = current is not None and selectors.attestation_is_valid(case)
     to_sign = None
     if "attest" in forms:
-        to_sign = _payload_view(selectors.attestation_payload(case), lang)
+        to_sign = payload_view(selectors.attestation_payload(case), lang)
     codes = roles.role_codes(user)
     votes = list(case.votes.all())
     checklist = list(case.checklist.all())
@@ -525,7 +525,7 @@ def _case_context(
         "referrals": list(case.referrals.all()),
         "attestation": current,
         "attestation_valid": current_valid,
-        "attested": _payload_view(current.data, lang) if current is not None else None,
+        "attested": payload_view(current.data, lang) if current is not None else None,
         "voided": [a for a in attestations if a.voided_at is not None and a.void_reason == "data_changed"],
         "to_sign": to_sign,
         "votes": votes if codes & {roles.COMMITTEE, roles.ADMIN} else None,

@@ -160,3 +160,42 @@ def test_a_member_who_voted_is_not_offered_the_vote_again(alpha: Association, st
     )
     assert "vote" not in services.case_available_actions(case=case, user=staff.committee[0])
     assert "vote" in services.case_available_actions(case=case, user=staff.committee[1])
+
+
+def test_the_applicant_confirms_their_data_from_the_follow_link(alpha: Association, staff: Staff) -> None:
+    from casework import services
+    from casework.models import Attestation
+
+    install_policy(alpha, "jamoum")
+    case = open_case(staff.reception)
+    while case.step != "attest":
+        case = take_step(case, staff)
+    [job] = jobs_for(case, "request_received")
+    run(tasks.request_received, case, job)
+    path = re.search(r"(/t/\S+)", sms.outbox[-1].body).group(1)  # type: ignore[union-attr]
+    client = Client(HTTP_HOST=host_for(alpha))
+    page = client.get(path)
+    body = page.content.decode()
+    assert "يُرجى تأكيد بياناتكم" in body and case.beneficiary.national_id in body
+    data_hash = page.context["to_attest"]["hash"]
+
+    unconfirmed = client.post(path, {"typed_name": "محمد الحماد", "data_hash": data_hash})
+    assert unconfirmed.status_code == 400 and "يلزم تأكيد المستفيد" in unconfirmed.content.decode()
+    stale = client.post(path, {"typed_name": "محمد الحماد", "confirmed": "yes", "data_hash": "0" * 64})
+    assert stale.status_code == 400  # the data changed since it was shown: nothing signed
+    connection.set_tenant(alpha)
+    assert not Attestation.objects.filter(case=case).exists()
+
+    done = client.post(path, {"typed_name": "محمد الحماد", "confirmed": "yes", "data_hash": data_hash})
+    assert done.status_code == 302
+    connection.set_tenant(alpha)
+    attestation = Attestation.objects.get(case=case)
+    assert (attestation.method, attestation.typed_name, attestation.witnessed_by) == (
+        "portal",
+        "محمد الحماد",
+        None,
+    )
+    assert "أكّدتم بياناتكم" in client.get(path).content.decode()
+    case.refresh_from_db()
+    case = services.case_transition(actor=staff.reception, case_id=case.pk, action="complete")
+    assert case.step == "committee_review"  # the office completes the step on the portal signature
