@@ -64,16 +64,11 @@ from casework.validators import (
     phone_normalize,
 )
 from core.errors import FieldProblem, ServiceError, conflict, forbidden, invalid, not_found
+from core.uploads import document_check
 from policy_engine.rules.catalog import CatalogKind, get_entry
 from policy_engine.rules.engine import PolicyEngine
 from policy_engine.selectors import policy_version_in_force
 
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-DOCUMENT_SIGNATURES: dict[bytes, str] = {
-    b"%PDF-": "application/pdf",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-}
 MAX_SIGNATURE_BYTES = 512 * 1024
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 LIKELY_DUPLICATE = "similar_name_same_phone"
@@ -415,23 +410,7 @@ def beneficiary_update(*, actor: User | None, beneficiary_id: int, changes: Mapp
 
 
 def _document_problems(upload: UploadedFile, *, field_name: str) -> tuple[str | None, list[FieldProblem]]:
-    if (upload.size or 0) > MAX_DOCUMENT_BYTES:
-        return None, [
-            _problem(field_name, "too_large", "الملف أكبر من ١٠ ميغابايت.", "The file is larger than 10 MB.")
-        ]
-    head = upload.read(8)
-    upload.seek(0)
-    for signature, content_type in DOCUMENT_SIGNATURES.items():
-        if head.startswith(signature):
-            return content_type, []
-    return None, [
-        _problem(
-            field_name,
-            "unsupported_type",
-            "يُقبل ملف PDF أو صورة PNG/JPEG فقط.",
-            "Only a PDF, PNG or JPEG file is accepted.",
-        )
-    ]
+    return document_check(upload, field=field_name)
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Role, RoleCode, User
 from audit.services import audit_record
 from core.errors import FieldProblem, ServiceError, conflict, forbidden, invalid
+from core.uploads import document_check
 from policy_engine import selectors
 from policy_engine.models import (
     ApprovalMethod,
@@ -33,14 +34,6 @@ from policy_engine.models import (
 from policy_engine.rules.seeds import load_seed
 from policy_engine.rules.validation import validate
 from themes.dates import from_hijri, to_hijri
-
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-ATTACHMENT_SIGNATURES = {
-    b"%PDF-": "application/pdf",
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-}
-
 
 # --- helpers ----------------------------------------------------------------------------------
 
@@ -596,33 +589,15 @@ def staff_acknowledge(*, actor: User, number: int, signed_name: str) -> StaffAck
 
 
 def _attachment_problems(upload: UploadedFile, *, field: str) -> list[FieldProblem]:
-    if (upload.size or 0) > MAX_ATTACHMENT_BYTES:
-        return [
-            FieldProblem(field, "too_large", "الملف أكبر من ١٠ ميغابايت.", "The file is larger than 10 MB.")
-        ]
-    head = upload.read(8)
-    upload.seek(0)
-    if not any(head.startswith(signature) for signature in ATTACHMENT_SIGNATURES):
-        return [
-            FieldProblem(
-                field,
-                "unsupported_type",
-                "يُقبل ملف PDF أو صورة PNG/JPEG فقط.",
-                "Only a PDF, PNG or JPEG file is accepted.",
-            )
-        ]
-    return []
+    return document_check(upload, field=field)[1]
 
 
 @transaction.atomic
 def policy_attachment_upload(*, actor: User | None, upload: UploadedFile) -> PolicyAttachment:
     _require_role(actor, RoleCode.ASSOCIATION_ADMIN)
-    problems = _attachment_problems(upload, field="file")
-    if problems:
+    content_type, problems = document_check(upload, field="file")
+    if problems or content_type is None:
         raise invalid(problems)
-    head = upload.read(8)
-    upload.seek(0)
-    content_type = next(t for sig, t in ATTACHMENT_SIGNATURES.items() if head.startswith(sig))
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
