@@ -8,6 +8,7 @@ case has moved on (decided, withdrawn) does nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from typing import TYPE_CHECKING
@@ -57,72 +58,83 @@ def _due_words(case: SupportCase) -> str:
     return f"{format_hijri(local.date(), 'ar')} ({local:%Y-%m-%d %H:%M})"
 
 
+def _due_iso(case: SupportCase) -> str:
+    return f"{timezone.localtime(case.decision_due):%Y-%m-%d %H:%M}" if case.decision_due else ""
+
+
+def _case_url(case: SupportCase) -> str:
+    return notifications.site_url(f"/staff/cases/{case.pk}/")
+
+
 def _awaiting_decision(case: SupportCase | None) -> bool:
     return bool(
         case and case.status == CaseStatus.OPEN and case.step == "committee_review" and case.decision_due
     )
 
 
+def _email_each(
+    case: SupportCase, *, kind: str, key: str, recipients: list[str], subject: str, body: str
+) -> int:
+    """One email per recipient, each at most once for this event. Returns how many were sent."""
+    message = notifications.Outgoing(
+        channel=NotificationChannel.EMAIL, recipient="", subject=subject, body=body
+    )
+    return sum(
+        notifications.send_once(
+            case=case,
+            kind=kind,
+            dedupe_key=f"{key}:{email}",
+            message=dataclasses.replace(message, recipient=email),
+        )
+        for email in recipients
+    )
+
+
+def _case_awaiting(case_id: int) -> SupportCase | None:
+    case = SupportCase.objects.select_related("beneficiary", "assigned_to").filter(pk=case_id).first()
+    return case if _awaiting_decision(case) else None
+
+
 @tenant_task(queue=QUEUE, retry=5)
 def decision_reminder(*, case_id: int, event_id: int) -> int:
     """Remind the deciding body that a decision falls due soon. Returns the messages sent."""
-    case = SupportCase.objects.select_related("beneficiary", "assigned_to").filter(pk=case_id).first()
-    if not _awaiting_decision(case):
+    case = _case_awaiting(case_id)
+    if case is None:
         return 0
-    assert case is not None  # noqa: S101
     body_ar = label(CatalogKind.PARTY, case.deciding_body, "ar")
-    sent = 0
-    for email in _deciders(case):
-        sent += notifications.send_once(
-            case=case,
-            kind=NotificationKind.DECISION_REMINDER,
-            dedupe_key=f"reminder:{case.pk}:{event_id}:{email}",
-            message=notifications.Outgoing(
-                channel=NotificationChannel.EMAIL,
-                recipient=email,
-                subject=f"تذكير: قرار الطلب رقم {case.pk} مستحق قريبًا / Decision due soon",
-                body=(
-                    f"الطلب رقم {case.pk} للمستفيد {case.beneficiary.full_name_ar} بانتظار قرار {body_ar}.\n"
-                    f"موعد الرد: {_due_words(case)}.\n{notifications.site_url(f'/staff/cases/{case.pk}/')}\n\n"
-                    f"Request {case.pk} awaits a decision, due {timezone.localtime(case.decision_due):%Y-%m-%d %H:%M}."
-                ),
-            ),
-        )
-    return sent
+    return _email_each(
+        case,
+        kind=NotificationKind.DECISION_REMINDER,
+        key=f"reminder:{case.pk}:{event_id}",
+        recipients=_deciders(case),
+        subject=f"تذكير: قرار الطلب رقم {case.pk} مستحق قريبًا / Decision due soon",
+        body=(
+            f"الطلب رقم {case.pk} للمستفيد {case.beneficiary.full_name_ar} بانتظار قرار {body_ar}.\n"
+            f"موعد الرد: {_due_words(case)}.\n{_case_url(case)}\n\n"
+            f"Request {case.pk} awaits a decision, due {_due_iso(case)}."
+        ),
+    )
 
 
 @tenant_task(queue=QUEUE, retry=5)
 def decision_overdue_alert(*, case_id: int, event_id: int) -> int:
     """Tell the deciding body and the association's administrators that a decision is overdue."""
-    case = SupportCase.objects.select_related("beneficiary", "assigned_to").filter(pk=case_id).first()
-    if not _awaiting_decision(case):
-        return 0
-    assert case is not None and case.decision_due is not None  # noqa: S101
-    if case.decision_due > timezone.now():
-        return 0  # the due date moved later; its own job will come
-    admins = set(
-        User.objects.filter(is_active=True, roles__code=RoleCode.ASSOCIATION_ADMIN)
-        .exclude(email="")
-        .values_list("email", flat=True)
+    case = _case_awaiting(case_id)
+    if case is None or case.decision_due is None or case.decision_due > timezone.now():
+        return 0  # decided meanwhile, or the due date moved later (its own job will come)
+    admins = User.objects.filter(is_active=True, roles__code=RoleCode.ASSOCIATION_ADMIN).exclude(email="")
+    return _email_each(
+        case,
+        kind=NotificationKind.DECISION_OVERDUE,
+        key=f"overdue:{case.pk}:{event_id}",
+        recipients=sorted(set(_deciders(case)) | set(admins.values_list("email", flat=True))),
+        subject=f"متأخر: تجاوز الطلب رقم {case.pk} موعد القرار / Decision overdue",
+        body=(
+            f"تجاوز الطلب رقم {case.pk} للمستفيد {case.beneficiary.full_name_ar} موعد الرد "
+            f"({_due_words(case)}) دون قرار.\n{_case_url(case)}\n\n"
+            f"Request {case.pk} is past its decision date without a decision."
+        ),
     )
-    sent = 0
-    for email in sorted(set(_deciders(case)) | admins):
-        sent += notifications.send_once(
-            case=case,
-            kind=NotificationKind.DECISION_OVERDUE,
-            dedupe_key=f"overdue:{case.pk}:{event_id}:{email}",
-            message=notifications.Outgoing(
-                channel=NotificationChannel.EMAIL,
-                recipient=email,
-                subject=f"متأخر: تجاوز الطلب رقم {case.pk} موعد القرار / Decision overdue",
-                body=(
-                    f"تجاوز الطلب رقم {case.pk} للمستفيد {case.beneficiary.full_name_ar} موعد الرد "
-                    f"({_due_words(case)}) دون قرار.\n{notifications.site_url(f'/staff/cases/{case.pk}/')}\n\n"
-                    f"Request {case.pk} is past its decision date without a decision."
-                ),
-            ),
-        )
-    return sent
 
 
 @tenant_task(queue=QUEUE, retry=5)
