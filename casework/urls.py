@@ -17,4 +17,5 @@ urlpatterns = [
         name="staff-beneficiary-document",
     ),
     path("staff/duplicates/", views.duplicate_list, name="staff-duplicates"),
+    path("staff/satisfaction/", views.satisfaction, name="staff-satisfaction"),
 ]

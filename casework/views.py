@@ -62,6 +62,7 @@ def _nav(user: User) -> dict[str, bool]:
         "nav_registry_write": roles.has_any(user, roles.REGISTRY_WRITERS),
         "nav_open": roles.has_any(user, roles.CASE_OPENERS),
         "nav_committee": roles.has_any(user, DECIDERS),
+        "nav_satisfaction": roles.has_any(user, SATISFACTION_READERS),
     }
 
 
@@ -90,7 +91,11 @@ _SECTIONS = {
     "beneficiary_detail.html": "registry",
     "duplicates.html": "duplicates",
     "case_new.html": "new",
+    "satisfaction.html": "satisfaction",
 }
+# Satisfaction is read by those who lead the service, in aggregate only ("a tool for improvement,
+# not for punishment"): no score is ever shown next to one request or below five ratings a person.
+SATISFACTION_READERS = (roles.ADMIN, roles.ADMINISTRATION)
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -956,3 +961,9 @@ def case_new(request: HttpRequest) -> HttpResponse:
         {"form": form, "beneficiary": beneficiary, "no_policy": engine is None},
         status=status,
     )
+
+
+@staff_screen(*SATISFACTION_READERS)
+def satisfaction(request: HttpRequest) -> HttpResponse:
+    """Beneficiaries' ratings of the service: overall, and per employee from five ratings."""
+    return _render(request, "satisfaction.html", {"summary": selectors.rating_summaries()})

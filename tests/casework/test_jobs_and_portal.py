@@ -199,3 +199,36 @@ def test_the_applicant_confirms_their_data_from_the_follow_link(alpha: Associati
     case.refresh_from_db()
     case = services.case_transition(actor=staff.reception, case_id=case.pk, action="complete")
     assert case.step == "committee_review"  # the office completes the step on the portal signature
+
+
+def test_satisfaction_is_shown_in_aggregate_only(alpha: Association, staff: Staff) -> None:
+    from casework import services
+    from tests.casework.conftest import register
+
+    install_policy(alpha, "rumaila")
+    scores = [5, 4, 5, 3, 5]
+    for index, score in enumerate(scores):
+        case = open_case(
+            staff.reception, register(staff.reception, name=f"مستفيد رقم {index}", phone=f"05500000{index}0")
+        )
+        while case.status == "open":
+            case = take_step(case, staff)
+        services.satisfaction_record(actor=None, case_id=case.pk, score=score, comment="")
+        page = browser_for(alpha, staff.admin).get("/staff/satisfaction/")
+        rows = page.context["summary"]["employees"]
+        # The employee who served appears only from the fifth rating, and only as an average.
+        assert rows == (
+            []
+            if index < 4
+            else [{"employee_id": staff.reception.pk, "name": "ريم الاستقبال", "count": 5, "average": 4.4}]
+        )
+    body = page.content.decode()
+    assert "4,4" in body and "رضا المستفيدين" in body  # Arabic number format
+    assert browser_for(alpha, staff.reception).get("/staff/satisfaction/").status_code == 403
+
+
+def browser_for(tenant: Association, user: object) -> Client:
+    client = Client(HTTP_HOST=host_for(tenant))
+    connection.set_tenant(tenant)
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
