@@ -29,21 +29,12 @@ PARTY_ROLES: dict[str, str] = {
     "research_committee": COMMITTEE,
 }
 
-_CACHE_ATTR = "_casework_role_codes"
-
 
 def role_codes(user: User | None) -> frozenset[str]:
-    """The user's role codes, read once per user object (a request's user is one object)."""
+    """The user's role codes (cached on the user object); a superuser holds every casework role."""
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
-    cached: frozenset[str] | None = getattr(user, _CACHE_ATTR, None)
-    if cached is None:
-        if user.is_superuser:
-            cached = frozenset(CASEWORK_ROLES)
-        else:
-            cached = frozenset(user.roles.values_list("code", flat=True))
-        setattr(user, _CACHE_ATTR, cached)
-    return cached
+    return frozenset(CASEWORK_ROLES) if user.is_superuser else user.role_codes()
 
 
 def has_any(user: User | None, roles: tuple[str, ...]) -> bool:

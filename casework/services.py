@@ -409,10 +409,6 @@ def beneficiary_update(*, actor: User | None, beneficiary_id: int, changes: Mapp
     return beneficiary
 
 
-def _document_problems(upload: UploadedFile, *, field_name: str) -> tuple[str | None, list[FieldProblem]]:
-    return document_check(upload, field=field_name)
-
-
 @transaction.atomic
 def beneficiary_document_upload(
     *,
@@ -427,7 +423,7 @@ def beneficiary_document_upload(
     beneficiary = Beneficiary.objects.select_for_update().filter(pk=beneficiary_id).first()
     if beneficiary is None:
         raise not_found("لا يوجد مستفيد بهذا الرقم.", "No such beneficiary.")
-    content_type, problems = _document_problems(upload, field_name="file")
+    content_type, problems = document_check(upload, field="file")
     case = None
     if case_id is not None:
         case = SupportCase.objects.filter(pk=case_id, beneficiary=beneficiary).first()

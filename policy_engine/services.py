@@ -412,7 +412,7 @@ def policy_approval_record_paper(
             )
         )
     if scan is not None:
-        problems += _attachment_problems(scan, field="scan")
+        problems += document_check(scan, field="scan")[1]
     if problems:
         raise invalid(problems)
     version = _locked(number)
@@ -586,10 +586,6 @@ def staff_acknowledge(*, actor: User, number: int, signed_name: str) -> StaffAck
     ack = StaffAcknowledgment.objects.create(version=version, user=actor, signed_name=signed_name.strip())
     audit_record(actor=actor, action="policy.acknowledged", obj=version)
     return ack
-
-
-def _attachment_problems(upload: UploadedFile, *, field: str) -> list[FieldProblem]:
-    return document_check(upload, field=field)[1]
 
 
 @transaction.atomic

@@ -223,7 +223,6 @@ def _detail_context(request: HttpRequest, version: PolicyVersion) -> dict[str, A
         "version": version,
         "policy_html": _policy_html(request, version),
         "problems": [e.message_en if _lang() == "en" else e.message_ar for e in validate(version.document)],
-        "paths": [e.path for e in validate(version.document)],
         "is_admin": is_admin,
         "member": member,
         "can_vote": member is not None and version.status == PolicyStatus.SUBMITTED and not voted,

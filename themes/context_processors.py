@@ -11,7 +11,7 @@ def sila(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     role_codes: set[str] = set()
     if getattr(request, "association", None) is not None and user is not None and user.is_authenticated:
-        role_codes = set(user.roles.values_list("code", flat=True))
+        role_codes = set(user.role_codes())
     return {
         # What the header offers: the inbox to casework staff, policy versions to all staff.
         "association": getattr(request, "association", None),

@@ -87,3 +87,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def has_role(self, code: str) -> bool:
         return self.roles.filter(code=code).exists()
+
+    def role_codes(self) -> frozenset[str]:
+        """The user's role codes, read once per user object (a request's user is one object), so
+        permission checks, screens and the header share one query."""
+        cached: frozenset[str] | None = self.__dict__.get("_role_codes")
+        if cached is None:
+            cached = frozenset(self.roles.values_list("code", flat=True))
+            self.__dict__["_role_codes"] = cached
+        return cached

@@ -75,7 +75,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 def has_any_role(user: Any, codes: tuple[str, ...]) -> bool:
     if not user or not user.is_authenticated:
         return False
-    return bool(user.is_superuser or user.roles.filter(code__in=codes).exists())
+    # accounts.User.role_codes() reads the roles once per request's user object.
+    return bool(user.is_superuser or set(codes) & user.role_codes())
 
 
 class RolePermission(BasePermission):

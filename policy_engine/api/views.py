@@ -56,8 +56,9 @@ def _version(number: int) -> PolicyVersion:
     return version
 
 
-def _detail(version: PolicyVersion) -> dict[str, Any]:
-    return dict(s.PolicyVersionDetailSerializer(selectors.policy_version_get(number=version.number)).data)
+def _detail(number: int) -> dict[str, Any]:
+    """A version as the API shows it, read once with its approval, signatories and votes."""
+    return dict(s.PolicyVersionDetailSerializer(_version(number)).data)
 
 
 class EffectivePolicyView(APIView):
@@ -96,7 +97,7 @@ class VersionListView(APIView):
             based_on=data.validated_data.get("based_on"),
             document=load_seed(template)["document"] if template else data.validated_data.get("document"),
         )
-        return Response(_detail(version), status=status.HTTP_201_CREATED)
+        return Response(_detail(version.number), status=status.HTTP_201_CREATED)
 
 
 class VersionDetailView(APIView):
@@ -104,7 +105,7 @@ class VersionDetailView(APIView):
 
     @extend_schema(responses=s.PolicyVersionDetailSerializer, tags=["policy"])
     def get(self, request: Request, number: int) -> Response:
-        return Response(_detail(_version(number)))
+        return Response(_detail(number))
 
     @extend_schema(
         request=s.DraftUpdateSerializer,
@@ -120,7 +121,7 @@ class VersionDetailView(APIView):
             document=data.validated_data["document"],
             revision=data.validated_data["revision"],
         )
-        return Response(_detail(version))
+        return Response(_detail(version.number))
 
 
 class VersionDiffView(APIView):
@@ -167,7 +168,9 @@ class SubmitView(APIView):
         request=None, responses={200: s.PolicyVersionDetailSerializer, 400: ErrorSerializer}, tags=["policy"]
     )
     def post(self, request: Request, number: int) -> Response:
-        return Response(_detail(services.policy_version_submit(actor=request_user(request), number=number)))
+        return Response(
+            _detail(services.policy_version_submit(actor=request_user(request), number=number).number)
+        )
 
 
 class VoteView(APIView):
@@ -182,7 +185,7 @@ class VoteView(APIView):
         data = s.VoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.board_vote_cast(actor=request_user(request), number=number, **data.validated_data)
-        return Response(_detail(_version(number)), status=status.HTTP_201_CREATED)
+        return Response(_detail(number), status=status.HTTP_201_CREATED)
 
 
 class ApproveView(APIView):
@@ -206,7 +209,7 @@ class ApproveView(APIView):
             date_gregorian=v["date_gregorian"],
             date_hijri=v["date_hijri"] or None,
         )
-        return Response(_detail(_version(number)))
+        return Response(_detail(number))
 
 
 class RecordApprovalView(APIView):
@@ -251,7 +254,7 @@ class RecordApprovalView(APIView):
             scan=v["scan"],
             note=v["note"],
         )
-        return Response(_detail(_version(number)))
+        return Response(_detail(number))
 
 
 class AcknowledgeView(APIView):
