@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import Gender, ItemKind, Relation, VoteChoice
+from casework.models import CaseOutcome, Gender, ItemKind, Relation, VoteChoice
 from core.errors import FieldProblem
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -252,6 +252,19 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
 # --- inbox --------------------------------------------------------------------------------------
 
 
+# Filters of the inbox the reports' links use (names as casework.selectors.case_inbox takes them).
+INBOX_REPORT_FILTERS = (
+    "opened_from",
+    "opened_to",
+    "outcome",
+    "closed_from",
+    "closed_to",
+    "decision",
+    "decided_from",
+    "decided_to",
+)
+
+
 class InboxFilterForm(StaffForm):
     step = forms.ChoiceField(label=_("Step"), required=False)
     channel = forms.ChoiceField(label=_("Channel"), required=False)
@@ -266,6 +279,29 @@ class InboxFilterForm(StaffForm):
         choices=[("", _("Anyone")), ("me", _("To me")), ("none", _("Nobody"))],
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    # The reports link each figure here with its period (days of the association, both included).
+    opened_from = forms.DateField(
+        label=_("Opened from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    opened_to = forms.DateField(
+        label=_("Opened until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", _("Any outcome")), *CaseOutcome.choices]
+    )
+    closed_from = forms.DateField(required=False, widget=forms.HiddenInput)
+    closed_to = forms.DateField(required=False, widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        required=False,
+        widget=forms.HiddenInput,
+        choices=[
+            ("", ""),
+            (CaseOutcome.ACCEPTED, CaseOutcome.ACCEPTED),
+            (CaseOutcome.REJECTED, CaseOutcome.REJECTED),
+        ],
+    )
+    decided_from = forms.DateField(required=False, widget=forms.HiddenInput)
+    decided_to = forms.DateField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,

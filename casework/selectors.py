@@ -130,9 +130,18 @@ def case_inbox(
     assigned: str | None = None,
     beneficiary_id: int | None = None,
     now: dt.datetime | None = None,
+    opened_from: dt.date | None = None,
+    opened_to: dt.date | None = None,
+    outcome: str | None = None,
+    closed_from: dt.date | None = None,
+    closed_to: dt.date | None = None,
+    decision: str | None = None,
+    decided_from: dt.date | None = None,
+    decided_to: dt.date | None = None,
 ) -> QuerySet[SupportCase]:
     """The cases ``user`` may see, filtered, newest first, with what a list row shows: one query
-    per page whatever its size."""
+    per page whatever its size. Date bounds are days of the association's time zone, both
+    included (the reports link here with the period of a figure)."""
     now = now or timezone.now()
     qs = cases_visible_to(user).select_related("beneficiary", "assigned_to", "policy_version")
     # Every column of the case, but of the joined rows only what a row shows (see _ROW_RELATED).
@@ -148,11 +157,28 @@ def case_inbox(
     if overdue is not None:
         late = Q(status=CaseStatus.OPEN, step="committee_review", decision_due__lt=now)
         qs = qs.filter(late) if overdue else qs.exclude(late)
+    for field, start, end in (
+        ("created_at", opened_from, opened_to),
+        ("closed_at", closed_from, closed_to),
+        ("decision__decided_at", decided_from, decided_to),
+    ):
+        if start is not None:
+            qs = qs.filter(**{f"{field}__gte": _day_start(start)})
+        if end is not None:
+            qs = qs.filter(**{f"{field}__lt": _day_start(end + dt.timedelta(days=1))})
+    if outcome:
+        qs = qs.filter(outcome=outcome)
+    if decision:
+        qs = qs.filter(decision__outcome=decision)
     if assigned == "me":
         qs = qs.filter(assigned_to=user)
     elif assigned == "none":
         qs = qs.filter(assigned_to__isnull=True)
     return qs.order_by("-id")
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def case_is_overdue(case: SupportCase, *, now: dt.datetime | None = None) -> bool:

@@ -169,6 +169,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         status=None if status == "all" else status,
         overdue=True if wanted.get("overdue") else None,
         assigned=wanted.get("assigned") or None,
+        **{key: wanted.get(key) or None for key in f.INBOX_REPORT_FILTERS},
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()

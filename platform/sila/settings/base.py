@@ -67,6 +67,7 @@ TENANT_APPS = [
     "allauth.account",
     "policy_engine",
     "casework",
+    "casework.reports",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -1,0 +1,1 @@
+"""Reports: how an association keeps its policy's promises (dashboard, exports, board report, API)."""

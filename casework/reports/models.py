@@ -1,0 +1,50 @@
+"""Daily figures of an association's cases, kept by the case transition function.
+
+A report over a year of a million cases cannot scan those cases within a page's time, so every
+case event adds to a few counters of its day here (inside the same transaction, by
+``rollup.figures_from_event``); a report sums at most a few thousand of these rows. The table can
+always be rebuilt from the cases and their events (``rollup.figures_rebuild``), and a test checks
+that the two ways agree.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class DailyFigure(models.Model):
+    """One counter: ``n`` things of kind ``metric`` (with detail ``dim`` and ``bucket``) on ``day``
+    (the association's local date) for cases that came through ``channel``; ``amount`` sums money.
+
+    Metrics (dim / bucket):
+      opened ('' / 0) - requests opened that day;
+      state (current step, or 'closed:<outcome>' / 0) - where the requests opened that day are now;
+      reached (step / 0) - requests opened that day that have entered the step (the funnel);
+      closed (outcome / 0) - requests closed that day;
+      decided ('<body>:<outcome>' / 0), decision_hours (body / hours from review to decision),
+      in_window (body / 0) - decisions made that day, and those made by the due date;
+      referred (target / 0), referral_hours (target / hours to the answer);
+      quorum_hours ('' / hours from entering review to the vote that made the quorum);
+      vote (member id / 0); rating ('' / score); rating_employee (employee id / score);
+      service (kind / 0, amount); served_new ('' / 0) - beneficiaries served for the first time.
+    """
+
+    day = models.DateField()
+    channel = models.CharField(max_length=60)
+    metric = models.CharField(max_length=30)
+    dim = models.CharField(max_length=80, default="", blank=True)
+    bucket = models.IntegerField(default=0)
+    n = models.BigIntegerField(default=0)
+    amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "channel", "metric", "dim", "bucket"], name="reports_daily_figure_once"
+            )
+        ]
+        # Reports read a period (a range of days) for a few metrics.
+        indexes = [models.Index(fields=["metric", "day"], name="reports_figure_metric_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel} {self.metric}:{self.dim}:{self.bucket} = {self.n}"

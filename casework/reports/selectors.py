@@ -1,0 +1,453 @@
+"""The figures of an association's reports, computed in the database.
+
+Counts, sums, distributions and percentiles come from aggregate queries over the daily figures
+(``DailyFigure``, kept by the transition function); what is "now" (overdue requests) or must be
+distinct (beneficiaries served) or shown one by one (comments) is read from the cases through
+indexes. Python only arranges the aggregated rows into the answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from accounts.models import User
+from casework.models import CaseOutcome, CaseStatus, SatisfactionRating, SupportCase
+from casework.reports.models import DailyFigure
+from casework.reports.periods import Period
+from casework.selectors import RATING_MIN_FOR_EMPLOYEE
+from policy_engine.models import PolicyStatus, PolicyVersion
+from policy_engine.rules.catalog import CHANNELS, STEPS
+from themes.dates import HIJRI_MONTHS_AR, HIJRI_MONTHS_EN, from_hijri, to_hijri
+
+HOUR_METRICS = ("decision_hours", "referral_hours", "quorum_hours")
+COMMENTS_SHOWN = 10
+
+
+def _days(hours: int | None) -> float | None:
+    return None if hours is None else round(hours / 24, 1)
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _moment(day: dt.date) -> dt.datetime:
+    """Midnight at the start of ``day`` in the association's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _figures(period: Period, channel: str | None) -> Any:
+    qs = DailyFigure.objects.filter(day__gte=period.start, day__lte=period.end)
+    return qs.filter(channel=channel) if channel else qs
+
+
+def _sums(period: Period, channel: str | None) -> dict[str, dict[tuple[str, int], tuple[int, Decimal]]]:
+    """{metric: {(dim, bucket): (n, amount)}} summed over the period, in one query."""
+    rows = (
+        _figures(period, channel)
+        .exclude(metric__in=HOUR_METRICS)
+        .values("metric", "dim", "bucket")
+        .annotate(total=Sum("n"), money=Sum("amount"))
+        .order_by()
+    )
+    out: dict[str, dict[tuple[str, int], tuple[int, Decimal]]] = {}
+    for row in rows:
+        out.setdefault(row["metric"], {})[(row["dim"], row["bucket"])] = (int(row["total"]), row["money"])
+    return out
+
+
+_PERCENTILES_SQL = """
+WITH h AS (
+    SELECT metric, dim, bucket, sum(n) AS n FROM reports_dailyfigure
+    WHERE metric = ANY(%(metrics)s) AND day BETWEEN %(start)s AND %(end)s
+      AND (%(channel)s::text IS NULL OR channel = %(channel)s)
+    GROUP BY metric, dim, bucket
+    UNION ALL
+    SELECT metric, '*', bucket, sum(n) FROM reports_dailyfigure
+    WHERE metric = ANY(%(metrics)s) AND day BETWEEN %(start)s AND %(end)s
+      AND (%(channel)s::text IS NULL OR channel = %(channel)s)
+    GROUP BY metric, bucket
+), c AS (
+    SELECT metric, dim, bucket, n,
+           sum(n) OVER (PARTITION BY metric, dim ORDER BY bucket) AS cum,
+           sum(n) OVER (PARTITION BY metric, dim) AS total
+    FROM h WHERE n > 0
+)
+SELECT metric, dim, max(total)::bigint,
+       min(bucket) FILTER (WHERE cum >= 0.5 * total), min(bucket) FILTER (WHERE cum >= 0.9 * total)
+FROM c GROUP BY metric, dim
+"""
+
+
+def _percentiles(period: Period, channel: str | None) -> dict[tuple[str, str], dict[str, Any]]:
+    """Median and 90th percentile (in days, from hourly histograms) per metric and dim ('*': all)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _PERCENTILES_SQL,
+            {"metrics": list(HOUR_METRICS), "start": period.start, "end": period.end, "channel": channel},
+        )
+        return {
+            (metric, dim): {"count": int(total), "median_days": _days(p50), "p90_days": _days(p90)}
+            for metric, dim, total, p50, p90 in cursor.fetchall()
+        }
+
+
+def month_bounds(period: Period) -> list[tuple[dt.date, dt.date, str, str]]:
+    """The months (of the period's calendar) the period touches: start, end, Arabic and English
+    labels. At most 121 (ten years)."""
+    months = []
+    day = period.start
+    while day <= period.end:
+        if period.calendar == "hijri":
+            h = to_hijri(day)
+            next_year, next_month = (h.year + 1, 1) if h.month == 12 else (h.year, h.month + 1)
+            following = from_hijri(next_year, next_month, 1)
+            labels = (f"{HIJRI_MONTHS_AR[h.month - 1]} {h.year}", f"{HIJRI_MONTHS_EN[h.month - 1]} {h.year}")
+        else:
+            following = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+            labels = (f"{day.month}/{day.year}", day.strftime("%b %Y"))
+        months.append((day, min(following - dt.timedelta(days=1), period.end), *labels))
+        day = following
+    return months
+
+
+_MONTHLY_SQL = """
+SELECT m.i, f.metric, f.bucket, sum(f.n)::bigint
+FROM unnest(%(starts)s::date[], %(ends)s::date[]) WITH ORDINALITY AS m(start, finish, i)
+JOIN reports_dailyfigure f ON f.day BETWEEN m.start AND m.finish
+WHERE f.metric IN ('opened', 'rating', 'in_window', 'decided')
+  AND (%(channel)s::text IS NULL OR f.channel = %(channel)s)
+GROUP BY m.i, f.metric, f.bucket
+"""
+
+
+def _monthly(period: Period, channel: str | None) -> list[dict[str, Any]]:
+    """Per month: requests opened, decisions and the share within the window, ratings and their
+    average (one aggregate query over the months' days)."""
+    months = month_bounds(period)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MONTHLY_SQL,
+            {"starts": [m[0] for m in months], "ends": [m[1] for m in months], "channel": channel},
+        )
+        rows = cursor.fetchall()
+    table = [
+        {
+            "start": m[0],
+            "end": m[1],
+            "label_ar": m[2],
+            "label_en": m[3],
+            "opened": 0,
+            "decided": 0,
+            "within_window": 0,
+            "ratings": 0,
+            "score_sum": 0,
+        }
+        for m in months
+    ]
+    for index, metric, bucket, n in rows:
+        row = table[index - 1]
+        if metric == "opened":
+            row["opened"] += n
+        elif metric == "decided":
+            row["decided"] += n
+        elif metric == "in_window":
+            row["within_window"] += n
+        elif metric == "rating":
+            row["ratings"] += n
+            row["score_sum"] += n * bucket
+    for row in table:
+        row["within_window_percent"] = _percent(row["within_window"], row["decided"])
+        row["rating_average"] = round(row.pop("score_sum") / row["ratings"], 2) if row["ratings"] else None
+    return table
+
+
+def _beneficiaries(period: Period, channel: str | None, new: int) -> dict[str, int]:
+    qs = SupportCase.objects.filter(
+        outcome=CaseOutcome.SERVED,
+        closed_at__gte=_moment(period.start),
+        closed_at__lt=_moment(period.end + dt.timedelta(days=1)),
+    )
+    if channel:
+        qs = qs.filter(channel=channel)
+    served = qs.aggregate(n=Count("beneficiary_id", distinct=True))["n"]
+    return {"served": served, "new": new, "returning": max(0, served - new)}
+
+
+def overdue_now(*, channel: str | None = None, now: dt.datetime | None = None) -> dict[str, int]:
+    """Requests waiting for a decision past their due date, by deciding body (an index serves it)."""
+    qs = SupportCase.objects.filter(
+        status=CaseStatus.OPEN, step="committee_review", decision_due__lt=now or timezone.now()
+    )
+    if channel:
+        qs = qs.filter(channel=channel)
+    return {
+        row["deciding_body"]: row["n"]
+        for row in qs.values("deciding_body").annotate(n=Count("id")).order_by()
+    }
+
+
+def figures(*, period: Period, channel: str | None = None, step: str | None = None) -> dict[str, Any]:
+    """Every figure of one period (no comments, per-employee figures or months: see
+    :func:`report_summary`)."""
+    sums = _sums(period, channel)
+    pct = _percentiles(period, channel)
+
+    def by_dim(metric: str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for (dim, _bucket), (n, _amount) in sums.get(metric, {}).items():
+            out[dim] = out.get(dim, 0) + n
+        return out
+
+    opened_by_channel = _opened_by_channel(period, channel)
+    states = {k: v for k, v in by_dim("state").items() if v}
+    by_step = {k: v for k, v in states.items() if not k.startswith("closed:")}
+    if step:
+        by_step = {step: by_step.get(step, 0)}
+    closed_since_opened = {k.removeprefix("closed:"): v for k, v in states.items() if k.startswith("closed:")}
+    closed = by_dim("closed")
+    decided = by_dim("decided")
+    accepted = sum(n for k, n in decided.items() if k.endswith(":accepted"))
+    rejected = sum(n for k, n in decided.items() if k.endswith(":rejected"))
+    bodies = sorted({k.split(":", 1)[0] for k in decided})
+    in_window = by_dim("in_window")
+    overdue = overdue_now(channel=channel)
+    window_by_body = {}
+    for body in sorted(set(bodies) | set(overdue)):
+        n = sum(v for k, v in decided.items() if k.split(":", 1)[0] == body)
+        hours = pct.get(("decision_hours", body), {})
+        window_by_body[body] = {
+            "decided": n,
+            "within_window": in_window.get(body, 0),
+            "within_window_percent": _percent(in_window.get(body, 0), n),
+            "median_days": hours.get("median_days"),
+            "p90_days": hours.get("p90_days"),
+            "overdue_now": overdue.get(body, 0),
+        }
+    all_hours = pct.get(("decision_hours", "*"), {})
+    referred = by_dim("referred")
+    referral_targets = sorted(set(referred) | {d for (m, d) in pct if m == "referral_hours" and d != "*"})
+    quorum = pct.get(("quorum_hours", "*"), {})
+    votes = by_dim("vote")
+    ratings = {bucket: n for (_dim, bucket), (n, _a) in sums.get("rating", {}).items()}
+    rating_count = sum(ratings.values())
+    services = sums.get("service", {})
+    new = sum(n for (n, _a) in sums.get("served_new", {}).values())
+    total_in_window = sum(in_window.values())
+    return {
+        "opened": {
+            "total": sum(opened_by_channel.values()),
+            "by_channel": opened_by_channel,
+            "by_step": by_step,
+            "closed_by_outcome": closed_since_opened,
+        },
+        "outcomes": {
+            "decided": accepted + rejected,
+            "accepted": accepted,
+            "rejected": rejected,
+            "withdrawn": closed.get(CaseOutcome.WITHDRAWN, 0),
+            "served": closed.get(CaseOutcome.SERVED, 0),
+        },
+        "funnel": by_dim("reached"),
+        "window": {
+            "decided": accepted + rejected,
+            "within_window": total_in_window,
+            "within_window_percent": _percent(total_in_window, accepted + rejected),
+            "median_days": all_hours.get("median_days"),
+            "p90_days": all_hours.get("p90_days"),
+            "overdue_now": sum(overdue.values()),
+            "by_body": window_by_body,
+        },
+        "referrals": {
+            "count": sum(referred.values()),
+            "by_target": {
+                target: {
+                    "referred": referred.get(target, 0),
+                    "answered": pct.get(("referral_hours", target), {}).get("count", 0),
+                    "median_days": pct.get(("referral_hours", target), {}).get("median_days"),
+                }
+                for target in referral_targets
+            },
+            "median_days_to_answer": pct.get(("referral_hours", "*"), {}).get("median_days"),
+        },
+        "committee": {
+            "decisions": sum(n for k, n in decided.items() if k.startswith("research_committee:")),
+            "median_days_to_quorum": quorum.get("median_days"),
+            "p90_days_to_quorum": quorum.get("p90_days"),
+            "votes_by_member": votes,
+        },
+        "satisfaction": {
+            "count": rating_count,
+            "average": round(sum(s * n for s, n in ratings.items()) / rating_count, 2)
+            if rating_count
+            else None,
+            "distribution": {str(s): ratings.get(s, 0) for s in range(1, 6)},
+        },
+        "beneficiaries": _beneficiaries(period, channel, new),
+        "services": {
+            "count": sum(n for (n, _a) in services.values()),
+            "amount": float(sum((a for (_n, a) in services.values()), Decimal(0))),
+            "by_kind": {
+                dim: {"count": n, "amount": float(a)} for (dim, _b), (n, a) in sorted(services.items())
+            },
+        },
+    }
+
+
+def _opened_by_channel(period: Period, channel: str | None) -> dict[str, int]:
+    rows = (
+        _figures(period, channel)
+        .filter(metric="opened")
+        .values("channel")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    return {row["channel"]: int(row["total"]) for row in rows}
+
+
+def employee_ratings(*, period: Period) -> list[dict[str, Any]]:
+    """Per employee with at least five ratings in the period: count, average, distribution. For
+    association admins only ("a tool for improvement, not for punishment")."""
+    rows = (
+        _figures(period, None)
+        .filter(metric="rating_employee")
+        .values("dim")
+        .annotate(
+            total=Sum("n"),
+            **{f"s{s}": Sum("n", filter=Q(bucket=s)) for s in range(1, 6)},
+        )
+        .filter(total__gte=RATING_MIN_FOR_EMPLOYEE)
+        .order_by("dim")
+    )
+    rows = list(rows)
+    names = {
+        str(u.pk): u.full_name or u.email
+        for u in User.objects.filter(pk__in=[int(r["dim"]) for r in rows]).only("pk", "full_name", "email")
+    }
+    out = []
+    for row in rows:
+        dist = {str(s): int(row[f"s{s}"] or 0) for s in range(1, 6)}
+        total = int(row["total"])
+        out.append(
+            {
+                "employee_id": int(row["dim"]),
+                "name": names.get(row["dim"], ""),
+                "count": total,
+                "average": round(sum(int(s) * n for s, n in dist.items()) / total, 2),
+                "distribution": dist,
+            }
+        )
+    return out
+
+
+def rating_comments(
+    *, period: Period, channel: str | None = None, with_case: bool = False
+) -> list[dict[str, Any]]:
+    """The latest comments of the period, without who wrote them (the case number only to those
+    who may open the case)."""
+    qs = SatisfactionRating.objects.filter(
+        created_at__gte=_moment(period.start), created_at__lt=_moment(period.end + dt.timedelta(days=1))
+    ).exclude(comment="")
+    if channel:
+        qs = qs.filter(case__channel=channel)
+    rows = qs.order_by("-created_at", "-id").values("case_id", "score", "comment", "created_at")[
+        :COMMENTS_SHOWN
+    ]
+    return [
+        {
+            "score": row["score"],
+            "comment": row["comment"],
+            "date": timezone.localtime(row["created_at"]).date(),
+            **({"case": row["case_id"]} if with_case else {}),
+        }
+        for row in rows
+    ]
+
+
+def member_names(ids: list[str]) -> dict[str, str]:
+    return {
+        str(u.pk): u.full_name or u.email
+        for u in User.objects.filter(pk__in=[int(i) for i in ids if i.isdigit()]).only(
+            "pk", "full_name", "email"
+        )
+    }
+
+
+def policy_versions_approved(period: Period) -> list[dict[str, Any]]:
+    """Versions that came into force during the period, with their board approval."""
+    qs = (
+        PolicyVersion.objects.filter(
+            in_force_from__gte=_moment(period.start),
+            in_force_from__lt=_moment(period.end + dt.timedelta(days=1)),
+        )
+        .exclude(status=PolicyStatus.DRAFT)
+        .select_related("approval")
+        .order_by("number")
+    )
+    out = []
+    for v in qs:
+        approval = getattr(v, "approval", None)
+        out.append(
+            {
+                "number": v.number,
+                "in_force_from": timezone.localtime(v.in_force_from).date() if v.in_force_from else None,
+                "approved_on": approval.date_gregorian if approval else None,
+                "meeting": approval.meeting_number if approval else "",
+            }
+        )
+    return out
+
+
+def known_channels() -> set[str]:
+    """Channel codes a filter may name: the catalog's and every policy version's own."""
+    codes = set(CHANNELS)
+    for document in PolicyVersion.objects.exclude(status=PolicyStatus.DRAFT).values_list(
+        "document", flat=True
+    ):
+        codes |= {c.get("code", "") for c in (document or {}).get("channels", []) if isinstance(c, dict)}
+    return codes
+
+
+def known_steps() -> set[str]:
+    return set(STEPS)
+
+
+def report_summary(
+    *,
+    period: Period,
+    channel: str | None = None,
+    step: str | None = None,
+    per_employee: bool = False,
+    comments_with_case: bool = False,
+) -> dict[str, Any]:
+    """The dashboard's figures for ``period`` and the period before it."""
+    previous = period.previous()
+    current = figures(period=period, channel=channel, step=step)
+    current["satisfaction"]["comments"] = rating_comments(
+        period=period, channel=channel, with_case=comments_with_case
+    )
+    if per_employee:
+        current["satisfaction"]["employees"] = employee_ratings(period=period)
+    names = member_names(list(current["committee"]["votes_by_member"]))
+    current["committee"]["votes_by_member"] = [
+        {"member_id": int(k), "name": names.get(k, ""), "votes": v}
+        for k, v in sorted(current["committee"]["votes_by_member"].items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    prior = figures(period=previous, channel=channel, step=step)
+    prior["committee"]["votes_by_member"] = sum(prior["committee"]["votes_by_member"].values())
+    return {
+        "period": {"from": period.start, "to": period.end, "kind": period.kind, "calendar": period.calendar},
+        "previous_period": {"from": previous.start, "to": previous.end},
+        "filters": {"channel": channel, "step": step},
+        "time_zone": settings.TIME_ZONE,
+        **current,
+        "months": _monthly(period, channel),
+        "previous": prior,
+    }
