@@ -262,6 +262,7 @@ INBOX_REPORT_FILTERS = (
     "decision",
     "decided_from",
     "decided_to",
+    "reached",
 )
 
 
@@ -302,6 +303,7 @@ class InboxFilterForm(StaffForm):
     )
     decided_from = forms.DateField(required=False, widget=forms.HiddenInput)
     decided_to = forms.DateField(required=False, widget=forms.HiddenInput)
+    reached = forms.ChoiceField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -313,6 +315,7 @@ class InboxFilterForm(StaffForm):
         super().__init__(*args, **kwargs)
         self._choices("step", [("", _("All steps")), *steps])
         self._choices("channel", [("", _("All channels")), *channels])
+        self._choices("reached", [("", ""), *steps])
 
 
 # --- registry -----------------------------------------------------------------------------------

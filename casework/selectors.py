@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -138,6 +138,7 @@ def case_inbox(
     decision: str | None = None,
     decided_from: dt.date | None = None,
     decided_to: dt.date | None = None,
+    reached: str | None = None,
 ) -> QuerySet[SupportCase]:
     """The cases ``user`` may see, filtered, newest first, with what a list row shows: one query
     per page whatever its size. Date bounds are days of the association's time zone, both
@@ -170,6 +171,9 @@ def case_inbox(
         qs = qs.filter(outcome=outcome)
     if decision:
         qs = qs.filter(decision__outcome=decision)
+    if reached:
+        # Cases that have entered the step (the reports' funnel), whatever they did next.
+        qs = qs.filter(Exists(CaseEvent.objects.filter(case=OuterRef("pk"), to_step=reached)))
     if assigned == "me":
         qs = qs.filter(assigned_to=user)
     elif assigned == "none":

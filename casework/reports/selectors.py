@@ -119,12 +119,18 @@ def month_bounds(period: Period) -> list[tuple[dt.date, dt.date, str, str]]:
 
 
 _MONTHLY_SQL = """
-SELECT m.i, f.metric, f.bucket, sum(f.n)::bigint
+SELECT m.i,
+       coalesce(sum(f.n) FILTER (WHERE f.metric = 'opened'), 0)::bigint,
+       coalesce(sum(f.n) FILTER (WHERE f.metric = 'decided'), 0)::bigint,
+       coalesce(sum(f.n) FILTER (WHERE f.metric = 'in_window'), 0)::bigint,
+       coalesce(sum(f.n) FILTER (WHERE f.metric = 'rating'), 0)::bigint,
+       round(sum(f.n * f.bucket) FILTER (WHERE f.metric = 'rating')::numeric
+             / nullif(sum(f.n) FILTER (WHERE f.metric = 'rating'), 0), 2)::float8
 FROM unnest(%(starts)s::date[], %(ends)s::date[]) WITH ORDINALITY AS m(start, finish, i)
-JOIN reports_dailyfigure f ON f.day BETWEEN m.start AND m.finish
-WHERE f.metric IN ('opened', 'rating', 'in_window', 'decided')
-  AND (%(channel)s::text IS NULL OR f.channel = %(channel)s)
-GROUP BY m.i, f.metric, f.bucket
+LEFT JOIN reports_dailyfigure f
+  ON f.day BETWEEN m.start AND m.finish AND f.metric IN ('opened', 'rating', 'in_window', 'decided')
+ AND (%(channel)s::text IS NULL OR f.channel = %(channel)s)
+GROUP BY m.i ORDER BY m.i
 """
 
 
@@ -138,35 +144,23 @@ def _monthly(period: Period, channel: str | None) -> list[dict[str, Any]]:
             {"starts": [m[0] for m in months], "ends": [m[1] for m in months], "channel": channel},
         )
         rows = cursor.fetchall()
-    table = [
+    return [
         {
-            "start": m[0],
-            "end": m[1],
-            "label_ar": m[2],
-            "label_en": m[3],
-            "opened": 0,
-            "decided": 0,
-            "within_window": 0,
-            "ratings": 0,
-            "score_sum": 0,
+            "start": start,
+            "end": end,
+            "label_ar": label_ar,
+            "label_en": label_en,
+            "opened": opened,
+            "decided": decided,
+            "within_window": within,
+            "within_window_percent": _percent(within, decided),
+            "ratings": ratings,
+            "rating_average": average,
         }
-        for m in months
+        for (start, end, label_ar, label_en), (_i, opened, decided, within, ratings, average) in zip(
+            months, rows, strict=True
+        )
     ]
-    for index, metric, bucket, n in rows:
-        row = table[index - 1]
-        if metric == "opened":
-            row["opened"] += n
-        elif metric == "decided":
-            row["decided"] += n
-        elif metric == "in_window":
-            row["within_window"] += n
-        elif metric == "rating":
-            row["ratings"] += n
-            row["score_sum"] += n * bucket
-    for row in table:
-        row["within_window_percent"] = _percent(row["within_window"], row["decided"])
-        row["rating_average"] = round(row.pop("score_sum") / row["ratings"], 2) if row["ratings"] else None
-    return table
 
 
 def _beneficiaries(period: Period, channel: str | None, new: int) -> dict[str, int]:

@@ -8,7 +8,9 @@ from sila.urls.common import urlpatterns as common
 urlpatterns = [
     path("", views.association_home, name="association-home"),
     path("api/v1/policy/", include("policy_engine.api.urls")),
+    path("api/v1/reports/", include("casework.reports.api_urls")),
     path("api/v1/", include("casework.api.urls")),
+    path("", include("casework.reports.urls")),
     path("", include("policy_engine.urls")),
     path("", include("casework.portal_urls")),
     path("", include("casework.urls")),

@@ -1,0 +1,11 @@
+"""The reports' screens and exports (the API is in api_urls)."""
+
+from django.urls import path
+
+from casework.reports import views
+
+urlpatterns = [
+    path("staff/reports/", views.dashboard, name="reports-dashboard"),
+    path("staff/reports/export.<str:fmt>", views.export, name="reports-export"),
+    path("staff/reports/board-report.pdf", views.board_report, name="reports-board-pdf"),
+]
