@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from casework.models import CaseOutcome
 from casework.reports.periods import Period
+from casework.selectors import engine_for
 from policy_engine.models import PolicyStatus, PolicyVersion
 from policy_engine.rules.catalog import CHANNELS, PARTIES, STEPS, Lang
 
@@ -46,15 +47,9 @@ def labels(lang: str) -> dict[str, dict[str, str]]:
     """Channel, step and party labels: the policy in force's own wording first, then the catalog's."""
     short = _lang(lang)
     channels = {code: entry.label(short) for code, entry in CHANNELS.items()}
-    document = (
-        PolicyVersion.objects.filter(status=PolicyStatus.IN_FORCE).values_list("document", flat=True).first()
-    )
-    for item in (document or {}).get("channels", []):
-        if isinstance(item, dict) and item.get("code"):
-            own = str(item.get(f"label_{short}") or "")
-            channels[item["code"]] = (
-                own or channels.get(item["code"]) or str(item.get("label_ar") or item["code"])
-            )
+    version = PolicyVersion.objects.filter(status=PolicyStatus.IN_FORCE).first()
+    if version is not None:
+        channels |= {c.code: c.label(short) for c in engine_for(version).document.channels}
     steps = {code: entry.label(short) for code, entry in STEPS.items()}
     parties = {code: entry.label(short) for code, entry in PARTIES.items()}
     outcomes = {str(value): str(label) for value, label in CaseOutcome.choices}
@@ -63,11 +58,9 @@ def labels(lang: str) -> dict[str, dict[str, str]]:
 
 def step_order() -> list[str]:
     """The steps of the policy in force, in its order (then any other step of the catalog)."""
-    document = (
-        PolicyVersion.objects.filter(status=PolicyStatus.IN_FORCE).values_list("document", flat=True).first()
-    )
-    own = [s.get("step") for s in (document or {}).get("procedure", []) if isinstance(s, dict)]
-    return [s for s in own if s] + [s for s in STEPS if s not in own]
+    version = PolicyVersion.objects.filter(status=PolicyStatus.IN_FORCE).first()
+    own = list(engine_for(version).steps()) if version is not None else []
+    return own + [s for s in STEPS if s not in own]
 
 
 def inbox_link(**params: Any) -> str:

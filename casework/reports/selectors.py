@@ -400,12 +400,13 @@ def policy_versions_approved(period: Period) -> list[dict[str, Any]]:
 
 
 def known_channels() -> set[str]:
-    """Channel codes a filter may name: the catalog's and every policy version's own."""
+    """Channel codes a filter may name: the catalog's and every approved policy version's own."""
     codes = set(CHANNELS)
     for document in PolicyVersion.objects.exclude(status=PolicyStatus.DRAFT).values_list(
         "document", flat=True
     ):
-        codes |= {c.get("code", "") for c in (document or {}).get("channels", []) if isinstance(c, dict)}
+        for channel in (document or {}).get("channels", []):
+            codes.add(channel if isinstance(channel, str) else str(channel.get("code", "")))
     return codes
 
 

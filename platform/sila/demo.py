@@ -24,6 +24,7 @@ from policy_engine.models import BoardMember, BoardRole
 from policy_engine.rules.seeds import SEED_SLUGS, load_seed
 from policy_engine.services import policy_seed_install
 from sila.demo_cases import seed_sample_cases
+from sila.demo_history import seed_history
 from tenants.db import connection
 from tenants.fleet import fleet_schemas, migrate_fleet
 from tenants.models import Association
@@ -186,6 +187,7 @@ def demo_setup(*, port: int, credentials_file: Path) -> dict[str, Any]:
             _link_board_members()
             staff = {u.key: User.objects.get(email=demo_email(u.key, slug)) for u in ASSOCIATION_USERS}
             seed_sample_cases(staff, seed=sum(map(ord, slug)))
+            seed_history(staff, seed=sum(map(ord, slug)))
             for login in logins:
                 login["api_token"] = _api_token(known_tokens.get(login["email"]), staff_user=login["email"])
             connection.set_schema_to_public()
