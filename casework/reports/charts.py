@@ -10,9 +10,9 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH = 600
-ROW = 30
-LABEL = 210
+WIDTH = 520
+ROW = 34
+LABEL = 230
 PALETTE = ("#0f766e", "#b45309", "#1d4ed8", "#7c3aed", "#be123c", "#4d7c0f", "#0e7490", "#a16207", "#475569")
 
 
@@ -35,31 +35,31 @@ def bars(title: str, items: Sequence[tuple[str, float | int | None]], *, rtl: bo
     """Horizontal bars, one per (label, value)."""
     values = [float(v or 0) for _label, v in items]
     top = max(values, default=0) or 1
-    span = WIDTH - LABEL - 60
+    span = WIDTH - LABEL - 50
     parts = []
     for index, ((label, value), number) in enumerate(zip(items, values, strict=True)):
         y = index * ROW
         length = max(2.0, span * number / top) if number else 0
         colour = PALETTE[index % len(PALETTE)]
-        text = escape(label if len(label) <= 34 else label[:33] + "…")
+        text = escape(label if len(label) <= 24 else label[:23] + "…")
         if rtl:
             parts.append(
-                f'<text x="{WIDTH - 4}" y="{y + 19}" text-anchor="start" class="chart-label">{text}</text>'
+                f'<text x="{WIDTH - 4}" y="{y + 22}" text-anchor="start" class="chart-label">{text}</text>'
             )
             x = WIDTH - LABEL - length
             parts.append(
                 f'<rect x="{x:.1f}" y="{y + 6}" width="{length:.1f}" height="{ROW - 12}" fill="{colour}" rx="3"/>'
             )
             parts.append(
-                f'<text x="{x - 6:.1f}" y="{y + 19}" text-anchor="start" class="chart-value">{_number(value)}</text>'
+                f'<text x="{x - 6:.1f}" y="{y + 22}" text-anchor="start" class="chart-value">{_number(value)}</text>'
             )
         else:
-            parts.append(f'<text x="4" y="{y + 19}" text-anchor="start" class="chart-label">{text}</text>')
+            parts.append(f'<text x="4" y="{y + 22}" text-anchor="start" class="chart-label">{text}</text>')
             parts.append(
                 f'<rect x="{LABEL}" y="{y + 6}" width="{length:.1f}" height="{ROW - 12}" fill="{colour}" rx="3"/>'
             )
             parts.append(
-                f'<text x="{LABEL + length + 6:.1f}" y="{y + 19}" text-anchor="start" class="chart-value">'
+                f'<text x="{LABEL + length + 6:.1f}" y="{y + 22}" text-anchor="start" class="chart-value">'
                 f"{_number(value)}</text>"
             )
     return _svg(max(ROW, ROW * len(items)), title, "".join(parts), rtl)

@@ -53,7 +53,8 @@ class Period:
     def label(self, lang: str) -> str:
         if self.calendar == "hijri":
             return f"{format_hijri(self.start, lang)} – {format_hijri(self.end, lang)}"
-        return f"{self.start.isoformat()} – {self.end.isoformat()}"
+        # Isolated left-to-right, so that an Arabic line does not reorder the digits of a date.
+        return f"\u2066{self.start.isoformat()}\u2069 – \u2066{self.end.isoformat()}\u2069"
 
 
 def _shift(year: int, month: int, by: int) -> tuple[int, int]:

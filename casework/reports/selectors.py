@@ -26,6 +26,20 @@ from policy_engine.models import PolicyStatus, PolicyVersion
 from policy_engine.rules.catalog import CHANNELS, STEPS
 from themes.dates import HIJRI_MONTHS_AR, HIJRI_MONTHS_EN, from_hijri, to_hijri
 
+GREGORIAN_MONTHS_AR = (
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "أغسطس",
+    "سبتمبر",
+    "أكتوبر",
+    "نوفمبر",
+    "ديسمبر",
+)
 HOUR_METRICS = ("decision_hours", "referral_hours", "quorum_hours")
 COMMENTS_SHOWN = 10
 
@@ -112,7 +126,7 @@ def month_bounds(period: Period) -> list[tuple[dt.date, dt.date, str, str]]:
             labels = (f"{HIJRI_MONTHS_AR[h.month - 1]} {h.year}", f"{HIJRI_MONTHS_EN[h.month - 1]} {h.year}")
         else:
             following = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-            labels = (f"{day.month}/{day.year}", day.strftime("%b %Y"))
+            labels = (f"{GREGORIAN_MONTHS_AR[day.month - 1]} {day.year}", day.strftime("%b %Y"))
         months.append((day, min(following - dt.timedelta(days=1), period.end), *labels))
         day = following
     return months
