@@ -34,10 +34,10 @@ def _day(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment).date()
 
 
-def _hours(start: dt.datetime, end: dt.datetime) -> int:
-    """Whole hours from ``start`` to ``end``, rounded up (a decision 1 minute after entering review
-    took 1 hour; percentiles of these hours are read back as days)."""
-    return max(0, math.ceil((end - start).total_seconds() / 3600))
+def _days(start: dt.datetime, end: dt.datetime) -> int:
+    """Whole days from ``start`` to ``end``, rounded up: a decision 3 hours after entering review
+    came within 1 day. (Finer buckets would multiply the rows a year's report reads.)"""
+    return max(0, math.ceil((end - start).total_seconds() / 86400))
 
 
 def _state(case: SupportCase) -> str:
@@ -45,9 +45,9 @@ def _state(case: SupportCase) -> str:
 
 
 _UPSERT = (
-    "INSERT INTO reports_dailyfigure (day, channel, metric, dim, bucket, n, amount) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s) "
-    "ON CONFLICT (day, channel, metric, dim, bucket) DO UPDATE "
+    "INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (grain, day, channel, metric, dim, bucket) DO UPDATE "
     "SET n = reports_dailyfigure.n + EXCLUDED.n, amount = reports_dailyfigure.amount + EXCLUDED.amount"
 )
 
@@ -56,7 +56,12 @@ def _upsert(counts: Counter[Key], amounts: dict[Key, Decimal]) -> None:
     keys = sorted(k for k in counts.keys() | amounts.keys() if counts[k] or amounts.get(k))
     if not keys:
         return
-    rows = [(*key, counts[key], amounts.get(key, Decimal(0))) for key in keys]
+    rows = []
+    for grain in ("d", "m"):
+        for key in keys:
+            day = key[0] if grain == "d" else key[0].replace(day=1)
+            rows.append((grain, day, *key[1:], counts[key], amounts.get(key, Decimal(0))))
+    rows.sort(key=lambda row: row[:7])  # one order for every transaction: no deadlock between two
     with connection.cursor() as cursor:
         cursor.executemany(_UPSERT, rows)
 
@@ -107,15 +112,15 @@ def figures_from_event(event: CaseEvent) -> None:
         day = _day(decision.decided_at)
         counts[(day, ch, "decided", f"{decision.body}:{decision.outcome}", 0)] += 1
         if case.submitted_for_decision_at is not None:
-            hours = _hours(case.submitted_for_decision_at, decision.decided_at)
-            counts[(day, ch, "decision_hours", decision.body, hours)] += 1
+            days = _days(case.submitted_for_decision_at, decision.decided_at)
+            counts[(day, ch, "decision_days", decision.body, days)] += 1
             if decision.quorum:
                 quorum_vote = case.votes.order_by("cast_at", "id")[
                     decision.quorum - 1 : decision.quorum
                 ].first()
                 if quorum_vote is not None:
-                    q_hours = _hours(case.submitted_for_decision_at, quorum_vote.cast_at)
-                    counts[(day, ch, "quorum_hours", "", q_hours)] += 1
+                    q_days = _days(case.submitted_for_decision_at, quorum_vote.cast_at)
+                    counts[(day, ch, "quorum_days", "", q_days)] += 1
         if case.decision_due is not None and decision.decided_at <= case.decision_due:
             counts[(day, ch, "in_window", decision.body, 0)] += 1
     elif action == "vote" and event.actor_id is not None:
@@ -125,8 +130,8 @@ def figures_from_event(event: CaseEvent) -> None:
     elif action == "answer_referral":
         referral = Referral.objects.get(pk=data["referral"])
         if referral.answered_at is not None:
-            hours = _hours(referral.asked_at, referral.answered_at)
-            counts[(_day(referral.answered_at), ch, "referral_hours", referral.target, hours)] += 1
+            days = _days(referral.asked_at, referral.answered_at)
+            counts[(_day(referral.answered_at), ch, "referral_days", referral.target, days)] += 1
     elif action == "record_service":
         service = ServiceDelivery.objects.get(pk=data["service"])
         key = (service.delivered_on, ch, "service", service.kind, 0)
@@ -147,105 +152,105 @@ def figures_from_event(event: CaseEvent) -> None:
 _REBUILD = [
     # opened, state, and the funnel (every step a case has entered, by its open day)
     """
-    INSERT INTO reports_dailyfigure (day, channel, metric, dim, bucket, n, amount)
-    SELECT (c.created_at AT TIME ZONE %(tz)s)::date, c.channel, 'opened', '', 0, count(*), 0
-    FROM casework_supportcase c GROUP BY 1, 2
+    INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount)
+    SELECT 'd', (c.created_at AT TIME ZONE %(tz)s)::date, c.channel, 'opened', '', 0, count(*), 0
+    FROM casework_supportcase c GROUP BY 2, 3
     """,
     """
-    INSERT INTO reports_dailyfigure (day, channel, metric, dim, bucket, n, amount)
-    SELECT (c.created_at AT TIME ZONE %(tz)s)::date, c.channel, 'state',
+    INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount)
+    SELECT 'd', (c.created_at AT TIME ZONE %(tz)s)::date, c.channel, 'state',
            CASE WHEN c.status = 'open' THEN c.step ELSE 'closed:' || c.outcome END, 0, count(*), 0
-    FROM casework_supportcase c GROUP BY 1, 2, 4
+    FROM casework_supportcase c GROUP BY 2, 3, 5
     """,
     """
-    INSERT INTO reports_dailyfigure (day, channel, metric, dim, bucket, n, amount)
-    SELECT (c.created_at AT TIME ZONE %(tz)s)::date, c.channel, 'reached', e.to_step, 0, count(*), 0
+    INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount)
+    SELECT 'd', (c.created_at AT TIME ZONE %(tz)s)::date, c.channel, 'reached', e.to_step, 0, count(*), 0
     FROM casework_caseevent e JOIN casework_supportcase c ON c.id = e.case_id
     WHERE e.to_step <> '' AND (e.action = 'open' OR e.to_step <> e.from_step)
-    GROUP BY 1, 2, 4
+    GROUP BY 2, 3, 5
     """,
     """
-    INSERT INTO reports_dailyfigure (day, channel, metric, dim, bucket, n, amount)
-    SELECT (c.closed_at AT TIME ZONE %(tz)s)::date, c.channel, 'closed', c.outcome, 0, count(*), 0
-    FROM casework_supportcase c WHERE c.status = 'closed' AND c.closed_at IS NOT NULL GROUP BY 1, 2, 4
+    INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount)
+    SELECT 'd', (c.closed_at AT TIME ZONE %(tz)s)::date, c.channel, 'closed', c.outcome, 0, count(*), 0
+    FROM casework_supportcase c WHERE c.status = 'closed' AND c.closed_at IS NOT NULL GROUP BY 2, 3, 5
     """,
     # Beneficiaries served for the first time: their earliest served case.
     """
-    INSERT INTO reports_dailyfigure (day, channel, metric, dim, bucket, n, amount)
-    SELECT (f.closed_at AT TIME ZONE %(tz)s)::date, f.channel, 'served_new', '', 0, count(*), 0
+    INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount)
+    SELECT 'd', (f.closed_at AT TIME ZONE %(tz)s)::date, f.channel, 'served_new', '', 0, count(*), 0
     FROM (SELECT DISTINCT ON (beneficiary_id) closed_at, channel FROM casework_supportcase
           WHERE outcome = 'served' AND closed_at IS NOT NULL ORDER BY beneficiary_id, closed_at, id) f
-    GROUP BY 1, 2
+    GROUP BY 2, 3
     """,
     # Decisions: by body and outcome, hours from review to decision, kept within the window.
     """
-    INSERT INTO reports_dailyfigure (day, channel, metric, dim, bucket, n, amount)
-    SELECT (d.decided_at AT TIME ZONE %(tz)s)::date, c.channel, 'decided', d.body || ':' || d.outcome,
+    INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount)
+    SELECT 'd', (d.decided_at AT TIME ZONE %(tz)s)::date, c.channel, 'decided', d.body || ':' || d.outcome,
            0, count(*), 0
-    FROM casework_decision d JOIN casework_supportcase c ON c.id = d.case_id GROUP BY 1, 2, 4
+    FROM casework_decision d JOIN casework_supportcase c ON c.id = d.case_id GROUP BY 2, 3, 5
     """,
     """
-    INSERT INTO reports_dailyfigure (day, channel, metric, dim, bucket, n, amount)
-    SELECT (d.decided_at AT TIME ZONE %(tz)s)::date, c.channel, 'decision_hours', d.body,
-           greatest(0, ceil(extract(epoch FROM d.decided_at - c.submitted_for_decision_at) / 3600))::int,
+    INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount)
+    SELECT 'd', (d.decided_at AT TIME ZONE %(tz)s)::date, c.channel, 'decision_days', d.body,
+           greatest(0, ceil(extract(epoch FROM d.decided_at - c.submitted_for_decision_at) / 86400))::int,
            count(*), 0
     FROM casework_decision d JOIN casework_supportcase c ON c.id = d.case_id
-    WHERE c.submitted_for_decision_at IS NOT NULL GROUP BY 1, 2, 4, 5
+    WHERE c.submitted_for_decision_at IS NOT NULL GROUP BY 2, 3, 5, 6
     """,
     """
-    INSERT INTO reports_dailyfigure (day, channel, metric, dim, bucket, n, amount)
-    SELECT (d.decided_at AT TIME ZONE %(tz)s)::date, c.channel, 'in_window', d.body, 0, count(*), 0
+    INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount)
+    SELECT 'd', (d.decided_at AT TIME ZONE %(tz)s)::date, c.channel, 'in_window', d.body, 0, count(*), 0
     FROM casework_decision d JOIN casework_supportcase c ON c.id = d.case_id
-    WHERE c.decision_due IS NOT NULL AND d.decided_at <= c.decision_due GROUP BY 1, 2, 4
+    WHERE c.decision_due IS NOT NULL AND d.decided_at <= c.decision_due GROUP BY 2, 3, 5
     """,
     # Hours from entering review to the vote that made the quorum (the quorum-th vote).
     """
-    INSERT INTO reports_dailyfigure (day, channel, metric, dim, bucket, n, amount)
-    SELECT (d.decided_at AT TIME ZONE %(tz)s)::date, c.channel, 'quorum_hours', '',
-           greatest(0, ceil(extract(epoch FROM v.cast_at - c.submitted_for_decision_at) / 3600))::int,
+    INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount)
+    SELECT 'd', (d.decided_at AT TIME ZONE %(tz)s)::date, c.channel, 'quorum_days', '',
+           greatest(0, ceil(extract(epoch FROM v.cast_at - c.submitted_for_decision_at) / 86400))::int,
            count(*), 0
     FROM casework_decision d JOIN casework_supportcase c ON c.id = d.case_id
     JOIN LATERAL (SELECT cast_at FROM casework_committeevote WHERE case_id = c.id
                   ORDER BY cast_at, id OFFSET d.quorum - 1 LIMIT 1) v ON true
-    WHERE d.quorum > 0 AND c.submitted_for_decision_at IS NOT NULL GROUP BY 1, 2, 5
+    WHERE d.quorum > 0 AND c.submitted_for_decision_at IS NOT NULL GROUP BY 2, 3, 6
     """,
     """
-    INSERT INTO reports_dailyfigure (day, channel, metric, dim, bucket, n, amount)
-    SELECT (e.created_at AT TIME ZONE %(tz)s)::date, c.channel, 'vote', e.actor_id::text, 0, count(*), 0
+    INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount)
+    SELECT 'd', (e.created_at AT TIME ZONE %(tz)s)::date, c.channel, 'vote', e.actor_id::text, 0, count(*), 0
     FROM casework_caseevent e JOIN casework_supportcase c ON c.id = e.case_id
-    WHERE e.action = 'vote' AND e.actor_id IS NOT NULL GROUP BY 1, 2, 4
+    WHERE e.action = 'vote' AND e.actor_id IS NOT NULL GROUP BY 2, 3, 5
     """,
     # Referrals asked (by the event, as the listener counts them) and answered.
     """
-    INSERT INTO reports_dailyfigure (day, channel, metric, dim, bucket, n, amount)
-    SELECT (e.created_at AT TIME ZONE %(tz)s)::date, c.channel, 'referred', coalesce(e.data->>'target', ''),
+    INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount)
+    SELECT 'd', (e.created_at AT TIME ZONE %(tz)s)::date, c.channel, 'referred', coalesce(e.data->>'target', ''),
            0, count(*), 0
     FROM casework_caseevent e JOIN casework_supportcase c ON c.id = e.case_id
-    WHERE e.action = 'refer' GROUP BY 1, 2, 4
+    WHERE e.action = 'refer' GROUP BY 2, 3, 5
     """,
     """
-    INSERT INTO reports_dailyfigure (day, channel, metric, dim, bucket, n, amount)
-    SELECT (r.answered_at AT TIME ZONE %(tz)s)::date, c.channel, 'referral_hours', r.target,
-           greatest(0, ceil(extract(epoch FROM r.answered_at - r.asked_at) / 3600))::int, count(*), 0
+    INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount)
+    SELECT 'd', (r.answered_at AT TIME ZONE %(tz)s)::date, c.channel, 'referral_days', r.target,
+           greatest(0, ceil(extract(epoch FROM r.answered_at - r.asked_at) / 86400))::int, count(*), 0
     FROM casework_referral r JOIN casework_supportcase c ON c.id = r.case_id
-    WHERE r.answered_at IS NOT NULL GROUP BY 1, 2, 4, 5
+    WHERE r.answered_at IS NOT NULL GROUP BY 2, 3, 5, 6
     """,
     """
-    INSERT INTO reports_dailyfigure (day, channel, metric, dim, bucket, n, amount)
-    SELECT s.delivered_on, c.channel, 'service', s.kind, 0, count(*), coalesce(sum(s.amount), 0)
-    FROM casework_servicedelivery s JOIN casework_supportcase c ON c.id = s.case_id GROUP BY 1, 2, 4
+    INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount)
+    SELECT 'd', s.delivered_on, c.channel, 'service', s.kind, 0, count(*), coalesce(sum(s.amount), 0)
+    FROM casework_servicedelivery s JOIN casework_supportcase c ON c.id = s.case_id GROUP BY 2, 3, 5
     """,
     """
-    INSERT INTO reports_dailyfigure (day, channel, metric, dim, bucket, n, amount)
-    SELECT (r.created_at AT TIME ZONE %(tz)s)::date, c.channel, 'rating', '', r.score, count(*), 0
-    FROM casework_satisfactionrating r JOIN casework_supportcase c ON c.id = r.case_id GROUP BY 1, 2, 5
+    INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount)
+    SELECT 'd', (r.created_at AT TIME ZONE %(tz)s)::date, c.channel, 'rating', '', r.score, count(*), 0
+    FROM casework_satisfactionrating r JOIN casework_supportcase c ON c.id = r.case_id GROUP BY 2, 3, 6
     """,
     """
-    INSERT INTO reports_dailyfigure (day, channel, metric, dim, bucket, n, amount)
-    SELECT (r.created_at AT TIME ZONE %(tz)s)::date, c.channel, 'rating_employee', r.employee_id::text,
+    INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount)
+    SELECT 'd', (r.created_at AT TIME ZONE %(tz)s)::date, c.channel, 'rating_employee', r.employee_id::text,
            r.score, count(*), 0
     FROM casework_satisfactionrating r JOIN casework_supportcase c ON c.id = r.case_id
-    WHERE r.employee_id IS NOT NULL GROUP BY 1, 2, 4, 5
+    WHERE r.employee_id IS NOT NULL GROUP BY 2, 3, 5, 6
     """,
 ]
 
@@ -260,5 +265,10 @@ def figures_rebuild() -> None:
         cursor.execute("DELETE FROM reports_dailyfigure")
         for statement in _REBUILD:
             cursor.execute(statement, {"tz": settings.TIME_ZONE})
+        cursor.execute(
+            "INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount) "
+            "SELECT 'm', date_trunc('month', day)::date, channel, metric, dim, bucket, sum(n), sum(amount) "
+            "FROM reports_dailyfigure WHERE grain = 'd' GROUP BY 2, 3, 4, 5, 6"
+        )
         # Counters that net to nothing (a state every case has left) say nothing.
         cursor.execute("DELETE FROM reports_dailyfigure WHERE n = 0 AND amount = 0")

@@ -40,12 +40,12 @@ GREGORIAN_MONTHS_AR = (
     "نوفمبر",
     "ديسمبر",
 )
-HOUR_METRICS = ("decision_hours", "referral_hours", "quorum_hours")
+DAY_METRICS = ("decision_days", "referral_days", "quorum_days")
 COMMENTS_SHOWN = 10
 
 
-def _days(hours: int | None) -> float | None:
-    return None if hours is None else round(hours / 24, 1)
+def _days(days: int | None) -> float | None:
+    return None if days is None else float(days)
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -57,8 +57,39 @@ def _moment(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+Segment = tuple[str, dt.date, dt.date]
+
+
+def _last_of_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def segments(start: dt.date, end: dt.date) -> list[Segment]:
+    """The rows that cover ``start``..``end``: (grain, first day, last day). Whole months come from
+    the month rows (keyed by their first day), the days before and after them from the day rows."""
+    first_full = start if start.day == 1 else _last_of_month(start) + dt.timedelta(days=1)
+    last_full = end if end == _last_of_month(end) else end.replace(day=1) - dt.timedelta(days=1)
+    if first_full > last_full:
+        return [("d", start, end)]
+    out: list[Segment] = []
+    if start < first_full:
+        out.append(("d", start, first_full - dt.timedelta(days=1)))
+    out.append(("m", first_full, last_full.replace(day=1)))
+    if last_full < end:
+        out.append(("d", last_full + dt.timedelta(days=1), end))
+    return out
+
+
+def _segment_arrays(period: Period) -> dict[str, list[Any]]:
+    parts = segments(period.start, period.end)
+    return {"grains": [p[0] for p in parts], "froms": [p[1] for p in parts], "tos": [p[2] for p in parts]}
+
+
 def _figures(period: Period, channel: str | None) -> Any:
-    qs = DailyFigure.objects.filter(day__gte=period.start, day__lte=period.end)
+    where = Q()
+    for grain, first, last in segments(period.start, period.end):
+        where |= Q(grain=grain, day__gte=first, day__lte=last)
+    qs = DailyFigure.objects.filter(where)
     return qs.filter(channel=channel) if channel else qs
 
 
@@ -66,7 +97,7 @@ def _sums(period: Period, channel: str | None) -> dict[str, dict[tuple[str, int]
     """{metric: {(dim, bucket): (n, amount)}} summed over the period, in one query."""
     rows = (
         _figures(period, channel)
-        .exclude(metric__in=HOUR_METRICS)
+        .exclude(metric__in=DAY_METRICS)
         .values("metric", "dim", "bucket")
         .annotate(total=Sum("n"), money=Sum("amount"))
         .order_by()
@@ -78,16 +109,15 @@ def _sums(period: Period, channel: str | None) -> dict[str, dict[tuple[str, int]
 
 
 _PERCENTILES_SQL = """
-WITH h AS (
-    SELECT metric, dim, bucket, sum(n) AS n FROM reports_dailyfigure
-    WHERE metric = ANY(%(metrics)s) AND day BETWEEN %(start)s AND %(end)s
-      AND (%(channel)s::text IS NULL OR channel = %(channel)s)
-    GROUP BY metric, dim, bucket
+WITH f AS (
+    SELECT f.metric, f.dim, f.bucket, f.n
+    FROM unnest(%(grains)s::text[], %(froms)s::date[], %(tos)s::date[]) AS seg(grain, first, last)
+    JOIN reports_dailyfigure f ON f.grain = seg.grain AND f.day BETWEEN seg.first AND seg.last
+    WHERE f.metric = ANY(%(metrics)s) AND (%(channel)s::text IS NULL OR f.channel = %(channel)s)
+), h AS (
+    SELECT metric, dim, bucket, sum(n) AS n FROM f GROUP BY metric, dim, bucket
     UNION ALL
-    SELECT metric, '*', bucket, sum(n) FROM reports_dailyfigure
-    WHERE metric = ANY(%(metrics)s) AND day BETWEEN %(start)s AND %(end)s
-      AND (%(channel)s::text IS NULL OR channel = %(channel)s)
-    GROUP BY metric, bucket
+    SELECT metric, '*', bucket, sum(n) FROM f GROUP BY metric, bucket
 ), c AS (
     SELECT metric, dim, bucket, n,
            sum(n) OVER (PARTITION BY metric, dim ORDER BY bucket) AS cum,
@@ -101,11 +131,12 @@ FROM c GROUP BY metric, dim
 
 
 def _percentiles(period: Period, channel: str | None) -> dict[tuple[str, str], dict[str, Any]]:
-    """Median and 90th percentile (in days, from hourly histograms) per metric and dim ('*': all)."""
+    """Median and 90th percentile (in days, from the histograms of whole days) per metric and dim
+    ('*': all of them)."""
     with connection.cursor() as cursor:
         cursor.execute(
             _PERCENTILES_SQL,
-            {"metrics": list(HOUR_METRICS), "start": period.start, "end": period.end, "channel": channel},
+            {"metrics": list(DAY_METRICS), "channel": channel, **_segment_arrays(period)},
         )
         return {
             (metric, dim): {"count": int(total), "median_days": _days(p50), "p90_days": _days(p90)}
@@ -140,9 +171,12 @@ SELECT m.i,
        coalesce(sum(f.n) FILTER (WHERE f.metric = 'rating'), 0)::bigint,
        round(sum(f.n * f.bucket) FILTER (WHERE f.metric = 'rating')::numeric
              / nullif(sum(f.n) FILTER (WHERE f.metric = 'rating'), 0), 2)::float8
-FROM unnest(%(starts)s::date[], %(ends)s::date[]) WITH ORDINALITY AS m(start, finish, i)
+FROM generate_series(1, %(months)s) AS m(i)
+LEFT JOIN unnest(%(index)s::int[], %(grains)s::text[], %(froms)s::date[], %(tos)s::date[])
+     AS seg(i, grain, first, last) ON seg.i = m.i
 LEFT JOIN reports_dailyfigure f
-  ON f.day BETWEEN m.start AND m.finish AND f.metric IN ('opened', 'rating', 'in_window', 'decided')
+  ON f.grain = seg.grain AND f.day BETWEEN seg.first AND seg.last
+ AND f.metric IN ('opened', 'rating', 'in_window', 'decided')
  AND (%(channel)s::text IS NULL OR f.channel = %(channel)s)
 GROUP BY m.i ORDER BY m.i
 """
@@ -153,9 +187,17 @@ def _monthly(period: Period, channel: str | None) -> list[dict[str, Any]]:
     average (one aggregate query over the months' days)."""
     months = month_bounds(period)
     with connection.cursor() as cursor:
+        parts = [(i, *part) for i, m in enumerate(months, start=1) for part in segments(m[0], m[1])]
         cursor.execute(
             _MONTHLY_SQL,
-            {"starts": [m[0] for m in months], "ends": [m[1] for m in months], "channel": channel},
+            {
+                "months": len(months),
+                "index": [p[0] for p in parts],
+                "grains": [p[1] for p in parts],
+                "froms": [p[2] for p in parts],
+                "tos": [p[3] for p in parts],
+                "channel": channel,
+            },
         )
         rows = cursor.fetchall()
     return [
@@ -230,7 +272,7 @@ def figures(*, period: Period, channel: str | None = None, step: str | None = No
     window_by_body = {}
     for body in sorted(set(bodies) | set(overdue)):
         n = sum(v for k, v in decided.items() if k.split(":", 1)[0] == body)
-        hours = pct.get(("decision_hours", body), {})
+        hours = pct.get(("decision_days", body), {})
         window_by_body[body] = {
             "decided": n,
             "within_window": in_window.get(body, 0),
@@ -239,10 +281,10 @@ def figures(*, period: Period, channel: str | None = None, step: str | None = No
             "p90_days": hours.get("p90_days"),
             "overdue_now": overdue.get(body, 0),
         }
-    all_hours = pct.get(("decision_hours", "*"), {})
+    all_hours = pct.get(("decision_days", "*"), {})
     referred = by_dim("referred")
-    referral_targets = sorted(set(referred) | {d for (m, d) in pct if m == "referral_hours" and d != "*"})
-    quorum = pct.get(("quorum_hours", "*"), {})
+    referral_targets = sorted(set(referred) | {d for (m, d) in pct if m == "referral_days" and d != "*"})
+    quorum = pct.get(("quorum_days", "*"), {})
     votes = by_dim("vote")
     ratings = {bucket: n for (_dim, bucket), (n, _a) in sums.get("rating", {}).items()}
     rating_count = sum(ratings.values())
@@ -278,12 +320,12 @@ def figures(*, period: Period, channel: str | None = None, step: str | None = No
             "by_target": {
                 target: {
                     "referred": referred.get(target, 0),
-                    "answered": pct.get(("referral_hours", target), {}).get("count", 0),
-                    "median_days": pct.get(("referral_hours", target), {}).get("median_days"),
+                    "answered": pct.get(("referral_days", target), {}).get("count", 0),
+                    "median_days": pct.get(("referral_days", target), {}).get("median_days"),
                 }
                 for target in referral_targets
             },
-            "median_days_to_answer": pct.get(("referral_hours", "*"), {}).get("median_days"),
+            "median_days_to_answer": pct.get(("referral_days", "*"), {}).get("median_days"),
         },
         "committee": {
             "decisions": sum(n for k, n in decided.items() if k.startswith("research_committee:")),

@@ -314,3 +314,19 @@ def test_hijri_month_and_its_previous(alpha: Association) -> None:
     assert (previous.start, previous.end) == (dt.date(2026, 1, 20), dt.date(2026, 2, 17))
     quarter = calendar_period(kind="quarter", calendar="gregorian", year=2026, number=1)
     assert (quarter.previous().start, quarter.previous().end) == (dt.date(2025, 10, 1), dt.date(2025, 12, 31))
+
+
+def test_periods_not_made_of_whole_months_read_the_days(march: dict[str, SupportCase]) -> None:
+    # 10 February - 31 March: F (10 Feb) and the five March requests; 2-4 March: A's referral
+    # answer falls on 4 March, B and C opened on 3 and 4 March.
+    wide = selectors.report_summary(period=range_period(start="2026-02-10", end="2026-03-31"))
+    assert wide["opened"]["total"] == 6
+    assert wide["outcomes"]["withdrawn"] == 2
+    narrow = selectors.report_summary(period=range_period(start="2026-03-03", end="2026-03-04"))
+    assert narrow["opened"]["by_channel"] == {"phone": 1, "interview": 1}
+    assert narrow["referrals"]["by_target"]["social_research_officer"]["answered"] == 1
+    assert narrow["outcomes"]["withdrawn"] == 1
+    assert [segment[0] for segment in selectors.segments(dt.date(2026, 2, 10), dt.date(2026, 3, 31))] == [
+        "d",
+        "m",
+    ]

@@ -11,6 +11,7 @@ class Migration(migrations.Migration):
             name="DailyFigure",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("grain", models.CharField(choices=[("d", "day"), ("m", "month")], default="d", max_length=1)),
                 ("day", models.DateField()),
                 ("channel", models.CharField(max_length=60)),
                 ("metric", models.CharField(max_length=30)),
@@ -20,10 +21,10 @@ class Migration(migrations.Migration):
                 ("amount", models.DecimalField(decimal_places=2, default=0, max_digits=16)),
             ],
             options={
-                "indexes": [models.Index(fields=["metric", "day"], name="reports_figure_metric_day")],
+                "indexes": [models.Index(fields=["grain", "day", "metric"], name="reports_figure_grain_day")],
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("day", "channel", "metric", "dim", "bucket"), name="reports_daily_figure_once"
+                        fields=("grain", "day", "channel", "metric", "dim", "bucket"), name="reports_daily_figure_once"
                     )
                 ],
             },

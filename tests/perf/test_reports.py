@@ -1,0 +1,354 @@
+"""Reports over 100,000 and 1,000,000 cases in one association: the summary API and the dashboard
+for a year and for a month, p50/p95 and query counts, against a baseline measured in the same run.
+
+For each size an association of its own (perf-reports-<n>, dropped afterwards) gets Jamoum's policy
+and n cases spread over three years, written by `INSERT ... SELECT generate_series(...)`: the
+events of every step each case reached, referrals, committee votes, decisions (some past the
+review window), services and ratings. The daily figures are then rebuilt from those rows (timed:
+what `figures_rebuild` costs at that size), and the tables VACUUM ANALYZEd.
+
+Measured, in process through the WSGI handler with the settings' middleware, 5 warm-up requests
+then REQUESTS timed ones each:
+
+  api_year / api_month     GET /api/v1/reports/summary/?from=..&to=..  (admin's Bearer token)
+  page_year / page_month   GET /staff/reports/?from=..&to=..            (admin's session)
+  baseline_year            one aggregate over the cases themselves: requests opened in the year by
+                           channel (SQL, no HTTP): what a single figure costs without the daily
+                           figures, with the index a report would use.
+
+The summary must agree with counts written by hand in SQL, and make as many queries for a year as
+for a month (asserted). Timings are recorded in .sila/perf/reports.json, never asserted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import Role, RoleCode, User
+from casework import services
+from casework.reports.rollup import figures_rebuild
+from policy_engine import services as policy_services
+from policy_engine.models import PolicyStatus, PolicyVersion
+from tenants import routing
+from tenants.db import connection
+from tenants.models import Association
+from tenants.services import association_provision
+from tests.perf.test_inbox import _batch, _environ, _json, _p95, _request
+
+pytestmark = pytest.mark.perf
+
+# SILA_PERF_REPORT_SIZES=20000 for a quick look; the default is the issue's two sizes.
+SIZES = tuple(int(s) for s in os.environ.get("SILA_PERF_REPORT_SIZES", "100000,1000000").split(","))
+REQUESTS = 30
+WARMUP = 5
+DAYS = 3 * 365
+CHANNELS = ["interview", "phone", "social_media", "letters", "help_request", "volunteering", "website"]
+STEPS = ["receive", "verify", "refer", "attest", "committee_review", "register", "serve"]
+
+
+def _install_policy() -> PolicyVersion:
+    version = policy_services.policy_seed_install(slug="jamoum")
+    assert version.status == PolicyStatus.IN_FORCE
+    return version
+
+
+def _fill(n: int, version: PolicyVersion, staff: dict[str, User]) -> dict[str, float]:
+    """n cases over the last three years and what their steps leave behind; seconds per table."""
+    seconds: dict[str, float] = {}
+    params = {
+        "n": n,
+        "days": DAYS,
+        "channels": CHANNELS,
+        "steps": STEPS,
+        "version": version.pk,
+        "reception": staff["reception"].pk,
+        "c1": staff["c1"].pk,
+        "c2": staff["c2"].pk,
+        "c3": staff["c3"].pk,
+    }
+    statements = {
+        "beneficiaries": """
+            INSERT INTO casework_beneficiary (national_id, full_name_ar, full_name_normalized, phone_e164,
+                birth_date, gender, city, notes, created_by_id, created_at, updated_at, merged_into_id)
+            SELECT lpad(g::text, 10, '0'), 'مستفيد ' || g, 'مستفيد ' || g, '', NULL, '', '', '', NULL,
+                   now(), now(), NULL
+            FROM generate_series(1, %(n)s / 2) AS g
+            """,
+        # State by g % 20: 11 closed (7 served, 3 rejected, 1 withdrawn), 9 open over the steps.
+        # Reached step index (1-based in STEPS) follows from the state.
+        "cases": """
+            WITH b AS (SELECT min(id) AS first FROM casework_beneficiary),
+            s AS (
+                SELECT g, now() - (%(n)s - g) * (%(days)s * interval '1 day') / %(n)s AS created,
+                       (ARRAY['served','served','served','served','served','served','served',
+                              'rejected','rejected','rejected','withdrawn',
+                              'receive','verify','refer','attest','committee_review','committee_review',
+                              'register','serve','serve'])[g %% 20 + 1] AS state
+                FROM generate_series(1, %(n)s) AS g
+            )
+            INSERT INTO casework_supportcase (beneficiary_id, channel, policy_version_id, status, step,
+                outcome, closed_reason, assigned_to_id, referral_target, deciding_body,
+                submitted_for_decision_at, decision_due, revision, opened_by_id, created_at, updated_at,
+                closed_at)
+            SELECT b.first + (g * 7) %% (%(n)s / 2), (%(channels)s::text[])[g %% 7 + 1], %(version)s,
+                   CASE WHEN state IN ('served','rejected','withdrawn') THEN 'closed' ELSE 'open' END,
+                   CASE state WHEN 'served' THEN 'serve' WHEN 'rejected' THEN 'committee_review'
+                              WHEN 'withdrawn' THEN 'verify' ELSE state END,
+                   CASE WHEN state IN ('served','rejected','withdrawn') THEN state ELSE '' END,
+                   '', NULL, 'social_research_officer', 'research_committee',
+                   CASE WHEN state IN ('served','rejected','committee_review','register','serve')
+                        THEN created + interval '2 days' END,
+                   CASE WHEN state IN ('served','rejected','committee_review','register','serve')
+                        THEN created + interval '2 days' + interval '14 days' END,
+                   5, %(reception)s, created, created,
+                   CASE WHEN state IN ('served','withdrawn') THEN created + interval '12 days'
+                        WHEN state = 'rejected' THEN created + interval '2 days' + (g %% 480) * interval '1 hour'
+                   END
+            FROM s, b
+            """,
+        "decisions": """
+            INSERT INTO casework_decision (case_id, body, outcome, reason, minutes, votes_accept, votes_reject,
+                quorum, decided_by_id, decided_at)
+            SELECT id, 'research_committee', CASE WHEN outcome = 'rejected' THEN 'rejected' ELSE 'accepted' END,
+                   '', 'محضر', 2, 0, 2, %(c1)s,
+                   coalesce(CASE WHEN outcome = 'rejected' THEN closed_at END,
+                            submitted_for_decision_at + (id %% 480) * interval '1 hour')
+            FROM casework_supportcase
+            WHERE outcome IN ('served', 'rejected') OR (status = 'open' AND step IN ('register', 'serve'))
+            """,
+        "votes": """
+            INSERT INTO casework_committeevote (case_id, member_id, choice, reason, cast_at)
+            SELECT d.case_id, m.member, CASE WHEN d.outcome = 'accepted' THEN 'accept' ELSE 'reject' END, 'سبب',
+                   c.submitted_for_decision_at + (d.decided_at - c.submitted_for_decision_at) * m.share
+            FROM casework_decision d JOIN casework_supportcase c ON c.id = d.case_id
+            CROSS JOIN LATERAL (VALUES ((ARRAY[%(c1)s, %(c2)s, %(c3)s])[d.case_id %% 3 + 1], 0.4),
+                                       ((ARRAY[%(c1)s, %(c2)s, %(c3)s])[(d.case_id + 1) %% 3 + 1], 0.8))
+                 AS m(member, share)
+            """,
+        "referrals": """
+            INSERT INTO casework_referral (case_id, target, question, asked_by_id, asked_at, answer, answered_by_id,
+                answered_at)
+            SELECT id, 'social_research_officer', 'سؤال', %(reception)s, created_at + interval '1 day', 'إجابة',
+                   NULL, created_at + interval '1 day' + (id %% 96) * interval '1 hour'
+            FROM casework_supportcase WHERE id %% 5 < 2 AND step NOT IN ('receive', 'verify')
+            """,
+        # One event per step entered (and the "open"), then the referral, vote and decide events.
+        "events": """
+            INSERT INTO casework_caseevent (case_id, actor_id, action, from_step, to_step, data, created_at)
+            SELECT c.id, %(reception)s, CASE WHEN i = 1 THEN 'open' ELSE 'complete' END,
+                   CASE WHEN i = 1 THEN '' ELSE (%(steps)s::text[])[i - 1] END, (%(steps)s::text[])[i], '{}'::jsonb,
+                   c.created_at + (i - 1) * interval '10 hours'
+            FROM casework_supportcase c
+            CROSS JOIN LATERAL generate_series(1, array_position(%(steps)s::text[], c.step)) AS i
+            UNION ALL
+            SELECT r.case_id, %(reception)s, 'refer', 'refer', 'refer',
+                   '{"target": "social_research_officer"}'::jsonb, r.asked_at
+            FROM casework_referral r
+            UNION ALL
+            SELECT v.case_id, v.member_id, 'vote', 'committee_review', 'committee_review', '{}'::jsonb, v.cast_at
+            FROM casework_committeevote v
+            """,
+        "services": """
+            INSERT INTO casework_servicedelivery (case_id, kind, amount, description, delivered_on, employee_id,
+                created_at)
+            SELECT id, (ARRAY['cash','rent','bills','food_basket'])[id %% 4 + 1],
+                   CASE WHEN id %% 4 = 3 THEN NULL ELSE 500 + (id %% 20) * 100 END, '',
+                   (closed_at AT TIME ZONE 'Asia/Riyadh')::date, %(reception)s, closed_at
+            FROM casework_supportcase WHERE outcome = 'served'
+            """,
+        "ratings": """
+            INSERT INTO casework_satisfactionrating (case_id, score, comment, employee_id, recorded_by_id,
+                created_at)
+            SELECT id, 1 + (id * 7) %% 5, CASE WHEN id %% 9 = 0 THEN 'خدمة ممتازة' ELSE '' END, %(reception)s,
+                   NULL, closed_at + interval '1 day'
+            FROM casework_supportcase WHERE outcome = 'served' AND id %% 10 < 7
+            """,
+    }
+    with connection.cursor() as cursor:
+        for name, sql in statements.items():
+            begun = time.perf_counter()
+            cursor.execute(sql, params)
+            seconds[name] = round(time.perf_counter() - begun, 1)
+    begun = time.perf_counter()
+    figures_rebuild()
+    seconds["figures_rebuild"] = round(time.perf_counter() - begun, 1)
+    begun = time.perf_counter()
+    with connection.cursor() as cursor:
+        for table in (
+            "beneficiary",
+            "supportcase",
+            "caseevent",
+            "decision",
+            "committeevote",
+            "referral",
+            "servicedelivery",
+            "satisfactionrating",
+        ):
+            cursor.execute(f"VACUUM ANALYZE casework_{table}")
+        cursor.execute("VACUUM ANALYZE reports_dailyfigure")
+    seconds["vacuum_analyze"] = round(time.perf_counter() - begun, 1)
+    return seconds
+
+
+def _session_environ(path: str, query: dict[str, str], host: str, cookie: str) -> dict[str, Any]:
+    environ = _environ(path, query, "")
+    environ.pop("HTTP_AUTHORIZATION")
+    environ.update(
+        {"HTTP_HOST": host, "SERVER_NAME": host, "HTTP_COOKIE": cookie, "HTTP_ACCEPT": "text/html"}
+    )
+    return environ
+
+
+def _stats(latencies: list[float]) -> dict[str, float]:
+    return {
+        "p50_ms": round(statistics.median(latencies) * 1000, 1),
+        "p95_ms": round(_p95(latencies) * 1000, 1),
+    }
+
+
+def _measure_size(n: int) -> dict[str, Any]:
+    slug = f"perf-reports-{n // 1000}k"
+    host = f"{slug}.localhost"
+    begun = time.perf_counter()
+    association_provision(
+        slug=slug,
+        name_ar="جمعية قياس التقارير",
+        name_en="Reports Benchmark",
+        admin_email=f"admin@{slug}.test",
+        admin_password=None,
+    )
+    connection.set_schema_to_public()
+    association = Association.objects.get(slug=slug)
+    connection.set_tenant(association)
+    version = _install_policy()
+    staff = {}
+    for key, role in (
+        ("reception", RoleCode.RECEPTION_EMPLOYEE),
+        ("c1", RoleCode.COMMITTEE_MEMBER),
+        ("c2", RoleCode.COMMITTEE_MEMBER),
+        ("c3", RoleCode.COMMITTEE_MEMBER),
+    ):
+        staff[key] = User.objects.create_user(f"{key}@{slug}.test", None, full_name=key, is_staff=True)
+        staff[key].roles.add(Role.objects.get(code=role))
+    admin = User.objects.get(email=f"admin@{slug}.test")
+    _token, plaintext = services.api_token_create(user=admin, name="perf")
+    fill = _fill(n, version, staff)
+    setup_seconds = round(time.perf_counter() - begun, 1)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM reports_dailyfigure")
+        figure_rows = cursor.fetchone()[0]
+
+    today = timezone.localdate()
+    year = {"from": (today - dt.timedelta(days=364)).isoformat(), "to": today.isoformat()}
+    first = today.replace(day=1) - dt.timedelta(days=1)
+    month = {"from": first.replace(day=1).isoformat(), "to": first.isoformat()}
+    # What the figures must say, counted by hand over the cases.
+    expected = {}
+    with connection.cursor() as cursor:
+        for name, period in (("year", year), ("month", month)):
+            cursor.execute(
+                "SELECT count(*) FROM casework_supportcase WHERE (created_at AT TIME ZONE 'Asia/Riyadh')::date "
+                "BETWEEN %s AND %s",
+                [period["from"], period["to"]],
+            )
+            expected[name] = cursor.fetchone()[0]
+
+    client = Client(HTTP_HOST=host)
+    client.force_login(admin)
+    cookie = "; ".join(f"{k}={v.value}" for k, v in client.cookies.items())
+    handler = WSGIHandler()
+    routing.clear()
+    connection.set_schema_to_public()
+    environs = {
+        "api_year": _environ("/api/v1/reports/summary/", year, plaintext),
+        "api_month": _environ("/api/v1/reports/summary/", month, plaintext),
+        "page_year": _session_environ("/staff/reports/", year, host, cookie),
+        "page_month": _session_environ("/staff/reports/", month, host, cookie),
+    }
+    for environ in environs.values():
+        if "HTTP_AUTHORIZATION" in environ:
+            environ.update({"HTTP_HOST": host, "SERVER_NAME": host})
+    for name in ("year", "month"):
+        payload = _json(handler, environs[f"api_{name}"])
+        assert payload["opened"]["total"] == expected[name], (
+            n,
+            name,
+            payload["opened"]["total"],
+            expected[name],
+        )
+        assert payload["window"]["decided"] > 0
+    queries = {}
+    for name, environ in environs.items():
+        with CaptureQueriesContext(connection) as captured:
+            status, _body = _request(handler, environ)
+        assert status == "200 OK", (name, status)
+        queries[name] = len(
+            [q for q in captured.captured_queries if '"tenants_routingepoch"' not in q["sql"]]
+        )
+    assert queries["api_year"] == queries["api_month"], queries
+    assert queries["page_year"] == queries["page_month"], queries
+
+    timings: dict[str, Any] = {}
+    for name, environ in environs.items():
+        _batch(handler, environ, WARMUP)
+        _seconds, latencies, failures = _batch(handler, environ, REQUESTS)
+        assert failures == 0, name
+        timings[name] = _stats(latencies)
+    # The baseline: one figure (requests by channel in the year) counted over the cases themselves.
+    connection.set_tenant(association)
+    latencies = []
+    with connection.cursor() as cursor:
+        for index in range(WARMUP + REQUESTS):
+            started = time.perf_counter()
+            cursor.execute(
+                "SELECT channel, count(*) FROM casework_supportcase WHERE created_at >= %s AND created_at < %s "
+                "GROUP BY channel",
+                [
+                    timezone.make_aware(dt.datetime.fromisoformat(year["from"])),
+                    timezone.make_aware(dt.datetime.fromisoformat(year["to"])) + dt.timedelta(days=1),
+                ],
+            )
+            cursor.fetchall()
+            if index >= WARMUP:
+                latencies.append(time.perf_counter() - started)
+    timings["baseline_year"] = _stats(latencies)
+    connection.set_schema_to_public()
+    base = timings["baseline_year"]["p95_ms"]
+    return {
+        "cases": n,
+        "cases_in_year": expected["year"],
+        "cases_in_month": expected["month"],
+        "daily_figure_rows": figure_rows,
+        "setup_seconds": setup_seconds,
+        "fill_seconds": fill,
+        "queries": queries,
+        "timings": timings,
+        "p95_ratio_to_baseline": {k: round(v["p95_ms"] / base, 2) for k, v in timings.items() if base},
+    }
+
+
+def test_reports(committed_db: None, perf_record: Callable[[str, dict[str, Any]], Path]) -> None:
+    results = []
+    for n in SIZES:
+        print(f"\n[reports] {n:,} cases ...")
+        result = _measure_size(n)
+        results.append(result)
+        print(
+            f"  set up in {result['setup_seconds']} s {result['fill_seconds']}; {result['daily_figure_rows']:,} "
+            f"daily figure rows; queries {result['queries']}"
+        )
+        for name, figures in result["timings"].items():
+            print(f"  {name:14s} p50 {figures['p50_ms']:7.1f} ms   p95 {figures['p95_ms']:7.1f} ms")
+    perf_record("reports", {"requests_per_variant": REQUESTS, "sizes": results})
