@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -80,11 +80,6 @@ def segments(start: dt.date, end: dt.date) -> list[Segment]:
     return out
 
 
-def _segment_arrays(period: Period) -> dict[str, list[Any]]:
-    parts = segments(period.start, period.end)
-    return {"grains": [p[0] for p in parts], "froms": [p[1] for p in parts], "tos": [p[2] for p in parts]}
-
-
 def _figures(period: Period, channel: str | None) -> Any:
     where = Q()
     for grain, first, last in segments(period.start, period.end):
@@ -108,12 +103,12 @@ def _sums(period: Period, channel: str | None) -> dict[str, dict[tuple[str, int]
     return out
 
 
+# {segments} is "(grain = %s AND day BETWEEN %s AND %s)" once per segment, joined by OR: as an OR
+# of index ranges the planner reads only those rows (a join to the segments made it scan the table).
 _PERCENTILES_SQL = """
 WITH f AS (
-    SELECT f.metric, f.dim, f.bucket, f.n
-    FROM unnest(%(grains)s::text[], %(froms)s::date[], %(tos)s::date[]) AS seg(grain, first, last)
-    JOIN reports_dailyfigure f ON f.grain = seg.grain AND f.day BETWEEN seg.first AND seg.last
-    WHERE f.metric = ANY(%(metrics)s) AND (%(channel)s::text IS NULL OR f.channel = %(channel)s)
+    SELECT metric, dim, bucket, n FROM reports_dailyfigure
+    WHERE ({segments}) AND metric = ANY(%s) AND (%s::text IS NULL OR channel = %s)
 ), h AS (
     SELECT metric, dim, bucket, sum(n) AS n FROM f GROUP BY metric, dim, bucket
     UNION ALL
@@ -128,16 +123,18 @@ SELECT metric, dim, max(total)::bigint,
        min(bucket) FILTER (WHERE cum >= 0.5 * total), min(bucket) FILTER (WHERE cum >= 0.9 * total)
 FROM c GROUP BY metric, dim
 """
+_SEGMENT_SQL = "(grain = %s AND day BETWEEN %s AND %s)"
 
 
 def _percentiles(period: Period, channel: str | None) -> dict[tuple[str, str], dict[str, Any]]:
     """Median and 90th percentile (in days, from the histograms of whole days) per metric and dim
     ('*': all of them)."""
+    parts = segments(period.start, period.end)
+    sql = _PERCENTILES_SQL.replace("{segments}", " OR ".join([_SEGMENT_SQL] * len(parts)))
+    params: list[Any] = [value for part in parts for value in part]
+    params += [list(DAY_METRICS), channel, channel]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _PERCENTILES_SQL,
-            {"metrics": list(DAY_METRICS), "channel": channel, **_segment_arrays(period)},
-        )
+        cursor.execute(sql, params)
         return {
             (metric, dim): {"count": int(total), "median_days": _days(p50), "p90_days": _days(p90)}
             for metric, dim, total, p50, p90 in cursor.fetchall()
@@ -163,60 +160,59 @@ def month_bounds(period: Period) -> list[tuple[dt.date, dt.date, str, str]]:
     return months
 
 
-_MONTHLY_SQL = """
-SELECT m.i,
-       coalesce(sum(f.n) FILTER (WHERE f.metric = 'opened'), 0)::bigint,
-       coalesce(sum(f.n) FILTER (WHERE f.metric = 'decided'), 0)::bigint,
-       coalesce(sum(f.n) FILTER (WHERE f.metric = 'in_window'), 0)::bigint,
-       coalesce(sum(f.n) FILTER (WHERE f.metric = 'rating'), 0)::bigint,
-       round(sum(f.n * f.bucket) FILTER (WHERE f.metric = 'rating')::numeric
-             / nullif(sum(f.n) FILTER (WHERE f.metric = 'rating'), 0), 2)::float8
-FROM generate_series(1, %(months)s) AS m(i)
-LEFT JOIN unnest(%(index)s::int[], %(grains)s::text[], %(froms)s::date[], %(tos)s::date[])
-     AS seg(i, grain, first, last) ON seg.i = m.i
-LEFT JOIN reports_dailyfigure f
-  ON f.grain = seg.grain AND f.day BETWEEN seg.first AND seg.last
- AND f.metric IN ('opened', 'rating', 'in_window', 'decided')
- AND (%(channel)s::text IS NULL OR f.channel = %(channel)s)
-GROUP BY m.i ORDER BY m.i
-"""
-
-
 def _monthly(period: Period, channel: str | None) -> list[dict[str, Any]]:
     """Per month: requests opened, decisions and the share within the window, ratings and their
-    average (one aggregate query over the months' days)."""
+    average (one aggregate query, each row counted in the month its segment belongs to; a month
+    without any row is all zeros)."""
     months = month_bounds(period)
-    with connection.cursor() as cursor:
-        parts = [(i, *part) for i, m in enumerate(months, start=1) for part in segments(m[0], m[1])]
-        cursor.execute(
-            _MONTHLY_SQL,
+    parts = [(i, *part) for i, m in enumerate(months, start=1) for part in segments(m[0], m[1])]
+    where = Q()
+    for _i, grain, first, last in parts:
+        where |= Q(grain=grain, day__gte=first, day__lte=last)
+    qs = DailyFigure.objects.filter(where, metric__in=("opened", "decided", "in_window", "rating"))
+    if channel:
+        qs = qs.filter(channel=channel)
+    rows = (
+        qs.annotate(
+            month=Case(
+                *[
+                    When(Q(grain=grain, day__gte=first, day__lte=last), then=Value(i))
+                    for i, grain, first, last in parts
+                ],
+                output_field=IntegerField(),
+            )
+        )
+        .values("month")
+        .annotate(
+            opened=Sum("n", filter=Q(metric="opened")),
+            decided=Sum("n", filter=Q(metric="decided")),
+            within=Sum("n", filter=Q(metric="in_window")),
+            ratings=Sum("n", filter=Q(metric="rating")),
+            score=Sum(F("n") * F("bucket"), filter=Q(metric="rating")),
+        )
+        .order_by()
+    )
+    by_month = {row["month"]: row for row in rows}
+    out = []
+    for i, (start, end, label_ar, label_en) in enumerate(months, start=1):
+        row = by_month.get(i, {})
+        opened, decided, within = (int(row.get(key) or 0) for key in ("opened", "decided", "within"))
+        ratings, score = int(row.get("ratings") or 0), int(row.get("score") or 0)
+        out.append(
             {
-                "months": len(months),
-                "index": [p[0] for p in parts],
-                "grains": [p[1] for p in parts],
-                "froms": [p[2] for p in parts],
-                "tos": [p[3] for p in parts],
-                "channel": channel,
-            },
+                "start": start,
+                "end": end,
+                "label_ar": label_ar,
+                "label_en": label_en,
+                "opened": opened,
+                "decided": decided,
+                "within_window": within,
+                "within_window_percent": _percent(within, decided),
+                "ratings": ratings,
+                "rating_average": round(score / ratings, 2) if ratings else None,
+            }
         )
-        rows = cursor.fetchall()
-    return [
-        {
-            "start": start,
-            "end": end,
-            "label_ar": label_ar,
-            "label_en": label_en,
-            "opened": opened,
-            "decided": decided,
-            "within_window": within,
-            "within_window_percent": _percent(within, decided),
-            "ratings": ratings,
-            "rating_average": average,
-        }
-        for (start, end, label_ar, label_en), (_i, opened, decided, within, ratings, average) in zip(
-            months, rows, strict=True
-        )
-    ]
+    return out
 
 
 def _beneficiaries(period: Period, channel: str | None, new: int) -> dict[str, int]:

@@ -45,7 +45,7 @@ from tenants import routing
 from tenants.db import connection
 from tenants.models import Association
 from tenants.services import association_provision
-from tests.perf.test_inbox import _batch, _environ, _json, _p95, _request
+from tests.perf.test_inbox import _batch, _environ, _explain, _json, _p95, _request
 
 pytestmark = pytest.mark.perf
 
@@ -290,13 +290,23 @@ def _measure_size(n: int) -> dict[str, Any]:
         )
         assert payload["window"]["decided"] > 0
     queries = {}
+    slowest: dict[str, list[str]] = {}
+    slow_sql: list[str] = []
     for name, environ in environs.items():
         with CaptureQueriesContext(connection) as captured:
             status, _body = _request(handler, environ)
         assert status == "200 OK", (name, status)
-        queries[name] = len(
-            [q for q in captured.captured_queries if '"tenants_routingepoch"' not in q["sql"]]
-        )
+        own = [q for q in captured.captured_queries if '"tenants_routingepoch"' not in q["sql"]]
+        queries[name] = len(own)
+        ranked = sorted(own, key=lambda q: -float(q["time"]))
+        slowest[name] = [
+            f"{float(q['time']) * 1000:.0f} ms: {' '.join(q['sql'].split())[:160]}" for q in ranked[:4]
+        ]
+        if name == "api_year":
+            slow_sql = [q["sql"] for q in ranked[:2]]
+    connection.set_tenant(association)
+    plans = {f"query_{i}": _explain(sql) for i, sql in enumerate(slow_sql)}
+    connection.set_schema_to_public()
     assert queries["api_year"] == queries["api_month"], queries
     assert queries["page_year"] == queries["page_month"], queries
 
@@ -334,6 +344,8 @@ def _measure_size(n: int) -> dict[str, Any]:
         "setup_seconds": setup_seconds,
         "fill_seconds": fill,
         "queries": queries,
+        "slowest_queries": slowest,
+        "plans_of_the_two_slowest_year_queries": plans,
         "timings": timings,
         "p95_ratio_to_baseline": {k: round(v["p95_ms"] / base, 2) for k, v in timings.items() if base},
     }
@@ -349,6 +361,10 @@ def test_reports(committed_db: None, perf_record: Callable[[str, dict[str, Any]]
             f"  set up in {result['setup_seconds']} s {result['fill_seconds']}; {result['daily_figure_rows']:,} "
             f"daily figure rows; queries {result['queries']}"
         )
+        for line in result["slowest_queries"]["api_year"]:
+            print(f"    {line}")
+        for plan in result["plans_of_the_two_slowest_year_queries"].values():
+            print("\n".join("      " + line for line in plan))
         for name, figures in result["timings"].items():
             print(f"  {name:14s} p50 {figures['p50_ms']:7.1f} ms   p95 {figures['p95_ms']:7.1f} ms")
     perf_record("reports", {"requests_per_variant": REQUESTS, "sizes": results})
