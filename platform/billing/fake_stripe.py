@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 
@@ -23,11 +24,35 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(port: int) -> None:
-    from aiohttp import web
-    from localstripe import resources, server
+def _patch_localstripe() -> None:
+    """Before its routes are built: keep the store in memory, and report a declined invoice payment
+    as Stripe does (localstripe leaves the invoice open silently: no invoice.payment_failed event,
+    and the subscription stays active instead of past_due)."""
+    from localstripe import resources
 
     resources.store.dump_to_disk = lambda: None  # type: ignore[method-assign]
+    original = resources.Invoice._api_pay_invoice.__func__  # type: ignore[attr-defined]
+
+    def pay_invoice(cls: Any, id: str) -> Any:  # noqa: A002 - localstripe's signature
+        invoice = original(cls, id)
+        charge = invoice.charge
+        if invoice.status == "open" and charge is not None and charge.status == "failed":
+            invoice._on_payment_failure_now()
+        return invoice
+
+    patched = classmethod(pay_invoice)
+    resources.Invoice._api_pay_invoice = patched  # type: ignore[method-assign]
+    resources.extra_apis[:] = [
+        (method, url, resources.Invoice._api_pay_invoice if url == "/v1/invoices/{id}/pay" else func)
+        for method, url, func in resources.extra_apis
+    ]
+
+
+def serve(port: int) -> None:
+    _patch_localstripe()
+    from aiohttp import web
+    from localstripe import server
+
     web.run_app(server.app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 

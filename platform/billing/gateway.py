@@ -17,6 +17,9 @@ from django.conf import settings
 
 PRODUCT_ID = "sila_platform"
 
+#: A stripe HTTPClient to use instead of the network (tests replay recorded Stripe responses).
+http_client_override: Any = None
+
 
 def billing_enabled() -> bool:
     return bool(getattr(settings, "STRIPE_SECRET_KEY", ""))
@@ -31,6 +34,8 @@ def client() -> Any:
     options: dict[str, Any] = {"max_network_retries": 1}
     if uses_fake_server():
         options["base_addresses"] = {"api": settings.STRIPE_API_BASE}
+    if http_client_override is not None:
+        options["http_client"] = http_client_override
     return stripe.StripeClient(settings.STRIPE_SECRET_KEY, **options).v1
 
 
@@ -67,7 +72,8 @@ def plan_ensure(*, plan_id: str, name: str, amount: int, currency: str) -> None:
 def construct_event(payload: bytes, signature: str) -> Any:
     """Check the webhook's signature and age (5 minutes); raises ValueError or
     stripe.SignatureVerificationError."""
-    return stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET, tolerance=300)
+    event = stripe.Webhook.construct_event(payload, signature, settings.STRIPE_WEBHOOK_SECRET, tolerance=300)
+    return event.to_dict()
 
 
 StripeError = stripe.StripeError

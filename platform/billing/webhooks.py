@@ -62,7 +62,7 @@ def _subscription_row(*, stripe_subscription_id: str, customer_id: str, slug: st
 
 def _current_subscription(stripe_subscription_id: str) -> Any | None:
     try:
-        return gateway.client().subscriptions.retrieve(stripe_subscription_id)
+        return gateway.client().subscriptions.retrieve(stripe_subscription_id).to_dict()
     except gateway.StripeError as exc:
         if gateway.is_missing(exc):
             return None
@@ -90,7 +90,7 @@ def event_apply(event: Any) -> tuple[str, str]:
         Subscription.objects.filter(pk=row.pk).update(stripe_customer_id=customer_id)
     row = services.subscription_sync(subscription=row, stripe_subscription=current)
     if kind in INVOICE_EVENTS:
-        invoice = gateway.client().invoices.retrieve(obj["id"])
+        invoice = gateway.client().invoices.retrieve(obj["id"]).to_dict()
         services.invoice_record(subscription=row, invoice=invoice)
     return "handled", row.association.slug
 

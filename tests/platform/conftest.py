@@ -44,3 +44,35 @@ def verified_signup(db: None, django_capture_on_commit_callbacks: Any) -> Signup
     with django_capture_on_commit_callbacks(execute=True):
         signup, _ = services.signup_create(data=signup_data())
     return services.signup_verify(token=token_from_mail())
+
+
+# --- billing: localstripe, started like the embedded PostgreSQL --------------------------------
+
+WEBHOOK_SECRET = "whsec_sila_tests"
+
+
+@pytest.fixture(scope="session")
+def fake_stripe() -> Any:
+    from billing.fake_stripe import FakeStripe
+
+    server = FakeStripe().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def stripe_on(settings: Any, fake_stripe: Any) -> Any:
+    settings.STRIPE_SECRET_KEY = "sk_test_sila"
+    settings.STRIPE_API_BASE = fake_stripe.url
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    return fake_stripe
+
+
+def signed(payload: str, *, secret: str = WEBHOOK_SECRET, at: int | None = None) -> str:
+    import hashlib
+    import hmac
+    import time
+
+    timestamp = int(time.time()) if at is None else at
+    signature = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={signature}"

@@ -115,7 +115,12 @@ def test_live_subdomain_check(platform_client: Client, tenant_a: Association) ->
         return dict(platform_client.get("/api/v1/signups/slug-check", {"slug": slug}).json())
 
     assert check("nour")["available"] is True
-    assert check("api") == {"slug": "api", "available": False, "code": "reserved", "message": check("api")["message"]}
+    assert check("api") == {
+        "slug": "api",
+        "available": False,
+        "code": "reserved",
+        "message": check("api")["message"],
+    }
     assert check("x")["code"] == "invalid"
     Association.objects.filter(pk=tenant_a.pk).update(slug="taken-one")
     assert check("taken-one")["code"] == "taken"
@@ -148,7 +153,9 @@ def test_an_expired_link_is_refused(platform_client: Client, django_capture_on_c
     assert not ProcrastinateJob.objects.filter(task_name="signup.provision").exists()
 
 
-def test_provisioning_makes_the_site_with_a_draft_policy_and_a_signed_in_admin(verified_signup: Signup) -> None:
+def test_provisioning_makes_the_site_with_a_draft_policy_and_a_signed_in_admin(
+    verified_signup: Signup,
+) -> None:
     done = services.signup_provision(signup_id=verified_signup.pk)
     assert done.status == SignupStatus.ACTIVE
     assert done.progress == 100
@@ -215,7 +222,11 @@ def test_a_failed_provisioning_leaves_nothing_and_is_an_incident(verified_signup
     assert done.status == SignupStatus.FAILED
     assert not Association.objects.filter(slug="nour").exists()
     incident = Incident.objects.get()
-    assert (incident.kind, incident.association_slug, incident.reference) == ("provisioning", "nour", str(done.pk))
+    assert (incident.kind, incident.association_slug, incident.reference) == (
+        "provisioning",
+        "nour",
+        str(done.pk),
+    )
 
 
 def test_signup_page_in_arabic_shows_field_errors(platform_client: Client) -> None:
