@@ -33,7 +33,7 @@ def _patch_localstripe() -> None:
     resources.store.dump_to_disk = lambda: None  # type: ignore[method-assign]
     original = resources.Invoice._api_pay_invoice.__func__  # type: ignore[attr-defined]
 
-    def pay_invoice(cls: Any, id: str) -> Any:  # noqa: A002 - localstripe's signature
+    def pay_invoice(cls: Any, id: str) -> Any:
         invoice = original(cls, id)
         charge = invoice.charge
         if invoice.status == "open" and charge is not None and charge.status == "failed":

@@ -42,7 +42,7 @@ def token_from_mail() -> str:
 @pytest.fixture
 def verified_signup(db: None, django_capture_on_commit_callbacks: Any) -> Signup:
     with django_capture_on_commit_callbacks(execute=True):
-        signup, _ = services.signup_create(data=signup_data())
+        services.signup_create(data=signup_data())
     return services.signup_verify(token=token_from_mail())
 
 
