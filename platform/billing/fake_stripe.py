@@ -30,8 +30,8 @@ def _patch_localstripe() -> None:
     and the subscription stays active instead of past_due)."""
     from localstripe import resources
 
-    resources.store.dump_to_disk = lambda: None  # type: ignore[method-assign]
-    original = resources.Invoice._api_pay_invoice.__func__  # type: ignore[attr-defined]
+    resources.store.dump_to_disk = lambda: None
+    original = resources.Invoice._api_pay_invoice.__func__
 
     def pay_invoice(cls: Any, id: str) -> Any:
         invoice = original(cls, id)
@@ -41,7 +41,7 @@ def _patch_localstripe() -> None:
         return invoice
 
     patched = classmethod(pay_invoice)
-    resources.Invoice._api_pay_invoice = patched  # type: ignore[method-assign]
+    resources.Invoice._api_pay_invoice = patched
     resources.extra_apis[:] = [
         (method, url, resources.Invoice._api_pay_invoice if url == "/v1/invoices/{id}/pay" else func)
         for method, url, func in resources.extra_apis

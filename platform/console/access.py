@@ -31,7 +31,7 @@ def refusal(request: HttpRequest) -> HttpResponse | None:
         return render(request, "console/refused.html", {"reason": "host"}, status=404)
     if not user.is_authenticated:
         return redirect(f"/accounts/login/?next={request.path}")
-    if not (user.is_active and user.has_role(RoleCode.PLATFORM_ADMIN)):  # type: ignore[union-attr]
+    if not (user.is_active and user.has_role(RoleCode.PLATFORM_ADMIN)):
         return render(request, "console/refused.html", {"reason": "role"}, status=403)
     if not mfa_satisfied(request):
         return render(request, "console/refused.html", {"reason": "mfa"}, status=403)

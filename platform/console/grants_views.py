@@ -50,7 +50,7 @@ def support_read(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _admin(request: HttpRequest) -> bool:
     user = request.user
-    return bool(user.is_authenticated and user.has_role(RoleCode.ASSOCIATION_ADMIN))  # type: ignore[union-attr]
+    return bool(user.is_authenticated and user.has_role(RoleCode.ASSOCIATION_ADMIN))
 
 
 def support_grants_page(request: HttpRequest) -> HttpResponse:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 from django.utils import timezone
 
@@ -23,7 +25,7 @@ class SupportGrant(models.Model):
     def __str__(self) -> str:
         return f"grant {self.pk} for {self.association_id}"
 
-    def is_open(self, at: timezone.datetime | None = None) -> bool:
+    def is_open(self, at: datetime | None = None) -> bool:
         now = at or timezone.now()
         return self.revoked_at is None and self.starts_at <= now < self.ends_at
 

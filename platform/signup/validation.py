@@ -121,7 +121,7 @@ def _password_problems(password: str, email: str, name: str) -> list[FieldProble
     for lang in ("ar", "en"):
         with translation.override(lang):
             try:
-                validate_password(password, _Candidate())
+                validate_password(password, _Candidate())  # type: ignore[arg-type]
             except ValidationError as exc:
                 messages[lang] = list(exc.messages)
     if not messages:

@@ -48,7 +48,7 @@ def signup_form(request: HttpRequest) -> HttpResponse:
     values: dict[str, str] = {"template": "rumaila"}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values = {k: v for k, v in request.POST.items() if k not in ("password", "csrfmiddlewaretoken")}
+        values = {k: str(v) for k, v in request.POST.items() if k not in ("password", "csrfmiddlewaretoken")}
         try:
             signup, _token = services.signup_create(data=request.POST, language=get_language() or "ar")
         except ServiceError as exc:
