@@ -238,3 +238,17 @@ def test_signup_page_in_arabic_shows_field_errors(platform_client: Client) -> No
     bad = platform_client.post("/signup/", {**signup_data(slug="www"), "accept_terms": "on"})
     assert bad.status_code == 400
     assert "هذا الاسم محجوز للمنصة" in bad.content.decode()
+
+
+def test_two_signups_racing_for_one_subdomain_one_wins_at_the_database(
+    platform_client: Client, monkeypatch: Any
+) -> None:
+    # Both passed the availability check before either was written: the database decides.
+    from signup import validation
+
+    monkeypatch.setattr(validation, "slug_problem", lambda slug: None)
+    assert post(platform_client, signup_data()).status_code == 201
+    loser = post(platform_client, signup_data(email="second@nour.test"))
+    assert loser.status_code == 400
+    assert loser.json()["error_codes"]["slug"] == "taken"
+    assert Signup.objects.filter(slug="nour").count() == 1

@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from billing.demo import start_fake_stripe, subscription_story
 from sila.demo import demo_setup
 
 
@@ -31,7 +33,8 @@ class Command(BaseCommand):
         data = demo_setup(port=port, credentials_file=options["credentials_file"])
         w = self.stdout.write
         w(self.style.SUCCESS("\nSila demo is ready.\n"))
-        w(f"Platform: {data['platform']['url']}")
+        w(f"Platform: {data['platform']['url']}  (sign-up: /signup/, platform console: /console/)")
+        w("   Platform admin:")
         for login in data["platform"]["logins"]:
             w(f"   {login['email']} / {login['password']}")
         for entry in data["associations"]:
@@ -45,8 +48,11 @@ class Command(BaseCommand):
         w(
             f"Serving on {data['platform']['url']} (Ctrl-C stops the server, the worker and the embedded database)\n"
         )
-        # The background worker (reminders, alerts, satisfaction requests) runs beside the server.
-        env = {**os.environ, "SILA_PUBLIC_PORT": str(port)}
+        # localstripe (a fake Stripe) runs beside the server, like the embedded database.
+        fake_stripe, stripe_env = start_fake_stripe(port)
+        threading.Thread(target=subscription_story, args=(port, w), daemon=True).start()
+        # The background worker (reminders, alerts, satisfaction requests, sign-ups) runs beside the server.
+        env = {**os.environ, "SILA_PUBLIC_PORT": str(port), **stripe_env}
         worker = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
             [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "procrastinate", "worker"], env=env
         )
@@ -58,3 +64,4 @@ class Command(BaseCommand):
                 worker.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 worker.kill()
+            fake_stripe.stop()
