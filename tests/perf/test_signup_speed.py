@@ -61,7 +61,7 @@ def worker(committed_db: None) -> Iterator[subprocess.Popen[bytes]]:
         "SILA_DB_NAME": str(connection.settings_dict["NAME"]),
         "PYTHONPATH": os.pathsep.join([str(settings.BASE_DIR), str(Path(settings.BASE_DIR) / "platform")]),
     }
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
+    process = subprocess.Popen(
         [
             sys.executable,
             str(Path(settings.BASE_DIR) / "manage.py"),
