@@ -64,6 +64,12 @@ def next_steps() -> list[dict[str, Any]]:
             "href": "/",
         },
         {
+            "done": False,
+            "title": _("Review your plan"),
+            "text": _("You start on the free plan; a paid plan adds staff seats and open requests."),
+            "href": "/staff/billing/",
+        },
+        {
             "done": in_force,
             "title": _("Have the board approve the policy"),
             "text": _("Once approved, it is published and requests can be received."),
