@@ -36,6 +36,8 @@ Section = Literal[
     "staff_acknowledgment_required",
     "contacts",
     "bank_accounts",
+    "intake_form",
+    "checklists",
 ]
 
 
@@ -441,7 +443,15 @@ def diff(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
         *_diff_acknowledgment(old, new),
         *_diff_contacts(old, new),
         *_diff_accounts(old, new),
+        *_intake_changes(old, new),
     ]
+
+
+def _intake_changes(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
+    # Imported here: intake_diff builds Change objects, so it imports this module.
+    from policy_engine.rules.intake_diff import intake_changes
+
+    return intake_changes(old, new)
 
 
 # --- Describing a change --------------------------------------------------------------------------
@@ -583,6 +593,10 @@ def _describe_attribute(change: Change, lang: Lang) -> str:
 def _describe(change: Change, lang: Lang) -> str:
     ar = lang == "ar"
     section = change.section
+    if section in ("intake_form", "checklists"):
+        from policy_engine.rules.intake_diff import describe_intake_change
+
+        return describe_intake_change(change, lang)
 
     if section == "beneficiary_term":
         before = _catalog_names(CatalogKind.BENEFICIARY_TERM, str(change.old)).text(lang)
