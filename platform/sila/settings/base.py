@@ -287,7 +287,7 @@ PROCRASTINATE_WORKER_DEFAULTS = {
     "update_heartbeat_interval": float(env("SILA_WORKER_HEARTBEAT_SECONDS", "10")),
     "stalled_worker_timeout": float(env("SILA_WORKER_STALLED_SECONDS", "30")),
 }
-SILA_WORKER_STALLED_SECONDS = PROCRASTINATE_WORKER_DEFAULTS["stalled_worker_timeout"]
+SILA_WORKER_STALLED_SECONDS = float(env("SILA_WORKER_STALLED_SECONDS", "30"))
 # When workers look for dead workers' jobs (besides at start); a sixth field counts seconds.
 SILA_STALLED_JOBS_CRON = env("SILA_STALLED_JOBS_CRON", "* * * * *")
 # How long an Idempotency-Key's answer is kept (casework.api.idempotency).
