@@ -26,7 +26,7 @@ async def retry_stalled_jobs(context: JobContext, timestamp: int) -> int:
     """Re-queue the jobs of dead workers; returns how many."""
     manager = context.app.job_manager
     stalled = await manager.get_stalled_jobs(
-        seconds_since_heartbeat=float(settings.SILA_WORKER_STALLED_SECONDS)
+        seconds_since_heartbeat=float(getattr(settings, "SILA_WORKER_STALLED_SECONDS", 30))
     )
     count = 0
     for job in stalled:
