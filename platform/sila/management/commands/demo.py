@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import os
-import subprocess
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from billing.demo import start_fake_stripe, subscription_story
 from sila.demo import demo_setup
+from sila.supervisor import WorkerSupervisor, interrupt_on_sigterm
 
 
 class Command(BaseCommand):
@@ -51,17 +52,19 @@ class Command(BaseCommand):
         # localstripe (a fake Stripe) runs beside the server, like the embedded database.
         fake_stripe, stripe_env = start_fake_stripe(port)
         threading.Thread(target=subscription_story, args=(port, w), daemon=True).start()
-        # The background worker (reminders, alerts, satisfaction requests, sign-ups) runs beside the server.
+        # The background worker (reminders, alerts, satisfaction requests, sign-ups) runs beside the
+        # server, restarted if it dies; SIGTERM stops everything as Ctrl-C does (the embedded
+        # database stops when its last user exits normally).
         env = {**os.environ, "SILA_PUBLIC_PORT": str(port), **stripe_env}
-        worker = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
-            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "procrastinate", "worker"], env=env
-        )
+        command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "procrastinate", "worker"]
+        supervisor = WorkerSupervisor(command, env=env, log=self.stderr.write)
+        previous = interrupt_on_sigterm()
+        supervisor.start()
         try:
             call_command("runserver", f"{options['addr']}:{port}", use_reloader=False)
+        except KeyboardInterrupt:
+            pass
         finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            supervisor.stop()
             fake_stripe.stop()
+            signal.signal(signal.SIGTERM, previous)
