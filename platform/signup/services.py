@@ -23,6 +23,7 @@ from billing.services import subscription_ensure
 from core.errors import FieldProblem, ServiceError, invalid
 from ops.models import IncidentKind
 from ops.services import incident_record
+from policy_engine.rules.sector_templates import sector_template
 from policy_engine.rules.seeds import SEED_SLUGS, load_seed
 from policy_engine.services import policy_version_create_draft
 from signup.models import Signup, SignupStatus
@@ -160,13 +161,27 @@ def _progress(signup: Signup, step: str, progress: int) -> None:
 
 
 def _starting_document(signup: Signup) -> dict[str, Any] | None:
+    """The chosen starting policy as a new draft's document (None: start blank).
+
+    A founding policy is copied as printed; a sector template takes that sector's founding policy
+    and gives it the sector's generic intake form and checklists."""
     template = signup.template
-    sectors = sector_templates()
-    if template in sectors:
-        template = sectors[template]
-    if template not in SEED_SLUGS:
+    sector_bases = sector_templates()
+    if template in sector_bases:
+        document: dict[str, Any] = load_seed(sector_bases[template])["document"]
+        generic = sector_template(
+            template,
+            steps=tuple(step["step"] for step in document["procedure"]),
+            staff_tools=tuple(
+                t if isinstance(t, str) else t["code"] for t in document.get("staff_tools", [])
+            ),
+        )
+        document["intake_form"] = generic["intake_form"]
+        document["checklists"] = generic["checklists"]
+    elif template in SEED_SLUGS:
+        document = load_seed(template)["document"]
+    else:
         return None
-    document: dict[str, Any] = load_seed(template)["document"]
     # The founding association's own contacts and bank accounts are not the new one's.
     document["contacts"] = [{"kind": "email", "value": signup.admin_email}]
     document["bank_accounts"] = []

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone, translation
 
 from core.errors import FieldProblem
+from policy_engine.rules.sector_templates import SECTORS
+from policy_engine.rules.seeds import load_seed
 from signup.choices import (
     BLANK_TEMPLATE,
     FOUNDING_TEMPLATES,
@@ -47,12 +49,15 @@ def _problem(field: str, code: str, ar: str, en: str) -> FieldProblem:
 
 
 def sector_templates() -> dict[str, str]:
-    """Sector templates (the casework-as-data issue's), when that code is present: sector -> slug."""
-    try:
-        from policy_engine.rules import sector_templates as module  # type: ignore[attr-defined]
-    except ImportError:
-        return {}
-    return dict(getattr(module, "SECTOR_TEMPLATES", {}))
+    """The sector templates a sign-up may start from: sector -> the founding policy of that sector
+    whose procedure the template's intake form and checklists are fitted to."""
+    sectors = set(SECTORS)
+    out: dict[str, str] = {}
+    for slug in FOUNDING_TEMPLATES:
+        sector = load_seed(slug)["association"]["sector"]
+        if sector in sectors:
+            out.setdefault(sector, slug)
+    return out
 
 
 def expire_stale_signups(*, slug: str, email: str) -> None:

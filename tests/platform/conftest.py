@@ -33,7 +33,7 @@ def signup_data(slug: str = "nour", email: str = "admin@nour.test", **extra: Any
 
 
 def token_from_mail() -> str:
-    body = mail.outbox[-1].body
+    body = str(mail.outbox[-1].body)
     match = re.search(r"/signup/verify/([A-Za-z0-9_-]+)/", body)
     assert match, body
     return match.group(1)

@@ -211,6 +211,7 @@ def test_staff_past_the_plans_seats_is_refused_with_402(tenant_a: Association) -
     Subscription.objects.create(association=tenant_a, plan=free)
     connection.set_tenant(tenant_a)
     present = User.objects.filter(is_active=True, is_staff=True).count()
+    assert free.max_staff is not None
     for index in range(free.max_staff - present):
         User.objects.create_user(f"staff{index}@alpha.test", PASSWORD, is_staff=True)
     with pytest.raises(ServiceError) as refused:

@@ -194,7 +194,7 @@ def test_provisioning_makes_the_site_with_a_draft_policy_and_a_signed_in_admin(
     assert landed["Location"] == "/welcome/"
     welcome = site.get("/welcome/", HTTP_ACCEPT_LANGUAGE="en")
     assert welcome.status_code == 200
-    assert "Add your board members" in welcome.content.decode()
+    assert "أضف أعضاء مجلس الإدارة" in welcome.content.decode()
     assert Client(HTTP_HOST="nour.localhost").get(path).status_code == 410  # used once
 
 
@@ -252,3 +252,22 @@ def test_two_signups_racing_for_one_subdomain_one_wins_at_the_database(
     assert loser.status_code == 400
     assert loser.json()["error_codes"]["slug"] == "taken"
     assert Signup.objects.filter(slug="nour").count() == 1
+
+
+def test_a_sector_template_starts_a_draft_with_that_sectors_intake_form(
+    platform_client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    from policy_engine.rules.sector_templates import sector_template
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(platform_client, signup_data(template="health_care")).status_code == 201
+    signup = services.signup_verify(token=token_from_mail())
+    assert services.signup_provision(signup_id=signup.pk).status == SignupStatus.ACTIVE
+    connection.set_tenant(Association.objects.get(slug="nour"))
+    draft = PolicyVersion.objects.get()
+    steps = tuple(step["step"] for step in draft.document["procedure"])
+    tools = tuple(t if isinstance(t, str) else t["code"] for t in draft.document.get("staff_tools", []))
+    expected = sector_template("health_care", steps=steps, staff_tools=tools)
+    assert draft.status == PolicyStatus.DRAFT
+    assert draft.document["intake_form"] == expected["intake_form"]
+    assert draft.document["checklists"] == expected["checklists"]
