@@ -14,26 +14,25 @@ optional nested keys are omitted when unset.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal, TypeVar
 
 from policy_engine.rules.catalog import CatalogKind, Lang, get_entry
+from policy_engine.rules.document_shape import DocumentError
+from policy_engine.rules.document_shape import join as _join
+from policy_engine.rules.document_shape import mapping as _mapping
+from policy_engine.rules.document_shape import only_keys as _only_keys
+from policy_engine.rules.document_shape import opt_bool as _opt_bool
+from policy_engine.rules.document_shape import opt_str as _opt_str
+from policy_engine.rules.document_shape import req_str as _str
+from policy_engine.rules.intake import ChecklistEntry, IntakeForm, checklists_from_dict, checklists_to_dict
 
 T = TypeVar("T")
 
 ContactKind = Literal["email", "phone", "facebook", "website", "address", "other"]
 CONTACT_KINDS: tuple[str, ...] = ("email", "phone", "facebook", "website", "address", "other")
-
-
-class DocumentError(ValueError):
-    """The data does not have the shape of a policy document."""
-
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}" if path else message)
-        self.path = path
-        self.message = message
 
 
 # --- Procedure step parameters, as data -------------------------------------------------------
@@ -65,51 +64,6 @@ STEP_TEXT_KEYS: tuple[str, ...] = ("text_ar", "text_en")
 
 
 # --- Reading helpers ------------------------------------------------------------------------------
-
-
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
-
-
-def _mapping(value: object, path: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise DocumentError(path, f"expected an object, got {type(value).__name__}")
-    return value
-
-
-def _only_keys(data: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
-    unknown = sorted(set(data) - set(allowed), key=str)
-    if unknown:
-        raise DocumentError(_join(path, str(unknown[0])), "unknown field")
-
-
-def _str(data: Mapping[str, Any], key: str, path: str) -> str:
-    if key not in data:
-        raise DocumentError(_join(path, key), "required")
-    value = data[key]
-    if not isinstance(value, str):
-        raise DocumentError(_join(path, key), "expected a string")
-    return value
-
-
-def _opt_str(data: Mapping[str, Any], key: str, path: str) -> str | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise DocumentError(_join(path, key), "expected a string or null")
-    return value
-
-
-def _opt_bool(data: Mapping[str, Any], key: str, path: str) -> bool | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, bool):
-        raise DocumentError(_join(path, key), "expected true or false")
-    return value
 
 
 def _items(
@@ -380,6 +334,8 @@ FIELD_ORDER: tuple[str, ...] = (
     "approval_note_ar",
     "approval_note_en",
     "approval_seal",
+    "intake_form",
+    "checklists",
 )
 OPTIONAL_FIELDS: tuple[str, ...] = (
     "title_ar",
@@ -388,6 +344,8 @@ OPTIONAL_FIELDS: tuple[str, ...] = (
     "approval_note_ar",
     "approval_note_en",
     "approval_seal",
+    "intake_form",
+    "checklists",
 )
 # The headings a policy may word in its own way (the template's are in policy_engine.rendering).
 HEADING_KEYS: tuple[str, ...] = (
@@ -403,6 +361,8 @@ HEADING_KEYS: tuple[str, ...] = (
     "bank_accounts",
     "approval",
 )
+# Written only when set, so that a version made before intake forms existed reads back unchanged.
+OPTIONAL_PARTS: tuple[str, ...] = ("intake_form", "checklists")
 REQUIRED_FIELDS: frozenset[str] = frozenset(
     {
         "beneficiary_term",
@@ -432,16 +392,20 @@ class PolicyDocument:
     staff_acknowledgment_required: bool = False
     contacts: tuple[Contact, ...] = ()
     bank_accounts: tuple[BankAccount, ...] = ()
+    intake_form: IntakeForm = field(default_factory=IntakeForm)
+    # (step, its items) pairs in the document's order: a tuple, so that the document stays hashable.
+    checklists: tuple[tuple[str, tuple[ChecklistEntry, ...]], ...] = ()
     title_ar: str | None = None
     title_en: str | None = None
-    headings: Mapping[str, LocalizedText] = field(default_factory=lambda: MappingProxyType({}))
+    # (key, wording) pairs: a tuple, so that the document stays hashable.
+    headings: tuple[tuple[str, LocalizedText], ...] = ()
     approval_note_ar: str | None = None
     approval_note_en: str | None = None
     approval_seal: bool = False
 
     def heading(self, key: str, lang: Lang) -> str | None:
         """This policy's own wording of a heading, if it has one in ``lang``."""
-        own = self.headings.get(key)
+        own = dict(self.headings).get(key)
         text = own.text(lang).strip() if own is not None else ""
         return text or None
 
@@ -474,10 +438,16 @@ class PolicyDocument:
             approval_note_ar=_opt_str(mapping, "approval_note_ar", ""),
             approval_note_en=_opt_str(mapping, "approval_note_en", ""),
             approval_seal=bool(_opt_bool(mapping, "approval_seal", "")),
+            intake_form=IntakeForm.from_dict(mapping["intake_form"])
+            if mapping.get("intake_form") is not None
+            else IntakeForm(),
+            checklists=tuple(checklists_from_dict(mapping["checklists"]).items())
+            if mapping.get("checklists") is not None
+            else (),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "beneficiary_term": self.beneficiary_term,
             "preamble_ar": self.preamble_ar,
             "preamble_en": self.preamble_en,
@@ -494,15 +464,22 @@ class PolicyDocument:
             "bank_accounts": [account.to_dict() for account in self.bank_accounts],
             **self._optional_dict(),
         }
+        if self.intake_form.fields:
+            out["intake_form"] = self.intake_form.to_dict()
+        if self.checklists:
+            out["checklists"] = checklists_to_dict(dict(self.checklists))
+        return out
+
+    def checklist(self, step: str) -> tuple[ChecklistEntry, ...]:
+        return dict(self.checklists).get(step, ())
 
     def _optional_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         _put(out, "title_ar", self.title_ar)
         _put(out, "title_en", self.title_en)
         if self.headings:
-            out["headings"] = {
-                key: self.headings[key].to_dict() for key in HEADING_KEYS if key in self.headings
-            }
+            own = dict(self.headings)
+            out["headings"] = {key: own[key].to_dict() for key in HEADING_KEYS if key in own}
         _put(out, "approval_note_ar", self.approval_note_ar)
         _put(out, "approval_note_en", self.approval_note_en)
         if self.approval_seal:
@@ -522,9 +499,9 @@ class PolicyDocument:
         return next((step for step in self.procedure if step.step == code), None)
 
 
-def _headings(value: object) -> Mapping[str, LocalizedText]:
+def _headings(value: object) -> tuple[tuple[str, LocalizedText], ...]:
     if value is None:
-        return MappingProxyType({})
+        return ()
     mapping = _mapping(value, "headings")
     _only_keys(mapping, HEADING_KEYS, "headings")
     out: dict[str, LocalizedText] = {}
@@ -533,4 +510,4 @@ def _headings(value: object) -> Mapping[str, LocalizedText]:
         entry = _mapping(item, path)
         _only_keys(entry, ("ar", "en"), path)
         out[key] = LocalizedText(ar=_opt_str(entry, "ar", path) or "", en=_opt_str(entry, "en", path) or "")
-    return MappingProxyType(out)
+    return tuple(out.items())

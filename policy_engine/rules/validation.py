@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from policy_engine.rules.catalog import (
@@ -30,25 +29,10 @@ from policy_engine.rules.document import (
     ParamSpec,
 )
 from policy_engine.rules.durations import is_valid_duration, parse_duration
+from policy_engine.rules.errors import FieldError
 from policy_engine.rules.iban import validate_iban
+from policy_engine.rules.intake_checks import intake_problems
 from policy_engine.rules.wording import unknown_placeholders
-
-
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    path: str
-    code: str
-    message_ar: str
-    message_en: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {
-            "path": self.path,
-            "code": self.code,
-            "message_ar": self.message_ar,
-            "message_en": self.message_en,
-        }
-
 
 # code -> (Arabic template, English template)
 MESSAGES: Mapping[str, tuple[str, str]] = {
@@ -531,6 +515,7 @@ def validate(data: Mapping[str, Any]) -> list[FieldError]:
     _check_contacts(c, data)
     _check_bank_accounts(c, data)
     _check_own_wording(c, data)
+    c.errors.extend(intake_problems(data))
     return c.errors
 
 

@@ -258,7 +258,10 @@ def test_tabuk_has_nothing_in_force_and_waits_for_the_board(
     document = detail["document"]
     assert [c if isinstance(c, str) else c["code"] for c in document["channels"]] == TABUK["channels"]
     assert [s["step"] for s in document["procedure"]] == _steps(TABUK["steps"])
-    assert (document["procedure"][2]["step"], document["procedure"][2]["target"]) == ("refer", "administration")
+    assert (document["procedure"][2]["step"], document["procedure"][2]["target"]) == (
+        "refer",
+        "administration",
+    )
     review = document["procedure"][3]
     assert (review["step"], review["body"], review["window"]) == ("committee_review", "administration", "P1W")
     assert detail["board_approval"] is None
