@@ -94,3 +94,40 @@ def columns(title: str, items: Sequence[tuple[str, float | int | None]], *, rtl:
                 f'<text x="{centre:.1f}" y="{base + 18}" text-anchor="middle" class="chart-axis">{short}</text>'
             )
     return _svg(height, title, "".join(parts), rtl)
+
+
+# --- for the PDF --------------------------------------------------------------------------------
+# WeasyPrint draws SVG text without Arabic shaping (letters unjoined, in the wrong order), so the
+# board report draws its charts as HTML boxes instead: the text is then laid out like the page's.
+
+
+def html_bars(items: Sequence[tuple[str, float | int | None]]) -> SafeString:
+    values = [float(v or 0) for _label, v in items]
+    top = max(values, default=0) or 1
+    rows = []
+    for index, ((label, value), number) in enumerate(zip(items, values, strict=True)):
+        width = max(0.5, 100 * number / top) if number else 0
+        rows.append(
+            f'<tr><th scope="row">{escape(label)}</th><td class="bar-cell"><span class="bar" '
+            f'style="width: {width:.1f}%; background: {PALETTE[index % len(PALETTE)]}"></span></td>'
+            f'<td class="bar-value">{_number(value)}</td></tr>'
+        )
+    return mark_safe(f'<table class="html-chart" aria-hidden="true">{"".join(rows)}</table>')  # noqa: S308
+
+
+def html_columns(items: Sequence[tuple[str, float | int | None]]) -> SafeString:
+    values = [float(v or 0) for _label, v in items]
+    top = max(values, default=0) or 1
+    cells = []
+    labels = []
+    for (label, value), number in zip(items, values, strict=True):
+        height = 100 * number / top
+        cells.append(
+            f'<td class="col-cell"><span class="col-value">{_number(value) if number else ""}</span>'
+            f'<span class="col" style="height: {height * 0.9:.1f}px"></span></td>'
+        )
+        labels.append(f"<td>{escape(label.split(' ')[0][:10])}</td>")
+    return mark_safe(  # noqa: S308 - every text is escaped above
+        f'<table class="html-columns" aria-hidden="true"><tr>{"".join(cells)}</tr>'
+        f'<tr class="col-labels">{"".join(labels)}</tr></table>'
+    )

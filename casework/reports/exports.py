@@ -86,12 +86,12 @@ def board_report_html(*, query: ReportQuery, lang: str, association: Any) -> str
             for r in table.rows
             if key not in ("channels", "services") or r is not table.rows[-1]
         ]
-        svg = ""
+        chart = ""
         if table.chart == "bars" and any(v for _l, v in items):
-            svg = charts.bars(table.title, items, rtl=rtl)
+            chart = charts.html_bars(items)
         elif table.chart == "columns" and any(v for _l, v in items):
-            svg = charts.columns(table.title, items, rtl=rtl)
-        shown.append({"table": table, "svg": svg})
+            chart = charts.html_columns(items)
+        shown.append({"table": table, "svg": chart})
     styles = "\n".join((font_face_css(_file_font, formats=("woff",)), policy_css()))
     return render_to_string(
         "reports/board_report.html",
