@@ -6,6 +6,7 @@ from casework.reports import views
 
 urlpatterns = [
     path("staff/reports/", views.dashboard, name="reports-dashboard"),
-    path("staff/reports/export.<str:fmt>", views.export, name="reports-export"),
+    path("staff/reports/export.csv", views.export, {"fmt": "csv"}, name="reports-export-csv"),
+    path("staff/reports/export.xlsx", views.export, {"fmt": "xlsx"}, name="reports-export-xlsx"),
     path("staff/reports/board-report.pdf", views.board_report, name="reports-board-pdf"),
 ]
