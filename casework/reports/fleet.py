@@ -15,8 +15,8 @@ from typing import Any
 from django.db import connection
 from psycopg import sql
 
+from casework.reports.counters import segments
 from casework.reports.periods import Period
-from casework.reports.selectors import segments
 
 _ROW = """
 SELECT {slug} AS slug,

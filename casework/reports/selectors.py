@@ -13,213 +13,36 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from accounts.models import User
 from casework.models import CaseOutcome, CaseStatus, SatisfactionRating, SupportCase
-from casework.reports.models import DailyFigure
+from casework.reports.counters import (
+    DAY_METRICS,
+    day_start,
+    figure_rows,
+    monthly,
+    percent,
+    percentiles,
+    segments,
+    sums,
+)
 from casework.reports.periods import Period
 from casework.selectors import RATING_MIN_FOR_EMPLOYEE
 from policy_engine.models import PolicyStatus, PolicyVersion
 from policy_engine.rules.catalog import CHANNELS, STEPS
-from themes.dates import HIJRI_MONTHS_AR, HIJRI_MONTHS_EN, from_hijri, to_hijri
 
-GREGORIAN_MONTHS_AR = (
-    "يناير",
-    "فبراير",
-    "مارس",
-    "أبريل",
-    "مايو",
-    "يونيو",
-    "يوليو",
-    "أغسطس",
-    "سبتمبر",
-    "أكتوبر",
-    "نوفمبر",
-    "ديسمبر",
-)
-DAY_METRICS = ("decision_days", "referral_days", "quorum_days")
 COMMENTS_SHOWN = 10
 
-
-def _days(days: int | None) -> float | None:
-    return None if days is None else float(days)
-
-
-def _percent(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
-def _moment(day: dt.date) -> dt.datetime:
-    """Midnight at the start of ``day`` in the association's time zone."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-Segment = tuple[str, dt.date, dt.date]
-
-
-def _last_of_month(day: dt.date) -> dt.date:
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-
-
-def segments(start: dt.date, end: dt.date) -> list[Segment]:
-    """The rows that cover ``start``..``end``: (grain, first day, last day). Whole months come from
-    the month rows (keyed by their first day), the days before and after them from the day rows."""
-    first_full = start if start.day == 1 else _last_of_month(start) + dt.timedelta(days=1)
-    last_full = end if end == _last_of_month(end) else end.replace(day=1) - dt.timedelta(days=1)
-    if first_full > last_full:
-        return [("d", start, end)]
-    out: list[Segment] = []
-    if start < first_full:
-        out.append(("d", start, first_full - dt.timedelta(days=1)))
-    out.append(("m", first_full, last_full.replace(day=1)))
-    if last_full < end:
-        out.append(("d", last_full + dt.timedelta(days=1), end))
-    return out
-
-
-def _figures(period: Period, channel: str | None) -> Any:
-    where = Q()
-    for grain, first, last in segments(period.start, period.end):
-        where |= Q(grain=grain, day__gte=first, day__lte=last)
-    qs = DailyFigure.objects.filter(where)
-    return qs.filter(channel=channel) if channel else qs
-
-
-def _sums(period: Period, channel: str | None) -> dict[str, dict[tuple[str, int], tuple[int, Decimal]]]:
-    """{metric: {(dim, bucket): (n, amount)}} summed over the period, in one query."""
-    rows = (
-        _figures(period, channel)
-        .exclude(metric__in=DAY_METRICS)
-        .values("metric", "dim", "bucket")
-        .annotate(total=Sum("n"), money=Sum("amount"))
-        .order_by()
-    )
-    out: dict[str, dict[tuple[str, int], tuple[int, Decimal]]] = {}
-    for row in rows:
-        out.setdefault(row["metric"], {})[(row["dim"], row["bucket"])] = (int(row["total"]), row["money"])
-    return out
-
-
-# {segments} is "(grain = %s AND day BETWEEN %s AND %s)" once per segment, joined by OR: as an OR
-# of index ranges the planner reads only those rows (a join to the segments made it scan the table).
-_PERCENTILES_SQL = """
-WITH f AS (
-    SELECT metric, dim, bucket, n FROM reports_dailyfigure
-    WHERE ({segments}) AND metric = ANY(%s) AND (%s::text IS NULL OR channel = %s)
-), h AS (
-    SELECT metric, dim, bucket, sum(n) AS n FROM f GROUP BY metric, dim, bucket
-    UNION ALL
-    SELECT metric, '*', bucket, sum(n) FROM f GROUP BY metric, bucket
-), c AS (
-    SELECT metric, dim, bucket, n,
-           sum(n) OVER (PARTITION BY metric, dim ORDER BY bucket) AS cum,
-           sum(n) OVER (PARTITION BY metric, dim) AS total
-    FROM h WHERE n > 0
-)
-SELECT metric, dim, max(total)::bigint,
-       min(bucket) FILTER (WHERE cum >= 0.5 * total), min(bucket) FILTER (WHERE cum >= 0.9 * total)
-FROM c GROUP BY metric, dim
-"""
-_SEGMENT_SQL = "(grain = %s AND day BETWEEN %s AND %s)"
-
-
-def _percentiles(period: Period, channel: str | None) -> dict[tuple[str, str], dict[str, Any]]:
-    """Median and 90th percentile (in days, from the histograms of whole days) per metric and dim
-    ('*': all of them)."""
-    parts = segments(period.start, period.end)
-    sql = _PERCENTILES_SQL.replace("{segments}", " OR ".join([_SEGMENT_SQL] * len(parts)))
-    params: list[Any] = [value for part in parts for value in part]
-    params += [list(DAY_METRICS), channel, channel]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {
-            (metric, dim): {"count": int(total), "median_days": _days(p50), "p90_days": _days(p90)}
-            for metric, dim, total, p50, p90 in cursor.fetchall()
-        }
-
-
-def month_bounds(period: Period) -> list[tuple[dt.date, dt.date, str, str]]:
-    """The months (of the period's calendar) the period touches: start, end, Arabic and English
-    labels. At most 121 (ten years)."""
-    months = []
-    day = period.start
-    while day <= period.end:
-        if period.calendar == "hijri":
-            h = to_hijri(day)
-            next_year, next_month = (h.year + 1, 1) if h.month == 12 else (h.year, h.month + 1)
-            following = from_hijri(next_year, next_month, 1)
-            labels = (f"{HIJRI_MONTHS_AR[h.month - 1]} {h.year}", f"{HIJRI_MONTHS_EN[h.month - 1]} {h.year}")
-        else:
-            following = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
-            labels = (f"{GREGORIAN_MONTHS_AR[day.month - 1]} {day.year}", day.strftime("%b %Y"))
-        months.append((day, min(following - dt.timedelta(days=1), period.end), *labels))
-        day = following
-    return months
-
-
-def _monthly(period: Period, channel: str | None) -> list[dict[str, Any]]:
-    """Per month: requests opened, decisions and the share within the window, ratings and their
-    average (one aggregate query, each row counted in the month its segment belongs to; a month
-    without any row is all zeros)."""
-    months = month_bounds(period)
-    parts = [(i, *part) for i, m in enumerate(months, start=1) for part in segments(m[0], m[1])]
-    where = Q()
-    for _i, grain, first, last in parts:
-        where |= Q(grain=grain, day__gte=first, day__lte=last)
-    qs = DailyFigure.objects.filter(where, metric__in=("opened", "decided", "in_window", "rating"))
-    if channel:
-        qs = qs.filter(channel=channel)
-    rows = (
-        qs.annotate(
-            month=Case(
-                *[
-                    When(Q(grain=grain, day__gte=first, day__lte=last), then=Value(i))
-                    for i, grain, first, last in parts
-                ],
-                output_field=IntegerField(),
-            )
-        )
-        .values("month")
-        .annotate(
-            opened=Sum("n", filter=Q(metric="opened")),
-            decided=Sum("n", filter=Q(metric="decided")),
-            within=Sum("n", filter=Q(metric="in_window")),
-            ratings=Sum("n", filter=Q(metric="rating")),
-            score=Sum(F("n") * F("bucket"), filter=Q(metric="rating")),
-        )
-        .order_by()
-    )
-    by_month = {row["month"]: row for row in rows}
-    out = []
-    for i, (start, end, label_ar, label_en) in enumerate(months, start=1):
-        row = by_month.get(i, {})
-        opened, decided, within = (int(row.get(key) or 0) for key in ("opened", "decided", "within"))
-        ratings, score = int(row.get("ratings") or 0), int(row.get("score") or 0)
-        out.append(
-            {
-                "start": start,
-                "end": end,
-                "label_ar": label_ar,
-                "label_en": label_en,
-                "opened": opened,
-                "decided": decided,
-                "within_window": within,
-                "within_window_percent": _percent(within, decided),
-                "ratings": ratings,
-                "rating_average": round(score / ratings, 2) if ratings else None,
-            }
-        )
-    return out
+__all__ = ["DAY_METRICS", "segments"]
 
 
 def _beneficiaries(period: Period, channel: str | None, new: int) -> dict[str, int]:
     qs = SupportCase.objects.filter(
         outcome=CaseOutcome.SERVED,
-        closed_at__gte=_moment(period.start),
-        closed_at__lt=_moment(period.end + dt.timedelta(days=1)),
+        closed_at__gte=day_start(period.start),
+        closed_at__lt=day_start(period.end + dt.timedelta(days=1)),
     )
     if channel:
         qs = qs.filter(channel=channel)
@@ -243,12 +66,12 @@ def overdue_now(*, channel: str | None = None, now: dt.datetime | None = None) -
 def figures(*, period: Period, channel: str | None = None, step: str | None = None) -> dict[str, Any]:
     """Every figure of one period (no comments, per-employee figures or months: see
     :func:`report_summary`)."""
-    sums = _sums(period, channel)
-    pct = _percentiles(period, channel)
+    totals = sums(period, channel)
+    pct = percentiles(period, channel)
 
     def by_dim(metric: str) -> dict[str, int]:
         out: dict[str, int] = {}
-        for (dim, _bucket), (n, _amount) in sums.get(metric, {}).items():
+        for (dim, _bucket), (n, _amount) in totals.get(metric, {}).items():
             out[dim] = out.get(dim, 0) + n
         return out
 
@@ -272,7 +95,7 @@ def figures(*, period: Period, channel: str | None = None, step: str | None = No
         window_by_body[body] = {
             "decided": n,
             "within_window": in_window.get(body, 0),
-            "within_window_percent": _percent(in_window.get(body, 0), n),
+            "within_window_percent": percent(in_window.get(body, 0), n),
             "median_days": hours.get("median_days"),
             "p90_days": hours.get("p90_days"),
             "overdue_now": overdue.get(body, 0),
@@ -282,10 +105,10 @@ def figures(*, period: Period, channel: str | None = None, step: str | None = No
     referral_targets = sorted(set(referred) | {d for (m, d) in pct if m == "referral_days" and d != "*"})
     quorum = pct.get(("quorum_days", "*"), {})
     votes = by_dim("vote")
-    ratings = {bucket: n for (_dim, bucket), (n, _a) in sums.get("rating", {}).items()}
+    ratings = {bucket: n for (_dim, bucket), (n, _a) in totals.get("rating", {}).items()}
     rating_count = sum(ratings.values())
-    services = sums.get("service", {})
-    new = sum(n for (n, _a) in sums.get("served_new", {}).values())
+    services = totals.get("service", {})
+    new = sum(n for (n, _a) in totals.get("served_new", {}).values())
     total_in_window = sum(in_window.values())
     return {
         "opened": {
@@ -305,7 +128,7 @@ def figures(*, period: Period, channel: str | None = None, step: str | None = No
         "window": {
             "decided": accepted + rejected,
             "within_window": total_in_window,
-            "within_window_percent": _percent(total_in_window, accepted + rejected),
+            "within_window_percent": percent(total_in_window, accepted + rejected),
             "median_days": all_hours.get("median_days"),
             "p90_days": all_hours.get("p90_days"),
             "overdue_now": sum(overdue.values()),
@@ -349,7 +172,7 @@ def figures(*, period: Period, channel: str | None = None, step: str | None = No
 
 def _opened_by_channel(period: Period, channel: str | None) -> dict[str, int]:
     rows = (
-        _figures(period, channel)
+        figure_rows(period, channel)
         .filter(metric="opened")
         .values("channel")
         .annotate(total=Sum("n"))
@@ -362,7 +185,7 @@ def employee_ratings(*, period: Period) -> list[dict[str, Any]]:
     """Per employee with at least five ratings in the period: count, average, distribution. For
     association admins only ("a tool for improvement, not for punishment")."""
     rows = (
-        _figures(period, None)
+        figure_rows(period, None)
         .filter(metric="rating_employee")
         .values("dim")
         .annotate(
@@ -399,7 +222,7 @@ def rating_comments(
     """The latest comments of the period, without who wrote them (the case number only to those
     who may open the case)."""
     qs = SatisfactionRating.objects.filter(
-        created_at__gte=_moment(period.start), created_at__lt=_moment(period.end + dt.timedelta(days=1))
+        created_at__gte=day_start(period.start), created_at__lt=day_start(period.end + dt.timedelta(days=1))
     ).exclude(comment="")
     if channel:
         qs = qs.filter(case__channel=channel)
@@ -430,8 +253,8 @@ def policy_versions_approved(period: Period) -> list[dict[str, Any]]:
     """Versions that came into force during the period, with their board approval."""
     qs = (
         PolicyVersion.objects.filter(
-            in_force_from__gte=_moment(period.start),
-            in_force_from__lt=_moment(period.end + dt.timedelta(days=1)),
+            in_force_from__gte=day_start(period.start),
+            in_force_from__lt=day_start(period.end + dt.timedelta(days=1)),
         )
         .exclude(status=PolicyStatus.DRAFT)
         .select_related("approval")
@@ -495,6 +318,6 @@ def report_summary(
         "filters": {"channel": channel, "step": step},
         "time_zone": settings.TIME_ZONE,
         **current,
-        "months": _monthly(period, channel),
+        "months": monthly(period, channel),
         "previous": prior,
     }
