@@ -118,7 +118,8 @@ def tables(
             "Open requests by their current step, then closed ones by outcome; each adds up to the inbox."
         ),
     )
-    for code in step_order():
+    order = step_order()
+    for code in order:
         if code in opened["by_step"]:
             where.rows.append(
                 Row(
@@ -178,7 +179,7 @@ def tables(
         [_("Step"), _("Requests that reached it")],
         note=_("Of the requests opened in the period."),
     )
-    for code in step_order():
+    for code in order:
         if code in summary["funnel"]:
             funnel.rows.append(
                 Row(

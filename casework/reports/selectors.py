@@ -63,7 +63,13 @@ def overdue_now(*, channel: str | None = None, now: dt.datetime | None = None) -
     }
 
 
-def figures(*, period: Period, channel: str | None = None, step: str | None = None) -> dict[str, Any]:
+def figures(
+    *,
+    period: Period,
+    channel: str | None = None,
+    step: str | None = None,
+    overdue: dict[str, int] | None = None,
+) -> dict[str, Any]:
     """Every figure of one period (no comments, per-employee figures or months: see
     :func:`report_summary`)."""
     totals = sums(period, channel)
@@ -87,7 +93,8 @@ def figures(*, period: Period, channel: str | None = None, step: str | None = No
     rejected = sum(n for k, n in decided.items() if k.endswith(":rejected"))
     bodies = sorted({k.split(":", 1)[0] for k in decided})
     in_window = by_dim("in_window")
-    overdue = overdue_now(channel=channel)
+    # Overdue is "now", the same for any period: a report reads it once for both of its periods.
+    overdue = overdue if overdue is not None else overdue_now(channel=channel)
     window_by_body = {}
     for body in sorted(set(bodies) | set(overdue)):
         n = sum(v for k, v in decided.items() if k.split(":", 1)[0] == body)
@@ -299,7 +306,8 @@ def report_summary(
 ) -> dict[str, Any]:
     """The dashboard's figures for ``period`` and the period before it."""
     previous = period.previous()
-    current = figures(period=period, channel=channel, step=step)
+    overdue = overdue_now(channel=channel)
+    current = figures(period=period, channel=channel, step=step, overdue=overdue)
     current["satisfaction"]["comments"] = rating_comments(
         period=period, channel=channel, with_case=comments_with_case
     )
@@ -310,7 +318,7 @@ def report_summary(
         {"member_id": int(k), "name": names.get(k, ""), "votes": v}
         for k, v in sorted(current["committee"]["votes_by_member"].items(), key=lambda kv: (-kv[1], kv[0]))
     ]
-    prior = figures(period=previous, channel=channel, step=step)
+    prior = figures(period=previous, channel=channel, step=step, overdue=overdue)
     prior["committee"]["votes_by_member"] = sum(prior["committee"]["votes_by_member"].values())
     return {
         "period": {"from": period.start, "to": period.end, "kind": period.kind, "calendar": period.calendar},
