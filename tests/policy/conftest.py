@@ -26,7 +26,7 @@ from policy_engine.models import BoardMember, BoardRole, PolicyVersion
 from policy_engine.rules.seeds import load_seed
 from tenants.db import connection
 from tenants.models import Association
-from tests.conftest import PASSWORD, admin_email, host_for
+from tests.conftest import PASSWORD, admin_email, enrol_if_required, host_for
 
 # The smallest file that is a PDF by its signature; the services sniff content, not names.
 TINY_PDF = (
@@ -53,7 +53,7 @@ def make_user(
     user = User.objects.create_user(email, password, full_name=full_name or email, is_staff=is_staff)
     if roles:
         user.roles.add(*Role.objects.filter(code__in=roles))
-    return user
+    return enrol_if_required(user)
 
 
 def make_board_member(
