@@ -162,3 +162,40 @@ class AcknowledgeSerializer(serializers.Serializer[dict[str, Any]]):
 
 class AttachmentSerializer(serializers.Serializer[dict[str, Any]]):
     file = serializers.FileField()
+
+
+class LocalizedNameSerializer(serializers.Serializer):
+    ar = serializers.CharField()
+    en = serializers.CharField()
+
+
+class WordPieceSerializer(serializers.Serializer):
+    op = serializers.ChoiceField(
+        choices=["same", "removed", "added"],
+        help_text="same: in both versions; removed: only in the older; added: only in the newer",
+    )
+    text = serializers.CharField(help_text="the words, each with the space after it")
+
+
+class PolicyChangeSerializer(serializers.Serializer):
+    path = serializers.CharField(help_text="where in the document, e.g. `procedure.committee_review.window`")
+    kind = serializers.ChoiceField(choices=["added", "removed", "changed", "moved"])
+    old = serializers.JSONField(allow_null=True, help_text="the value before (a position for `moved`)")
+    new = serializers.JSONField(allow_null=True, help_text="the value after (a position for `moved`)")
+    section = serializers.CharField()
+    attribute = serializers.CharField(allow_null=True)
+    subject = LocalizedNameSerializer(allow_null=True, help_text="the entry concerned, by its label")
+    words = WordPieceSerializer(many=True, allow_null=True, help_text="changed prose, word by word")
+    description_ar = serializers.CharField()
+    description_en = serializers.CharField()
+
+
+class PolicyDiffSerializer(serializers.Serializer):
+    from_ = serializers.IntegerField(allow_null=True, help_text="the older version compared")
+    to = serializers.IntegerField()
+    changes = PolicyChangeSerializer(many=True)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
