@@ -19,6 +19,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 
+    def get_reauthentication_methods(self, user: Any) -> list[dict[str, Any]]:
+        """Someone holding a second factor re-authenticates with it, never with the password
+        alone (the first method listed is where allauth sends them)."""
+        methods: list[dict[str, Any]] = super().get_reauthentication_methods(user)
+        with_mfa = [m for m in methods if m["id"].startswith("mfa_reauthenticate")]
+        return with_mfa or methods
+
 
 class MfaAdapter(DefaultMFAAdapter):
     error_messages = {

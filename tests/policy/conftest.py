@@ -167,7 +167,7 @@ def submitted(tenant_a: Association, people: People, draft: PolicyVersion) -> Po
 
 def vote(tenant: Association, user: User, number: int, choice: str = "approve") -> None:
     connection.set_tenant(tenant)
-    services.board_vote_cast(actor=user, number=number, choice=choice, password=PASSWORD)
+    services.board_vote_cast(actor=user, number=number, choice=choice, reauthenticate=lambda: "mfa:totp")
 
 
 @pytest.fixture

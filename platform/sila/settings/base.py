@@ -212,6 +212,8 @@ ACCOUNT_EMAIL_NOTIFICATIONS = False
 MFA_ADAPTER = "accounts.adapter.MfaAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = "Sila"
+# Accept the code of the previous and next 30 s too (phones' clocks drift); each code works once.
+MFA_TOTP_TOLERANCE = 1
 MFA_RECOVERY_CODES_SHOW_ONCE = True
 MFA_PASSKEY_LOGIN_ENABLED = False
 # Browsers treat http://*.localhost as secure, so passkeys work in development without TLS.
