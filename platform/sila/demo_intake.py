@@ -88,5 +88,6 @@ def sample_answers(form: IntakeForm) -> dict[str, Any]:
     """The sector sample whose questions this form asks (none for a form asking nothing; a form
     the board changed may still need an answer the sample lacks)."""
     codes = {field.code for field in form.fields}
-    fitting = [sample for sample in SAMPLES.values() if set(sample) <= codes]
-    return dict(max(fitting, key=len)) if fitting else {}
+    fitting: list[dict[str, Any]] = [sample for sample in SAMPLES.values() if set(sample) <= codes]
+    best = max(fitting, key=len, default={})
+    return dict(best)
