@@ -18,6 +18,7 @@ def sila(request: HttpRequest) -> dict[str, Any]:
         "casework_staff": bool(role_codes - {"board_member"}),
         "association_staff": bool(role_codes),
         "report_reader": bool(role_codes & {"association_admin", "administration", "board_member"}),
+        "team_admin": "association_admin" in role_codes,
         "text_direction": "rtl" if get_language_bidi() else "ltr",
         "today": timezone.localdate(),
     }
