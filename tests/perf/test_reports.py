@@ -45,6 +45,7 @@ from tenants import routing
 from tenants.db import connection
 from tenants.models import Association
 from tenants.services import association_provision
+from tests.conftest import enrol_if_required
 from tests.perf.test_inbox import _batch, _environ, _explain, _json, _p95, _request
 
 pytestmark = pytest.mark.perf
@@ -101,7 +102,7 @@ def _fill(n: int, version: PolicyVersion, staff: dict[str, User]) -> dict[str, f
             INSERT INTO casework_supportcase (beneficiary_id, channel, policy_version_id, status, step,
                 outcome, closed_reason, assigned_to_id, referral_target, deciding_body,
                 submitted_for_decision_at, decision_due, revision, opened_by_id, created_at, updated_at,
-                closed_at)
+                closed_at, intake)
             SELECT b.first + (g * 7) %% (%(n)s / 2), (%(channels)s::text[])[g %% 7 + 1], %(version)s,
                    CASE WHEN state IN ('served','rejected','withdrawn') THEN 'closed' ELSE 'open' END,
                    CASE state WHEN 'served' THEN 'serve' WHEN 'rejected' THEN 'committee_review'
@@ -115,7 +116,8 @@ def _fill(n: int, version: PolicyVersion, staff: dict[str, User]) -> dict[str, f
                    5, %(reception)s, created, created,
                    CASE WHEN state IN ('served','withdrawn') THEN created + interval '12 days'
                         WHEN state = 'rejected' THEN created + interval '2 days' + (g %% 480) * interval '1 hour'
-                   END
+                   END,
+                   '{}'::jsonb
             FROM s, b
             """,
         "decisions": """
@@ -242,7 +244,7 @@ def _measure_size(n: int) -> dict[str, Any]:
     ):
         staff[key] = User.objects.create_user(f"{key}@{slug}.test", None, full_name=key, is_staff=True)
         staff[key].roles.add(Role.objects.get(code=role))
-    admin = User.objects.get(email=f"admin@{slug}.test")
+    admin = enrol_if_required(User.objects.get(email=f"admin@{slug}.test"))  # admins hold a second factor
     _token, plaintext = services.api_token_create(user=admin, name="perf")
     fill = _fill(n, version, staff)
     setup_seconds = round(time.perf_counter() - begun, 1)

@@ -26,7 +26,7 @@ from casework.reports.models import DailyFigure
 from casework.reports.periods import calendar_period, range_period
 from casework.reports.rollup import figures_rebuild
 from tenants.models import Association
-from tests.casework.conftest import SIGNATURE, Staff, install_policy, register
+from tests.casework.conftest import SIGNATURE, Staff, install_policy, intake_answers, register
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,9 @@ def act(actor: User, case: SupportCase, when: dt.datetime, action: str, **data: 
 def open_at(staff: Staff, when: dt.datetime, channel: str) -> SupportCase:
     with clock(when):
         beneficiary = register(staff.reception)
-        return services.case_open(actor=staff.reception, beneficiary_id=beneficiary.pk, channel=channel)
+        return services.case_open(
+            actor=staff.reception, beneficiary_id=beneficiary.pk, channel=channel, intake=intake_answers()
+        )
 
 
 def desk_steps(staff: Staff, case: SupportCase, when: dt.datetime, *, steps: tuple[str, ...]) -> SupportCase:
