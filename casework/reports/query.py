@@ -23,9 +23,8 @@ CASE_READERS: tuple[str, ...] = (RoleCode.ASSOCIATION_ADMIN, RoleCode.RECEPTION_
 
 
 def holds(user: User | None, codes: tuple[str, ...]) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return bool(user.is_superuser or set(codes) & user.role_codes())
+    """The one role check (``User.holds_any``), for a request's user who may be anonymous."""
+    return bool(user is not None and user.is_authenticated and user.holds_any(codes))
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from casework.reports.rollup import figures_rebuild
 from casework.validators import luhn_valid, name_search_form
 from policy_engine.rules.engine import PolicyEngine
 from policy_engine.selectors import policy_version_in_force
+from sila.demo_intake import sample_answers
 from themes.dates import to_hijri
 
 FIRST = [
@@ -375,6 +376,7 @@ def seed_history(
     if version is None or SupportCase.objects.filter(created_at__lt=now - dt.timedelta(days=60)).exists():
         return 0
     engine = PolicyEngine.from_dict(version.document)
+    answers = sample_answers(engine.intake_form())  # what an applicant typed in the intake form
     channels = list(engine.allowed_channels())
     channel_weights = [max(1, 10 - 2 * i) for i in range(len(channels))]  # the first channels more used
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
@@ -417,6 +419,7 @@ def seed_history(
                 created_at=opened,
                 updated_at=opened,
                 revision=0,
+                intake=answers,
             )
             cases.append((case, index, opened))
     with (
