@@ -84,7 +84,7 @@ def replay_script(schema_name: str, pending: set[Migration]) -> list[str] | None
         return None
     statements = [
         "\n".join(line for line in statement.splitlines() if not line.startswith("--")).strip()
-        for statement in loader.collect_sql(plan)
+        for statement in loader.collect_sql(plan)  # type: ignore[attr-defined]  # not in django-stubs
     ]
     connection.set_schema_to_public()
     return [statement for statement in statements if statement]

@@ -234,7 +234,7 @@ def associations_provision_batch(
             )
         cloner.clone(association.schema_name)
         rows.append(association)
-    created = Association.objects.bulk_create(rows)
+    created: list[Association] = Association.objects.bulk_create(rows)
     Domain.objects.bulk_create(
         [Domain(domain=primary_domain_for(a.slug), tenant=a, is_primary=True) for a in created]
     )
