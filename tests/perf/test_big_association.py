@@ -270,7 +270,6 @@ def test_big_association(committed_db: None, perf_record: Callable[[str, dict[st
         "plans": plans,
     }
     for name, result in figures["results"].items():
-        print(
-            f"  {name:28} p95 {result['p95_ms']:8.1f} ms  median {result['median_ms']:8.1f} ms  {result['queries']} queries"
-        )
+        p95, median, count = result["p95_ms"], result["median_ms"], result["queries"]
+        print(f"  {name:28} p95 {p95:8.1f} ms  median {median:8.1f} ms  {count} queries")
     perf_record("big_association", figures)
