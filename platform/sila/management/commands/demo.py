@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import os
-import subprocess
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from sila.demo import demo_setup
+from sila.supervisor import WorkerSupervisor, interrupt_on_sigterm
 
 
 class Command(BaseCommand):
@@ -45,16 +46,18 @@ class Command(BaseCommand):
         w(
             f"Serving on {data['platform']['url']} (Ctrl-C stops the server, the worker and the embedded database)\n"
         )
-        # The background worker (reminders, alerts, satisfaction requests) runs beside the server.
+        # The background worker (reminders, alerts, satisfaction requests) runs beside the server,
+        # restarted if it dies; SIGTERM stops everything as Ctrl-C does (the embedded database
+        # stops when its last user exits normally).
         env = {**os.environ, "SILA_PUBLIC_PORT": str(port)}
-        worker = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
-            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "procrastinate", "worker"], env=env
-        )
+        command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "procrastinate", "worker"]
+        supervisor = WorkerSupervisor(command, env=env, log=self.stderr.write)
+        previous = interrupt_on_sigterm()
+        supervisor.start()
         try:
             call_command("runserver", f"{options['addr']}:{port}", use_reloader=False)
+        except KeyboardInterrupt:
+            pass
         finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            supervisor.stop()
+            signal.signal(signal.SIGTERM, previous)
