@@ -22,7 +22,7 @@ def test_search_finds_by_arabic_name_english_name_slug_and_host(
     assert [a.slug for a in associations_search(query="alp")] == ["alpha"]
     assert list(associations_search(query="لا يوجد")) == []
     found = associations_search(query="alpha").get()
-    assert found.primary_domain == "alpha.localhost"  # type: ignore[attr-defined]
+    assert found.primary_domain == "alpha.localhost"
 
 
 def test_pages_follow_the_slug_and_cost_one_query_each(tenant_a: Association) -> None:
@@ -38,7 +38,7 @@ def test_pages_follow_the_slug_and_cost_one_query_each(tenant_a: Association) ->
     while True:
         with CaptureQueriesContext(connection) as queries:
             page = associations_page(query="page", after=after, size=3)
-            hosts = [row.primary_domain for row in page.rows]  # type: ignore[attr-defined]
+            hosts = [row.primary_domain for row in page.rows]
         counts.append(len(queries.captured_queries))
         assert hosts == [f"{row.slug}.localhost" for row in page.rows]
         slugs += [row.slug for row in page.rows]
