@@ -126,6 +126,11 @@ def is_tenant_task(task: tasks.Task[..., Any, ...] | jobs.JobDeferrer) -> bool:
     return name in _tenant_task_names
 
 
+#: Jobs an association may have waiting before its next ones go one priority lower. Another
+#: association's job waits behind at most this many of a flooding association's jobs (20 jobs is
+#: 2 s at the 10 jobs/s one worker ran on the loaded test machine: docs/performance.md).
+DEFAULT_FAIR_SHARE_STEP = 20
+
 #: Waiting jobs counted at most per association when choosing a priority (bounds the count's cost).
 FAIR_SHARE_COUNT_LIMIT = 100_000
 
@@ -134,7 +139,7 @@ def fair_share_penalty(schema_name: str) -> int:
     """How far below its asked priority an association's next job goes: one for every
     ``SILA_JOBS_FAIR_SHARE_STEP`` jobs of that association waiting and due (an index on the
     waiting jobs' schema keeps this count cheap: tenants migration 0002)."""
-    step = int(getattr(settings, "SILA_JOBS_FAIR_SHARE_STEP", 50))
+    step = int(getattr(settings, "SILA_JOBS_FAIR_SHARE_STEP", DEFAULT_FAIR_SHARE_STEP))
     if step <= 0:
         return 0
     with connection.cursor() as cursor:

@@ -67,7 +67,7 @@ from tenants import routing, schemas
 from tenants.clone import SchemaCloner
 from tenants.db import connection
 from tenants.fleet import fleet_schemas, migrate_fleet
-from tenants.jobs import defer_for_current_tenant, tenant_task
+from tenants.jobs import DEFAULT_FAIR_SHARE_STEP, defer_for_current_tenant, tenant_task
 from tenants.models import Association
 from tenants.selectors import associations_page
 from tenants.services import NewAssociation, association_provision, associations_provision_batch
@@ -508,6 +508,16 @@ def run_fairness(flooder: Association, other: Association) -> dict[str, Any]:
     procrastinate_log = logging.getLogger("procrastinate")
     level = procrastinate_log.level
     procrastinate_log.setLevel(logging.WARNING)  # a line per job would cost more than the job
+    # What fair share costs a defer (its count of the association's waiting jobs): the same
+    # deferrals with it off, in a transaction rolled back.
+    baseline = min(FLOOD, 2000)
+    with override_settings(SILA_JOBS_FAIR_SHARE_STEP=0), contextlib.suppress(Crash), transaction.atomic():
+        connection.set_tenant(flooder)
+        started = time.perf_counter()
+        for n in range(baseline):
+            defer_for_current_tenant(scale_flood_job, n=n)
+        plain_seconds = time.perf_counter() - started
+        raise Crash  # roll back
     started = time.perf_counter()
     with transaction.atomic():
         connection.set_tenant(flooder)
@@ -567,9 +577,10 @@ def run_fairness(flooder: Association, other: Association) -> dict[str, Any]:
     drained = FLOOD / rate
     return {
         "flood_jobs": FLOOD,
-        "fair_share_step": int(getattr(settings, "SILA_JOBS_FAIR_SHARE_STEP", 50)),
+        "fair_share_step": int(getattr(settings, "SILA_JOBS_FAIR_SHARE_STEP", DEFAULT_FAIR_SHARE_STEP)),
         "defer_seconds_for_flood": round(defer_seconds, 2),
         "defer_milliseconds_per_job": round(1000 * defer_seconds / FLOOD, 2),
+        "defer_milliseconds_per_job_without_fair_share": round(1000 * plain_seconds / baseline, 2),
         "reminder_ran_after_flood_jobs": _ran["reminder_position"],
         "reminder_wait_seconds": round(waited, 2),
         "flood_jobs_run": processed,
