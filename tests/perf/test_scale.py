@@ -311,7 +311,25 @@ def measure_console(count: int) -> dict[str, Any]:
             rows = len(hosts)
         return best, queries, rows
 
+    def console_view(**kwargs: Any) -> tuple[float, int, int]:
+        """The operators' console (issue 11): its selector, page-numbered, with its joins."""
+        from console.selectors import associations_page as console_page
+
+        best = float("inf")
+        queries = rows = 0
+        for _ in range(5):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                page = console_page(q=kwargs.get("q", ""), status="", plan="", page=kwargs.get("page", 1))
+                shown = [(a.slug, [d.domain for d in a.domains.all()]) for a in page.object_list]
+                best = min(best, time.perf_counter() - started)
+            queries, rows = len(captured.captured_queries), len(shown)
+        return best, queries, rows
+
     deep_after = slug_for(max(1, count - 10))
+    console_first = console_view()
+    console_deep = console_view(page=10_000)  # Django's paginator answers the last page
+    console_search = console_view(q=f"{count // 2:05d}")
     first = timed()
     deep = timed(after=deep_after)
     search = timed(query=f"{count // 2:05d}")
@@ -327,6 +345,13 @@ def measure_console(count: int) -> dict[str, Any]:
         "search_rows": search[2],
         "arabic_search_ms": round(1000 * search_ar[0], 2),
         "arabic_search_rows": search_ar[2],
+        "console_first_page_ms": round(1000 * console_first[0], 2),
+        "console_first_page_queries": console_first[1],
+        "console_last_page_ms": round(1000 * console_deep[0], 2),
+        "console_last_page_queries": console_deep[1],
+        "console_search_ms": round(1000 * console_search[0], 2),
+        "console_search_queries": console_search[1],
+        "console_search_rows": console_search[2],
     }
 
 
@@ -669,7 +694,8 @@ def test_scale(
             f"catalogue {point['catalogue']['catalogue_bytes'] / 2**20:.0f} MiB; "
             f"pg_dump one {d['one_association_seconds']} s, all {d.get('all_seconds', d.get('all_error'))} s; "
             f"console {c['first_page_ms']} ms/{c['first_page_queries']} q, deep {c['deep_page_ms']} ms, "
-            f"search {c['search_ms']} ms"
+            f"search {c['search_ms']} ms; console view {c['console_first_page_ms']} ms/"
+            f"{c['console_first_page_queries']} q, last page {c['console_last_page_ms']} ms"
         )
     first_console = figures["checkpoints"][0]["console"]
     for point in figures["checkpoints"]:
@@ -678,6 +704,10 @@ def test_scale(
         assert point["console"]["deep_page_queries"] == 1
         assert point["console"]["search_queries"] == 1
         assert point["console"]["search_rows"] >= 1
+        # The console's own list (issue 11): a count, the page, its host names: three, whatever N.
+        assert point["console"]["console_first_page_queries"] == first_console["console_first_page_queries"]
+        assert point["console"]["console_last_page_queries"] == first_console["console_first_page_queries"]
+        assert point["console"]["console_search_rows"] >= 1
 
     print("  AddField over the fleet (crash half-way, then resume) ...")
     with addfield_migrations() as migration:
