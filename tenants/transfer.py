@@ -7,7 +7,11 @@
   for each file its size and SHA-256;
 - ``tables/<table>.copy``: each table's rows in PostgreSQL's COPY text format;
 - ``files/<path>``: the association's uploaded files (``<MEDIA_ROOT>/tenants/<schema>/``);
-- ``jobs.json``: its background jobs still waiting (public.procrastinate_jobs).
+- ``jobs.json``: its background jobs still waiting (public.procrastinate_jobs);
+- ``public.json``: its other rows in the public schema, whichever app keeps them (its
+  subscription and invoices, figures, status changes, support grants...): every row that deleting
+  the association would delete with it, found by Django's deletion collector, so that this module
+  needs to know none of those apps.
 
 ``association_import`` reads such an archive into this database, in one transaction: the schema
 is made from this database's template (structure only: it refuses an archive whose migrations
@@ -35,8 +39,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.db.models.deletion import Collector
 from django.utils import timezone
 from django_tenants.utils import schema_exists
 from psycopg import sql
@@ -159,6 +167,49 @@ def _waiting_jobs(schema_name: str) -> list[dict[str, Any]]:
         ]
 
 
+def _public_rows(association: Association) -> list[dict[str, Any]]:
+    """Every public row that belongs to the association (deleted with it), parents first; not the
+    association and its domains (kept apart in the manifest)."""
+    collector = Collector(using="default", origin=association)
+    collector.collect([association])
+    collector.sort()  # children before parents, as they are deleted
+    rows: list[dict[str, Any]] = []
+    for model, instances in reversed(list(collector.data.items())):
+        if model in (Association, Domain):
+            continue
+        ordered = sorted(instances, key=lambda obj: obj.pk)
+        rows += serializers.serialize("python", ordered)
+    return rows
+
+
+def _restore_public_rows(rows: list[dict[str, Any]], association: Association) -> dict[str, int]:
+    """Re-create the association's public rows, parents first, with new ids; foreign keys to the
+    association or to rows of the archive are pointed at their new ids, others kept as they are."""
+    new_ids: dict[tuple[str, Any], Any] = {}
+    counts: dict[str, int] = {}
+    for row in rows:
+        model = apps.get_model(row["model"])
+        values: dict[str, Any] = {}
+        for field in model._meta.concrete_fields:
+            if field.primary_key or field.name not in row["fields"]:
+                continue
+            value = row["fields"][field.name]
+            if isinstance(field, models.ForeignKey) and value is not None:
+                target = field.related_model._meta.label_lower  # type: ignore[union-attr]
+                if target == Association._meta.label_lower:
+                    value = association.pk
+                else:
+                    value = new_ids.get((target, value), value)
+                values[field.attname] = value
+            else:
+                values[field.name] = value
+        obj = model(**values)
+        obj.save(force_insert=True)
+        new_ids[(model._meta.label_lower, row["pk"])] = obj.pk
+        counts[row["model"]] = counts.get(row["model"], 0) + 1
+    return counts
+
+
 def association_export(*, slug: str, path: Path) -> dict[str, Any]:
     """Write association ``slug`` to the archive ``path``; returns its manifest.
 
@@ -211,8 +262,20 @@ def _export(*, slug: str, path: Path) -> dict[str, Any]:
             archive.add(file, arcname=f"files/{relative}")
             manifest["files"][relative] = {"bytes": file.stat().st_size, "sha256": _sha256(file)}
         _add_bytes(archive, "jobs.json", json.dumps(_waiting_jobs(schema_name)).encode())
+        public = _public_rows(association)
+        manifest["public_rows"] = _count_models(public)
+        _add_bytes(
+            archive, "public.json", json.dumps(public, cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+        )
         _add_bytes(archive, "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1).encode())
     return manifest
+
+
+def _count_models(rows: list[dict[str, Any]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["model"]] = counts.get(row["model"], 0) + 1
+    return counts
 
 
 def _member(archive: tarfile.TarFile, name: str) -> bytes:
@@ -245,6 +308,7 @@ class ImportResult:
     files: int
     jobs: int
     replaced: bool
+    public_rows: int = 0
 
 
 @transaction.atomic
@@ -326,6 +390,12 @@ def association_import(*, path: Path, replace: bool = False) -> ImportResult:
         association.save()
         for entry in manifest["domains"]:
             Domain.objects.create(domain=entry["domain"], tenant=association, is_primary=entry["is_primary"])
+        public = json.loads(_member(archive, "public.json")) if "public.json" in archive.getnames() else []
+        restored = _restore_public_rows(public, association)
+        if restored != manifest.get("public_rows", {}):
+            raise TransferError(
+                f"public rows: {restored} restored, the archive says {manifest.get('public_rows')}"
+            )
         jobs = json.loads(_member(archive, "jobs.json"))
         with connection.cursor() as cursor:
             for job in jobs:
@@ -382,4 +452,5 @@ def association_import(*, path: Path, replace: bool = False) -> ImportResult:
         files=len(manifest["files"]),
         jobs=len(jobs),
         replaced=replaced,
+        public_rows=sum(restored.values()),
     )

@@ -21,6 +21,8 @@ from django.core.files.storage import default_storage
 from django.test import Client
 
 from accounts.models import User
+from billing.models import Plan, Subscription
+from ops.models import StatusChange
 from tenants.db import connection
 from tenants.models import Association, Domain
 from tenants.transfer import TransferError, association_export, association_import, media_dir, schema_sums
@@ -57,9 +59,21 @@ def test_restore_from_the_archive_brings_one_association_back_and_leaves_the_oth
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     _with_some_data(tenant_a)
+    # Rows other apps keep about alpha in the public schema (found without this module knowing them).
+    plan = Plan.objects.order_by("sort_order").first()
+    assert plan is not None
+    Subscription.objects.update_or_create(association=tenant_a, defaults={"plan": plan})
+    StatusChange.objects.create(
+        association=tenant_a, old_status="active", new_status="suspended", reason="test"
+    )
+    StatusChange.objects.create(
+        association=tenant_b, old_status="active", new_status="suspended", reason="beta's"
+    )
     archive = tmp_path / "alpha.tar.gz"
     manifest = association_export(slug="alpha", path=archive)
     before = _sums("alpha")
+    assert manifest["public_rows"]["ops.statuschange"] == 1
+    assert manifest["public_rows"]["billing.subscription"] == 1
     assert {t: (e["rows"], e["checksum"]) for t, e in manifest["tables"].items()} == before
     assert manifest["tables"]["accounts_user"]["rows"] == 2  # the admin and the receptionist
     assert manifest["files"][DOCUMENT]["bytes"] == len(DOCUMENT_BYTES)
@@ -69,6 +83,9 @@ def test_restore_from_the_archive_brings_one_association_back_and_leaves_the_oth
     User.objects.filter(email="reception@alpha.test").delete()
     User.objects.create_user("intruder@alpha.test", None)
     default_storage.delete(DOCUMENT)
+    connection.set_schema_to_public()
+    StatusChange.objects.filter(association=tenant_a).delete()
+    Subscription.objects.filter(association=tenant_a).delete()
     connection.set_tenant(tenant_b)
     User.objects.create_user("new@beta.test", None)
     connection.set_schema_to_public()
@@ -84,6 +101,14 @@ def test_restore_from_the_archive_brings_one_association_back_and_leaves_the_oth
     assert _sums("alpha") == before
     assert _sums("beta") == beta_before
     assert (media_dir("alpha") / DOCUMENT).read_bytes() == DOCUMENT_BYTES
+    restored = Association.objects.get(slug="alpha")
+    assert list(StatusChange.objects.filter(association=restored).values_list("reason", flat=True)) == [
+        "test"
+    ]
+    assert Subscription.objects.get(association=restored).plan == plan
+    assert list(StatusChange.objects.filter(association=tenant_b).values_list("reason", flat=True)) == [
+        "beta's"
+    ]
     connection.set_tenant(Association.objects.get(slug="alpha"))
     assert sorted(User.objects.values_list("email", flat=True)) == [
         "admin@alpha.test",
