@@ -244,16 +244,21 @@ def _export(*, slug: str, path: Path) -> dict[str, Any]:
         raw = _raw_cursor()
         with connection.cursor() as cursor:
             for table, columns in tables.items():
-                buffer = io.BytesIO()
                 copy = sql.SQL("COPY {schema}.{table} ({columns}) TO STDOUT").format(
                     schema=_q(schema_name),
                     table=_q(table),
                     columns=sql.SQL(", ").join(map(_q, columns)),
                 )
-                with raw.copy(copy) as stream:
-                    for chunk in stream:
-                        buffer.write(chunk)
-                _add_bytes(archive, f"tables/{table}.copy", buffer.getvalue())
+                # Through a temporary file: a big association's table need not fit in memory.
+                with tempfile.TemporaryFile() as spool:
+                    with raw.copy(copy) as stream:
+                        for chunk in stream:
+                            spool.write(chunk)
+                    info = tarfile.TarInfo(f"tables/{table}.copy")
+                    info.size = spool.tell()
+                    info.mtime = int(timezone.now().timestamp())
+                    spool.seek(0)
+                    archive.addfile(info, spool)
                 sums = table_sum(cursor, schema_name, table, columns)
                 manifest["tables"][table] = {"columns": columns, "rows": sums.rows, "checksum": sums.checksum}
         root = media_dir(schema_name)
@@ -363,8 +368,12 @@ def association_import(*, path: Path, replace: bool = False) -> ImportResult:
             copy = sql.SQL("COPY {schema}.{table} ({columns}) FROM STDIN").format(
                 schema=_q(schema_name), table=_q(table), columns=sql.SQL(", ").join(map(_q, entry["columns"]))
             )
+            handle = archive.extractfile(f"tables/{table}.copy")
+            if handle is None:
+                raise TransferError(f"the archive has no rows for {table}")
             with raw.copy(copy) as stream:
-                stream.write(_member(archive, f"tables/{table}.copy"))
+                for chunk in iter(lambda: handle.read(1 << 20), b""):  # noqa: B023 - used at once
+                    stream.write(chunk)
         with connection.cursor() as cursor:
             for table, column in cloner.identity_columns:
                 qualified = sql.SQL("{}.{}").format(_q(schema_name), _q(table)).as_string(None)
