@@ -16,8 +16,6 @@ from typing import Any
 import psycopg
 import pytest
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.test import Client
 
 from accounts.models import User
@@ -47,7 +45,11 @@ def _sums(schema: str) -> dict[str, tuple[int, str]]:
 def _with_some_data(association: Association) -> None:
     connection.set_tenant(association)
     User.objects.create_user(f"reception@{association.slug}.test", None, full_name="موظفة الاستقبال")
-    default_storage.save(DOCUMENT, ContentFile(DOCUMENT_BYTES))
+    # Where uploads land (<MEDIA_ROOT>/tenants/<schema>/, MULTITENANT_RELATIVE_MEDIA_ROOT), written
+    # directly: a storage object built before this test's MEDIA_ROOT may still point elsewhere.
+    document = media_dir(association.schema_name) / DOCUMENT
+    document.parent.mkdir(parents=True, exist_ok=True)
+    document.write_bytes(DOCUMENT_BYTES)
     connection.set_schema_to_public()
 
 
@@ -82,7 +84,7 @@ def test_restore_from_the_archive_brings_one_association_back_and_leaves_the_oth
     connection.set_tenant(tenant_a)
     User.objects.filter(email="reception@alpha.test").delete()
     User.objects.create_user("intruder@alpha.test", None)
-    default_storage.delete(DOCUMENT)
+    (media_dir("alpha") / DOCUMENT).unlink()
     connection.set_schema_to_public()
     StatusChange.objects.filter(association=tenant_a).delete()
     Subscription.objects.filter(association=tenant_a).delete()
