@@ -16,7 +16,7 @@ from typing import Any
 from django.http import QueryDict
 
 from policy_engine.rules.catalog import CUSTOM_PREFIX, CatalogKind, get_entry
-from policy_engine.rules.wording import default_wording
+from policy_engine.rules.wording import default_wording, from_words
 
 TEXT_FIELDS = (
     "title_ar",
@@ -117,7 +117,7 @@ def _steps(rows: list[dict[str, str]], post: QueryDict, term: str) -> list[dict[
                 step["business_days"] = True
         # The step's own wording, kept only where it differs from the template's.
         for lang, key in (("ar", "text_ar"), ("en", "text_en")):
-            text = " ".join(row[key].split())
+            text = " ".join(from_words(row[key], lang).split())  # type: ignore[arg-type]
             if text and text != " ".join(default_wording(code, lang).split()):  # type: ignore[arg-type]
                 step[key] = text
         steps.append(step)

@@ -11,7 +11,7 @@ from policy_engine.editor.posted import LISTS, WINDOW_UNITS
 from policy_engine.rendering.words import labels_for
 from policy_engine.rules.catalog import CUSTOM_PREFIX, CatalogKind, Lang, codes, get_entry, label
 from policy_engine.rules.document import CONTACT_KINDS
-from policy_engine.rules.wording import TERMS, default_wording
+from policy_engine.rules.wording import PLACEHOLDER_WORDS, TERMS, default_wording, to_words
 
 _WINDOW = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
 _RAW_WINDOW = re.compile(r"^P(.*?)([DWM])$")
@@ -130,8 +130,8 @@ def editor_context(
                 "window_n": number,
                 "window_unit": unit,
                 "business_days": bool(step.get("business_days")),
-                "text_ar": step.get("text_ar") or default_wording(code, "ar"),
-                "text_en": step.get("text_en") or default_wording(code, "en"),
+                "text_ar": to_words(step.get("text_ar") or default_wording(code, "ar"), "ar"),
+                "text_en": to_words(step.get("text_en") or default_wording(code, "en"), "en"),
             }
         )
     goals = [
@@ -205,5 +205,9 @@ def editor_context(
         "approval_seal": bool(document.get("approval_seal")),
         "has_intake": bool(document.get("intake_form") or document.get("checklists")),
         "errors": errors,
+        "placeholder_words": [
+            *list(PLACEHOLDER_WORDS[language].values())[1::2],
+            PLACEHOLDER_WORDS[language]["window"],
+        ],
         "lists": LISTS,
     }
