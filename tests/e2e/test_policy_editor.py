@@ -13,13 +13,33 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from tests.conftest import totp_code
 from tests.e2e.conftest import ARTIFACTS, LiveSila
 
 SLUG = "mawsam"
 NEW_CHANNEL = "فروع الجمعية ومكاتبها"
 
 
-def _sign_in(live_sila: LiveSila, new_page: Any, prefix: str, **size: int) -> tuple[Page, str]:
+class Authenticator:
+    """A member's authenticator app: a fresh code for each use (allauth accepts the codes of the
+    periods beside the current one, and refuses a code already used)."""
+
+    def __init__(self, secret: str) -> None:
+        self.secret = secret
+        self.offsets = iter((0, 1, -1))
+
+    def code(self) -> str:
+        return totp_code(self.secret, next(self.offsets))
+
+
+def _second_factor(page: Page, authenticator: Authenticator) -> None:
+    """Answer allauth's request for the authenticator code (at sign-in, or before a vote)."""
+    page.fill("input[name=code]", authenticator.code())
+    with page.expect_navigation():
+        page.locator("form:has(input[name=code]) button[type=submit]").first.click()
+
+
+def _sign_in(live_sila: LiveSila, new_page: Any, prefix: str, **size: int) -> tuple[Page, Authenticator]:
     login = live_sila.login(SLUG, prefix)
     page: Page = new_page(**size)
     page.goto(live_sila.url(SLUG, "/accounts/login/"))
@@ -27,8 +47,11 @@ def _sign_in(live_sila: LiveSila, new_page: Any, prefix: str, **size: int) -> tu
     page.fill("input[name=password]", login["password"])
     with page.expect_navigation():
         page.locator("form button[type=submit]").last.click()
+    authenticator = Authenticator(login["totp_secret"])
+    if page.locator("input[name=code]").count():
+        _second_factor(page, authenticator)
     assert "تسجيل الخروج" in page.content(), f"{prefix} could not sign in"
-    return page, login["password"]
+    return page, authenticator
 
 
 def _no_sideways_scroll(page: Page) -> None:
@@ -77,7 +100,7 @@ def test_mawsam_changes_its_policy_without_json_and_the_board_approves(
 
     # Each board member lands on the versions awaiting their vote and reads the two changes.
     for prefix in ("board1", "board2"):
-        member, password = _sign_in(live_sila, new_page, prefix)
+        member, authenticator = _sign_in(live_sila, new_page, prefix)
         member.goto(live_sila.url(SLUG, "/"))
         awaiting = member.locator(".awaiting-vote")
         expect(awaiting).to_contain_text("إصدار السياسة 2")
@@ -91,17 +114,18 @@ def test_mawsam_changes_its_policy_without_json_and_the_board_approves(
         if prefix == "board1":
             member.screenshot(path=str(ARTIFACTS / "policy-vote.png"), full_page=True)
         member.check("input[name=choice][value=approve]")
-        member.fill("input[name=password]", password)
         with member.expect_navigation():
             member.get_by_role("button", name="توقيع صوتي").click()
+        _second_factor(member, authenticator)  # signing a vote asks for the second factor again
         expect(member.locator(".messages")).to_contain_text("سُجّل صوتك")
         if prefix == "board1":
-            chair = member
+            chair, chair_authenticator = member, authenticator
     # The chair closes the vote.
     chair.goto(live_sila.url(SLUG, "/staff/policy/2/"))
     expect(chair.locator(".vote-tally")).to_contain_text("2")
     with chair.expect_navigation():
         chair.get_by_role("button", name="اعتماد وإنفاذ").click()
+    _second_factor(chair, chair_authenticator)
     expect(chair.locator(".badge")).to_contain_text("نافذة")
 
     # The public page says one month, with the seed's words, and lists the new channel.
