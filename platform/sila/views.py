@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from policy_engine import selectors as policy_selectors
 from tenants.models import Association, AssociationStatus
 
 
@@ -12,4 +13,12 @@ def platform_home(request: HttpRequest) -> HttpResponse:
 
 
 def association_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "themes/association_home.html", {"association": request.tenant})  # type: ignore[attr-defined]
+    # A board member lands here after signing in: the versions waiting for their vote come first.
+    awaiting = (
+        policy_selectors.versions_awaiting_vote(user=request.user) if request.user.is_authenticated else []
+    )
+    return render(
+        request,
+        "themes/association_home.html",
+        {"association": request.tenant, "awaiting_vote": awaiting},  # type: ignore[attr-defined]
+    )
