@@ -9,7 +9,3 @@ from tenants.models import Association, AssociationStatus
 def platform_home(request: HttpRequest) -> HttpResponse:
     associations = Association.objects.filter(status=AssociationStatus.ACTIVE).prefetch_related("domains")
     return render(request, "themes/platform_home.html", {"associations": associations})
-
-
-def association_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "themes/association_home.html", {"association": request.tenant})  # type: ignore[attr-defined]

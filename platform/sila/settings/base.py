@@ -252,6 +252,13 @@ PROCRASTINATE_WORKER_DEFAULTS = {
 
 # --- Messages to staff and beneficiaries ----------------------------------------------------
 SILA_SMS_BACKEND = env("SILA_SMS_BACKEND", "casework.sms.ConsoleSmsBackend")
+# The Taqnyat backend (docs/adr/0012-sms-gateway.md): its URL, bearer token and registered sender.
+SILA_SMS_URL = env("SILA_SMS_URL", "https://api.taqnyat.sa/v1/messages")
+SILA_SMS_TOKEN = env("SILA_SMS_TOKEN")
+SILA_SMS_SENDER = env("SILA_SMS_SENDER", "Sila")
+SILA_SMS_TIMEOUT = float(env("SILA_SMS_TIMEOUT", "5"))
+SILA_SMS_RETRIES = int(env("SILA_SMS_RETRIES", "2"))
+SILA_SMS_BACKOFF = float(env("SILA_SMS_BACKOFF", "0.5"))
 # Links in messages point at the association's primary domain with this scheme (and port).
 SILA_PUBLIC_SCHEME = env("SILA_PUBLIC_SCHEME", "https")
 SILA_PUBLIC_PORT = env("SILA_PUBLIC_PORT", "")
