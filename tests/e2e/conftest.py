@@ -97,11 +97,19 @@ def live_sila(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> I
     admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
     admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
     port = _free_port()
+    # Text messages go through the real Taqnyat backend to the stand-in gateway, which writes each
+    # one it accepts to sms.jsonl (the beneficiary's phone, for the tests to read).
+    from casework.sms_standin import GatewayStandin
+
+    gateway = GatewayStandin(token="e2e-token", senders=("Sila",), outbox=work / "sms.jsonl").start()
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SILA_DB_NAME")},
         **db_env,
         "DJANGO_SETTINGS_MODULE": "sila.settings.e2e",
-        "SILA_SMS_FILE": str(work / "sms.jsonl"),
+        "SILA_SMS_BACKEND": "casework.sms.TaqnyatSmsBackend",
+        "SILA_SMS_URL": gateway.url,
+        "SILA_SMS_TOKEN": "e2e-token",
+        "SILA_SMS_SENDER": "Sila",
         "SILA_PUBLIC_PORT": str(port),
         "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'platform'}",
     }
@@ -143,6 +151,7 @@ def live_sila(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> I
             sms_file=work / "sms.jsonl",
         )
     finally:
+        gateway.stop()
         for process in (server, worker):
             process.terminate()
         for process in (server, worker):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from casework.sms_standin import GatewayStandin
 from sila.demo import demo_setup
 
 
@@ -47,12 +49,31 @@ class Command(BaseCommand):
         )
         # The background worker (reminders, alerts, satisfaction requests) runs beside the server.
         env = {**os.environ, "SILA_PUBLIC_PORT": str(port)}
+        gateway = None
+        if "SILA_SMS_BACKEND" not in os.environ:
+            # Text messages go through the real Taqnyat backend to a local stand-in of the gateway.
+            gateway = GatewayStandin(
+                token=secrets.token_urlsafe(16),
+                senders=(settings.SILA_SMS_SENDER,),
+                outbox=Path(settings.BASE_DIR) / ".sila" / "sms-outbox.jsonl",
+            ).start()
+            sms_settings = {
+                "SILA_SMS_BACKEND": "casework.sms.TaqnyatSmsBackend",
+                "SILA_SMS_URL": gateway.url,
+                "SILA_SMS_TOKEN": gateway.state.token,
+            }
+            env.update(sms_settings)
+            for name, value in sms_settings.items():
+                setattr(settings, name, value)
+            w(f"Text messages sent (the SMS gateway stand-in): http://127.0.0.1:{gateway.port}/\n")
         worker = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
             [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "procrastinate", "worker"], env=env
         )
         try:
             call_command("runserver", f"{options['addr']}:{port}", use_reloader=False)
         finally:
+            if gateway is not None:
+                gateway.stop()
             worker.terminate()
             try:
                 worker.wait(timeout=30)
