@@ -39,12 +39,13 @@ _checked_at = 0.0
 
 
 def normalise_host(host: str) -> str:
-    host = host.strip().lower().rstrip(".")
+    host = host.strip().lower()
     if host.startswith("["):  # IPv6 literal with port
         host = host.split("]", 1)[0] + "]"
     else:
         host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    return host.removeprefix("www.")
+    # The port goes first: "alpha.localhost.:8000" is the fully qualified "alpha.localhost".
+    return host.rstrip(".").removeprefix("www.")
 
 
 def platform_hosts() -> set[str]:

@@ -5,19 +5,25 @@ retry with the same key and the same request gets that answer again, marked
 ``Idempotent-Replayed: true``; the same key with a different request is refused with 422. A
 request that fails stores nothing, so it can be retried with its key. Two requests with one key at
 once: the second waits for the first (the key's row is unique) and replays its answer.
+
+Keys expire after ``SILA_IDEMPOTENCY_KEY_HOURS`` (24 by default): an expired key is forgotten when
+it is sent again, and a periodic job (``casework.maintenance``) deletes expired keys everywhere.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -29,6 +35,19 @@ from core.errors import ServiceError
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+# The path is kept for reading only (the request's digest covers the whole path): a longer one is cut.
+PATH_LENGTH = IdempotencyKey._meta.get_field("path").max_length or 500
+
+
+def key_lifetime() -> dt.timedelta:
+    return dt.timedelta(hours=float(getattr(settings, "SILA_IDEMPOTENCY_KEY_HOURS", 24)))
+
+
+def expired_keys_delete() -> int:
+    """Delete this association's expired keys; returns how many."""
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=timezone.now() - key_lifetime()).delete()
+    return deleted
+
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     HEADER,
@@ -91,13 +110,17 @@ def idempotent(handler: Handler) -> Handler:
         user = request_user(request)
         digest = request_sha256(request)
         with transaction.atomic():
+            # An expired key is free again: forget its old answer.
+            IdempotencyKey.objects.filter(
+                user=user, key=key, created_at__lt=timezone.now() - key_lifetime()
+            ).delete()
             try:
                 with transaction.atomic():
                     record = IdempotencyKey.objects.create(
                         user=user,
                         key=key,
                         method=request.method or "",
-                        path=request.path,
+                        path=request.path[:PATH_LENGTH],
                         request_sha256=digest,
                     )
             except IntegrityError:

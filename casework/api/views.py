@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -18,8 +18,9 @@ from rest_framework.views import APIView
 from accounts.auth import request_user
 from casework import roles, selectors, services
 from casework.api import serializers as s
+from casework.api.filters import BeneficiaryFilters, CaseFilters, DuplicateFilters, filters_read
 from casework.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
-from casework.models import ApiToken, CaseStatus, DuplicateStatus
+from casework.models import ApiToken, DuplicateStatus
 from core.api import role_permission
 from core.errors import not_found
 from policy_engine.api.views import ErrorSerializer
@@ -54,12 +55,6 @@ def _case_response(request: Request, case_id: int, *, status_code: int = status.
     return Response(s.case_payload(case, user=user), status=status_code)
 
 
-def _flag(value: str | None) -> bool | None:
-    if value is None or value == "":
-        return None
-    return value.lower() in ("1", "true", "yes")
-
-
 # --- registry -----------------------------------------------------------------------------------
 
 
@@ -67,17 +62,13 @@ class BeneficiaryListView(APIView):
     permission_classes = [RegistryPermission]
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("q", str, description="name words (Arabic-normalised), ID or mobile number"),
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
-        ],
+        parameters=[BeneficiaryFilters],
         responses=s.BeneficiaryRowSerializer(many=True),
         tags=["registry"],
     )
     def get(self, request: Request) -> Response:
         paginator = Pagination()
-        qs = selectors.beneficiaries_search(query=request.query_params.get("q", ""))
+        qs = selectors.beneficiaries_search(query=filters_read(BeneficiaryFilters, request).get("q", ""))
         page = paginator.paginate_queryset(qs, request, view=self) or []
         return paginator.get_paginated_response([s.beneficiary_row(b) for b in page])
 
@@ -155,14 +146,14 @@ class DuplicateListView(APIView):
     permission_classes = [RegistryWriters]
 
     @extend_schema(
-        parameters=[OpenApiParameter("status", str, enum=DuplicateStatus.values)],
+        parameters=[DuplicateFilters],
         responses=s.DuplicateSerializer(many=True),
         tags=["registry"],
     )
     def get(self, request: Request) -> Response:
         paginator = Pagination()
-        wanted = request.query_params.get("status", DuplicateStatus.OPEN)
-        qs = selectors.duplicate_flags(status=wanted if wanted in DuplicateStatus.values else None)
+        wanted = filters_read(DuplicateFilters, request).get("status", DuplicateStatus.OPEN)
+        qs = selectors.duplicate_flags(status=wanted)
         page = paginator.paginate_queryset(qs, request, view=self) or []
         return paginator.get_paginated_response([s.duplicate_payload(f) for f in page])
 
@@ -206,30 +197,20 @@ class CaseListView(APIView):
     permission_classes = [CasePermission]
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("step", str),
-            OpenApiParameter("channel", str),
-            OpenApiParameter("status", str, enum=CaseStatus.values),
-            OpenApiParameter("overdue", bool, description="decision past due"),
-            OpenApiParameter("assigned", str, enum=["me", "none"]),
-            OpenApiParameter("beneficiary", int),
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
-        ],
+        parameters=[CaseFilters],
         responses=s.CaseRowSerializer(many=True),
         tags=["cases"],
     )
     def get(self, request: Request) -> Response:
-        params = request.query_params
-        beneficiary = params.get("beneficiary")
+        params = filters_read(CaseFilters, request)
         qs = selectors.case_inbox(
             user=request_user(request),
-            step=params.get("step") or None,
-            channel=params.get("channel") or None,
-            status=params.get("status") if params.get("status") in CaseStatus.values else None,
-            overdue=_flag(params.get("overdue")),
-            assigned=params.get("assigned") or None,
-            beneficiary_id=int(beneficiary) if beneficiary and beneficiary.isdigit() else None,
+            step=params.get("step"),
+            channel=params.get("channel"),
+            status=params.get("status"),
+            overdue=params.get("overdue"),
+            assigned=params.get("assigned"),
+            beneficiary_id=params.get("beneficiary"),
         )
         paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self) or []

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +18,7 @@ from accounts.auth import request_user
 from accounts.models import RoleCode
 from core.api import role_permission
 from core.errors import FieldProblem, invalid, not_found
+from core.parsers import StrictJSONParser
 from policy_engine import selectors, services
 from policy_engine.api import serializers as s
 from policy_engine.models import PolicyVersion
@@ -214,7 +215,7 @@ class ApproveView(APIView):
 
 class RecordApprovalView(APIView):
     permission_classes = [AdminOnly]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         request=s.RecordApprovalSerializer, responses={200: s.PolicyVersionDetailSerializer}, tags=["policy"]

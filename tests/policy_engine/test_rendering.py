@@ -608,7 +608,7 @@ def test_the_actual_text_hook_is_off_outside_policy_pdfs() -> None:
     other_pdf = weasyprint.HTML(string=html).write_pdf()
     assert isinstance(other_pdf, bytes)
     assert actual_text(other_pdf) == ""
-    assert rendering._ACTUAL_TEXT.get() is False
+    assert rendering.pdf._ACTUAL_TEXT.get() is False
 
 
 def test_a_web_address_in_the_document_is_text_not_a_fetch() -> None:

@@ -80,6 +80,9 @@ TENANT_LIMIT_SET_CALLS = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
+    # First: it refuses NUL characters and oversize API bodies, and makes every /api/ error JSON
+    # (routing's own 404 for an unknown host included).
+    "core.middleware.RequestSanitisingMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -208,6 +211,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # JSON that PostgreSQL can store and Python can walk: NUL characters and deep nesting are a 400.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 25,
 }
 SPECTACULAR_SETTINGS = {

@@ -1,0 +1,264 @@
+"""Opening a case and the one transition function.
+
+A case changes state only in :func:`case_transition`: it locks the case, asks the policy engine
+of the case's *pinned* version whether the action is possible at the current step, applies it,
+bumps the revision and appends a :class:`CaseEvent` to the timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import audit_record
+from casework import checklist, roles, selectors
+from casework.models import (
+    Beneficiary,
+    CaseStatus,
+    ChecklistItem,
+    SupportCase,
+)
+from casework.services._base import (
+    append_event,
+    field_problem,
+    refused,
+    require_role,
+    staff_member,
+    step_label,
+)
+from casework.services.actions import ACTIONS
+from casework.services.actions._types import ActionContext
+from core.errors import conflict, invalid, not_found
+from policy_engine.selectors import policy_version_in_force
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: User | None,
+    beneficiary_id: int,
+    channel: str,
+    assigned_to_id: int | None = None,
+) -> SupportCase:
+    """Open a support request through ``channel``. The case pins the version in force now: its
+    steps, referral target, deciding body and review window never change afterwards."""
+    require_role(actor, roles.CASE_OPENERS)
+    beneficiary = Beneficiary.objects.filter(pk=beneficiary_id).first()
+    if beneficiary is None:
+        raise invalid(
+            [field_problem("beneficiary", "not_found", "لا يوجد مستفيد بهذا الرقم.", "No such beneficiary.")]
+        )
+    if beneficiary.merged_into_id is not None:
+        raise invalid(
+            [
+                field_problem(
+                    "beneficiary",
+                    "merged",
+                    f"دُمج هذا السجل في السجل رقم {beneficiary.merged_into_id}.",
+                    f"This record was merged into beneficiary {beneficiary.merged_into_id}.",
+                )
+            ]
+        )
+    version = policy_version_in_force()
+    if version is None:
+        raise conflict(
+            "no_policy_in_force",
+            "لا توجد سياسة نافذة لهذه الجمعية، فلا يمكن فتح طلب قبل اعتماد المجلس لها.",
+            "This association has no policy in force: a request cannot be opened until the board "
+            "approves one.",
+        )
+    engine = selectors.engine_for(version)
+    if not engine.is_channel_allowed(channel):
+        allowed = ", ".join(engine.allowed_channels())
+        raise invalid(
+            [
+                field_problem(
+                    "channel",
+                    "channel_not_allowed",
+                    f"سياسة الجمعية النافذة لا تتيح هذه القناة. القنوات المتاحة: {allowed}.",
+                    f"The policy in force does not allow this channel. Allowed: {allowed}.",
+                )
+            ]
+        )
+    assignee = None
+    if assigned_to_id is not None:
+        assignee = staff_member(assigned_to_id, field_name="assigned_to")
+    case = SupportCase.objects.create(
+        beneficiary=beneficiary,
+        channel=channel,
+        policy_version=version,
+        step=engine.first_step(),
+        referral_target=engine.referral_target() or "",
+        deciding_body=engine.deciding_body(),
+        assigned_to=assignee,
+        opened_by=actor,
+    )
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(
+            case=case,
+            step=spec.step,
+            code=spec.code,
+            kind=spec.kind,
+            label_ar=spec.label_ar,
+            label_en=spec.label_en,
+            position=index,
+        )
+        for index, spec in enumerate(checklist.items_for(engine.steps(), engine.staff_tools()))
+    )
+    append_event(
+        case=case,
+        actor=actor,
+        action="open",
+        from_step="",
+        to_step=case.step,
+        data={"channel": channel, "policy_version": version.number, "beneficiary": beneficiary.pk},
+    )
+    audit_record(
+        actor=actor,
+        action="case.opened",
+        obj=case,
+        changes={
+            "policy_version": {"old": None, "new": version.number},
+            "channel": {"old": None, "new": channel},
+        },
+    )
+    return case
+
+
+def action_possible(*, case: SupportCase, action: str, user: User | None) -> bool:
+    """Whether ``action`` is offered at the case's current step to ``user`` (by role and step;
+    the action itself may still refuse the data it is given)."""
+    rule = ACTIONS.get(action)
+    if rule is None or case.status != CaseStatus.OPEN:
+        return False
+    if user is not None and not roles.has_any(user, rule.roles):
+        return False
+    if rule.steps is not None and case.step not in rule.steps:
+        return False
+    engine = selectors.engine_for(case.policy_version)
+    if not engine.has_step(case.step):
+        return False
+    body_role = roles.PARTY_ROLES.get(case.deciding_body, "")
+    if action == "vote":
+        already = user is not None and case.votes.filter(member=user).exists()
+        return case.deciding_body == "research_committee" and not already
+    if action == "decide" and user is not None:
+        return bool(roles.role_codes(user) & {body_role, roles.ADMIN})
+    if action == "complete" and case.step == "committee_review":
+        return False
+    if action == "answer_referral" and user is not None:
+        target_role = roles.PARTY_ROLES.get(case.referral_target, "")
+        return bool(roles.role_codes(user) & {target_role, roles.ADMIN})
+    if action == "attest":
+        return engine.has_step("attest") and (
+            case.step == "attest" or not selectors.attestation_is_valid(case)
+        )
+    return True
+
+
+def case_available_actions(*, case: SupportCase, user: User | None) -> list[str]:
+    """The actions a case page offers ``user`` now, in a stable order."""
+    return [action for action in ACTIONS if action_possible(case=case, action=action, user=user)]
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    actor: User | None,
+    case_id: int,
+    action: str,
+    data: Mapping[str, Any] | None = None,
+    expected_revision: int | None = None,
+) -> SupportCase:
+    """Apply ``action`` to a case, as its pinned policy allows, and append it to the timeline.
+
+    The case row is locked for the transaction: of two employees acting at once, the second waits,
+    then finds the case changed. Naming ``expected_revision`` (or ``data["step"]``, the step the
+    caller acted on) turns that into a 409 conflict instead of acting on a state not seen.
+    """
+    data = dict(data or {})
+    case = SupportCase.objects.select_for_update().select_related("policy_version").filter(pk=case_id).first()
+    if case is None or (
+        actor is not None and not selectors.cases_visible_to(actor).filter(pk=case_id).exists()
+    ):
+        raise not_found("لا يوجد طلب بهذا الرقم.", "No such case.")
+    if expected_revision is not None and expected_revision != case.revision:
+        raise refused(
+            "stale_revision",
+            "revision",
+            f"غيّر شخص آخر هذا الطلب (المراجعة {case.revision}) بعد أن فتحته (المراجعة {expected_revision}). "
+            "أعد تحميله ثم أعد المحاولة.",
+            f"Someone else changed this case (revision {case.revision}) after you opened it "
+            f"(revision {expected_revision}). Reload it and try again.",
+        )
+    seen_step = data.pop("step", None)
+    if seen_step is not None and seen_step != case.step:
+        raise refused(
+            "step_moved_on",
+            "step",
+            f"انتقل الطلب إلى خطوة «{step_label(case.step, 'ar')}» قبل إجرائك.",
+            f"The case moved on to '{case.step}' before your action.",
+        )
+    if case.status != CaseStatus.OPEN:
+        raise refused("case_closed", "action", "أُغلق هذا الطلب.", "This case is closed.")
+    rule = ACTIONS.get(action)
+    if rule is None:
+        raise invalid(
+            [
+                field_problem(
+                    "action",
+                    "unknown_action",
+                    "إجراء غير معروف.",
+                    f"Unknown action; one of {sorted(ACTIONS)}.",
+                )
+            ]
+        )
+    require_role(actor, rule.roles)
+    engine = selectors.engine_for(case.policy_version)
+    if not engine.has_step(case.step) or (rule.steps is not None and case.step not in rule.steps):
+        raise refused(
+            "not_at_this_step",
+            "action",
+            f"هذا الإجراء غير متاح في خطوة «{step_label(case.step, 'ar')}».",
+            f"This action is not possible at the '{case.step}' step.",
+        )
+    ctx = ActionContext(
+        actor=actor,
+        roles=roles.role_codes(actor) if actor is not None else frozenset(roles.CASEWORK_ROLES),
+        case=case,
+        engine=engine,
+        data=data,
+        now=timezone.now(),
+    )
+    applied = rule.handler(ctx)
+    from_step = case.step
+    changed = ["revision", "updated_at", *applied.changed]
+    if applied.to_step is not None:
+        if not engine.can_transition(from_step, applied.to_step):  # pragma: no cover - engine invariant
+            raise refused("step_out_of_order", "action", "ترتيب خطوات غير صحيح.", "Steps out of order.")
+        case.step = applied.to_step
+        changed.append("step")
+    if applied.close is not None:
+        case.status = CaseStatus.CLOSED
+        case.outcome = applied.close
+        case.closed_reason = applied.reason
+        case.closed_at = ctx.now
+        changed += ["status", "outcome", "closed_reason", "closed_at"]
+    case.revision += 1
+    case.save(update_fields=changed)
+    event_data = dict(applied.event)
+    if applied.close is not None:
+        event_data |= {"outcome": applied.close, "reason": applied.reason}
+    append_event(
+        case=case, actor=actor, action=action, from_step=from_step, to_step=case.step, data=event_data
+    )
+    audit_changes: dict[str, Any] = {"revision": {"old": case.revision - 1, "new": case.revision}}
+    if case.step != from_step:
+        audit_changes["step"] = {"old": from_step, "new": case.step}
+    if applied.close is not None:
+        audit_changes["status"] = {"old": CaseStatus.OPEN, "new": CaseStatus.CLOSED}
+    audit_record(actor=actor, action=f"case.{action}", obj=case, changes=audit_changes)
+    return case

@@ -1,0 +1,70 @@
+"""The inbox and the satisfaction summary."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from casework import forms as f
+from casework import selectors
+from casework.models import (
+    CaseStatus,
+)
+from casework.views._base import (
+    PAGE_SIZE,
+    SATISFACTION_READERS,
+    current_lang,
+    render_screen,
+    staff_screen,
+    staff_user,
+)
+from casework.views.presenter import (
+    catalog_label,
+    channel_labels,
+    engine_in_force,
+    step_choices,
+)
+from policy_engine.rules.catalog import CatalogKind
+
+# --- inbox --------------------------------------------------------------------------------------
+
+
+@staff_screen()
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The cases this user's role lets them see, filtered, 25 a page: the API inbox's selector,
+    so the query count does not grow with the page."""
+    user, lang = staff_user(request), current_lang()
+    engine = engine_in_force()
+    labels = channel_labels(engine, lang)
+    # The channels of the policy in force first, then any other a case may have come through.
+    form = f.InboxFilterForm(request.GET, steps=step_choices(lang), channels=list(labels.items()))
+    form.is_valid()
+    wanted = form.cleaned_data
+    status = wanted.get("status") or CaseStatus.OPEN
+    cases = selectors.case_inbox(
+        user=user,
+        step=wanted.get("step") or None,
+        channel=wanted.get("channel") or None,
+        status=None if status == "all" else status,
+        overdue=True if wanted.get("overdue") else None,
+        assigned=wanted.get("assigned") or None,
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [
+        {
+            "case": case,
+            "channel": labels.get(case.channel, case.channel),
+            "step": catalog_label(CatalogKind.STEP, case.step, lang),
+            "overdue": selectors.case_is_overdue(case, now=now),
+        }
+        for case in page.object_list
+    ]
+    return render_screen(request, "inbox.html", {"form": form, "page": page, "rows": rows})
+
+
+@staff_screen(*SATISFACTION_READERS)
+def satisfaction(request: HttpRequest) -> HttpResponse:
+    """Beneficiaries' ratings of the service: overall, and per employee from five ratings."""
+    return render_screen(request, "satisfaction.html", {"summary": selectors.rating_summaries()})

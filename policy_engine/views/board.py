@@ -1,0 +1,57 @@
+"""The board's members (who may vote and sign) and its quorum."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.models import RoleCode
+from core.errors import ServiceError
+from policy_engine import selectors, services
+from policy_engine.models import BoardMember, BoardRole, BoardSettings
+from policy_engine.views.common import page_lang, staff_required, user_of
+
+
+@staff_required(RoleCode.ASSOCIATION_ADMIN)
+def board(request: HttpRequest) -> HttpResponse:
+    """The board's members (who may vote and sign) and the quorum."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        post = request.POST
+        try:
+            if post.get("form") == "quorum":
+                raw = (post.get("quorum") or "").strip()
+                services.board_quorum_set(actor=user_of(request), quorum=int(raw) if raw.isdigit() else None)
+                messages.success(request, _("The quorum was saved."))
+            else:
+                member_id = post.get("member_id")
+                services.board_member_save(
+                    actor=user_of(request),
+                    member_id=int(member_id) if member_id and member_id.isdigit() else None,
+                    name_ar=post.get("name_ar", ""),
+                    name_en=post.get("name_en", ""),
+                    role=post.get("role", ""),
+                    user_email=post.get("user_email", ""),
+                    is_active=post.get("is_active", "1") == "1",
+                )
+                messages.success(request, _("The board member was saved."))
+            return redirect("policy-staff-board")
+        except ServiceError as exc:
+            errors = {p.field: p.message(page_lang()) for p in exc.problems} or {
+                "form": exc.message(page_lang())
+            }
+    return render(
+        request,
+        "policy_engine/board.html",
+        {
+            "members": BoardMember.objects.select_related("user").order_by("-is_active", "role", "name_ar"),
+            "roles": BoardRole.choices,
+            "quorum": selectors.quorum_needed(),
+            "configured_quorum": BoardSettings.objects.filter(pk=1).values_list("quorum", flat=True).first(),
+            "errors": errors,
+            "posted": request.POST,
+        },
+        status=400 if errors else 200,
+    )

@@ -1,0 +1,208 @@
+"""No 500 on bad input: NUL characters, deep JSON, long paths, odd hosts, unknown filters.
+
+Each case here answered 500 (or an HTML page under /api/) before the request-sanitising
+middleware and the strict JSON parser (platform/core).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tenants.models import Association
+from tests.casework.conftest import Api, Staff, open_case
+from tests.conftest import host_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _json(response: Any) -> Any:
+    assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
+    return json.loads(response.content)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["step=%00", "q=abc%00def", "status=%00", "page=%00", "%00=1", "ordering=x%00"],
+)
+def test_a_nul_in_any_query_parameter_is_a_400_in_json(
+    alpha: Association, staff: Staff, rumaila: object, query: str
+) -> None:
+    api = Api(alpha, staff.admin)
+    for path in ("/api/v1/cases/", "/api/v1/beneficiaries/", "/api/v1/duplicates/"):
+        response = api.client.get(f"{path}?{query}", headers=api.headers)
+        assert response.status_code == 400, (path, query, response.content[:200])
+        assert _json(response)["code"] == "nul_character"
+
+
+def test_a_nul_in_a_screen_query_is_a_400_not_a_500(
+    alpha: Association, staff: Staff, rumaila: object
+) -> None:
+    client = Client(HTTP_HOST=host_for(alpha))
+    client.force_login(staff.admin)
+    response = client.get("/staff/?step=%00")
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+
+
+def test_a_nul_in_a_json_string_is_refused(alpha: Association, staff: Staff, rumaila: object) -> None:
+    case = open_case(staff.reception)
+    api = Api(alpha, staff.admin)
+    body = json.dumps({"action": "add_note", "revision": case.revision, "note": "hello"}).replace(
+        "hello", "hello\\u0000world"
+    )
+    response = api.client.post(
+        f"/api/v1/cases/{case.pk}/transitions/", body, content_type="application/json", headers=api.headers
+    )
+    assert response.status_code == 400
+    assert "NUL" in _json(response)["detail"]
+    # A NUL in a key is refused the same way.
+    response = api.client.post(
+        "/api/v1/beneficiaries/", '{"a\\u0000": 1}', content_type="application/json", headers=api.headers
+    )
+    assert response.status_code == 400
+
+
+def test_json_nested_fifty_thousand_deep_is_a_400(alpha: Association, staff: Staff) -> None:
+    api = Api(alpha, staff.admin)
+    body = "[" * 50_000 + "]" * 50_000
+    response = api.client.post(
+        "/api/v1/policy/validate", body, content_type="application/json", headers=api.headers
+    )
+    assert response.status_code == 400
+    assert "nested" in _json(response)["detail"]
+    # Deep, but within what Python's parser holds: refused by the depth limit, not by a crash.
+    body = '{"a":' * 100 + "1" + "}" * 100
+    response = api.client.post(
+        "/api/v1/beneficiaries/", body, content_type="application/json", headers=api.headers
+    )
+    assert response.status_code == 400
+    assert "nested" in _json(response)["detail"]
+
+
+def test_nan_is_not_json(alpha: Association, staff: Staff) -> None:
+    api = Api(alpha, staff.admin)
+    response = api.client.post(
+        "/api/v1/policy/validate", '{"document": NaN}', content_type="application/json", headers=api.headers
+    )
+    assert response.status_code == 400
+
+
+def test_a_nul_in_a_form_field_is_refused(alpha: Association, staff: Staff, rumaila: object) -> None:
+    case = open_case(staff.reception)
+    client = Client(HTTP_HOST=host_for(alpha))
+    client.force_login(staff.admin)
+    response = client.post(f"/staff/cases/{case.pk}/", {"action": "add_note", "note": "a\x00b"})
+    assert response.status_code == 400
+
+
+def test_public_link_forms_refuse_a_nul(alpha: Association, staff: Staff, rumaila: object) -> None:
+    from casework import notifications
+    from casework.models import LinkPurpose
+
+    case = open_case(staff.reception)
+    client = Client(HTTP_HOST=host_for(alpha))
+    rate = notifications.link_create(case=case, purpose=LinkPurpose.RATE)
+    track = notifications.link_create(case=case, purpose=LinkPurpose.TRACK)
+    response = client.post(rate, {"score": "5", "comment": "good\x00"})
+    assert response.status_code == 400
+    response = client.post(track, {"typed_name": "x\x00", "confirmed": "yes", "data_hash": "x"})
+    assert response.status_code == 400
+    # Percent-encoded in the body, as a browser would send it.
+    response = client.post(rate, "score=5&comment=%00", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+
+
+def test_an_idempotency_key_on_a_very_long_path_is_kept(alpha: Association, staff: Staff) -> None:
+    api = Api(alpha, staff.admin)
+    long_query = "x=" + "a" * 700
+    response = api.client.post(
+        f"/api/v1/beneficiaries/?{long_query}",
+        json.dumps({"national_id": "1", "full_name_ar": "x"}),
+        content_type="application/json",
+        headers={**api.headers, "Idempotency-Key": "k1"},
+    )
+    assert response.status_code == 400  # an invalid ID: refused as data, not by a 500
+    long_path = "/api/v1/tokens/" + "a" * 600
+    response = api.client.post(long_path, "{}", content_type="application/json", headers=api.headers)
+    assert response.status_code == 404
+    assert _json(response)["code"] == "not_found"
+
+
+def test_a_trailing_dot_host_with_a_port_is_routed(alpha: Association) -> None:
+    for host in ("alpha.localhost.", "alpha.localhost.:8000", "ALPHA.localhost.:8000"):
+        response = Client(HTTP_HOST=host).get("/api/v1/meta")
+        assert response.status_code == 200, host
+        assert _json(response)["association"]["slug"] == "alpha"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/cases/abc/"),
+        ("get", "/api/v1/cases/1.5/"),
+        ("get", "/api/v1/beneficiaries/%E2%80%8F/"),
+        ("post", "/api/v1/cases/abc/transitions/"),
+        ("get", "/api/v1/policy/versions/x/"),
+        ("get", "/api/v1/nothing-here"),
+        ("get", "/api/"),
+    ],
+)
+def test_every_api_path_answers_json(alpha: Association, staff: Staff, method: str, path: str) -> None:
+    api = Api(alpha, staff.admin)
+    response = getattr(api.client, method)(path, headers=api.headers)
+    assert response.status_code == 404
+    assert _json(response) == {"code": "not_found", "detail": "Not found."}
+
+
+def test_an_unknown_host_under_api_answers_json() -> None:
+    response = Client(HTTP_HOST="nobody.localhost").get("/api/v1/cases/")
+    assert response.status_code == 404
+    assert _json(response)["code"] == "not_found"
+
+
+def test_an_oversize_api_body_is_a_413_in_json(alpha: Association, staff: Staff) -> None:
+    api = Api(alpha, staff.admin)
+    body = json.dumps({"full_name_ar": "x" * (2 * 1024 * 1024)})
+    response = api.client.post(
+        "/api/v1/beneficiaries/", body, content_type="application/json", headers=api.headers
+    )
+    assert response.status_code == 413
+    assert _json(response)["code"] == "too_large"
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "field"),
+    [
+        ("/api/v1/cases/", "step=no_such_step", "step"),
+        ("/api/v1/cases/", "channel=pigeon", "channel"),
+        ("/api/v1/cases/", "status=sideways", "status"),
+        ("/api/v1/cases/", "overdue=perhaps", "overdue"),
+        ("/api/v1/cases/", "assigned=them", "assigned"),
+        ("/api/v1/cases/", "beneficiary=x", "beneficiary"),
+        ("/api/v1/cases/", "page=0", "page"),
+        ("/api/v1/cases/", "page_size=1000", "page_size"),
+        ("/api/v1/duplicates/", "status=whatever", "status"),
+        ("/api/v1/beneficiaries/", "page=-1", "page"),
+    ],
+)
+def test_unknown_filter_values_are_refused(
+    alpha: Association, staff: Staff, rumaila: object, path: str, query: str, field: str
+) -> None:
+    api = Api(alpha, staff.admin)
+    response = api.client.get(f"{path}?{query}", headers=api.headers)
+    assert response.status_code == 400, response.content[:300]
+    assert list(_json(response)["errors"]) == [field]
+
+
+def test_known_filter_values_still_filter(alpha: Association, staff: Staff, rumaila: object) -> None:
+    open_case(staff.reception)
+    api = Api(alpha, staff.admin)
+    everything = _json(api.get("/api/v1/cases/"))["count"]
+    assert everything == 1
+    assert _json(api.get("/api/v1/cases/", status="open", overdue="false", step="receive"))["count"] == 1
+    assert _json(api.get("/api/v1/cases/", step="custom:home-visit"))["count"] == 0
+    assert _json(api.get("/api/v1/cases/", status="closed"))["count"] == 0
