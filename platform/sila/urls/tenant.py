@@ -3,10 +3,15 @@
 from django.urls import include, path
 
 from casework.portal import site
+from sila import theme_editor
 from sila.urls.common import urlpatterns as common
+from themes import views as theme_views
 
 urlpatterns = [
     path("", site.home, name="association-home"),
+    path("theme.css", theme_views.theme_css, name="theme-css"),
+    path("theme/logo.png", theme_views.logo, name="theme-logo"),
+    path("staff/theme/", theme_editor.edit, name="staff-theme"),
     path("api/v1/policy/", include("policy_engine.api.urls")),
     path("api/v1/public/", include("casework.portal.api_urls")),
     path("api/v1/", include("casework.api.urls")),
