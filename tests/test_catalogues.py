@@ -43,9 +43,7 @@ def template_strings() -> set[tuple[str | None, str]]:
     for path in _files("*.html"):
         for name, args in _CALL.findall(templatize(path.read_text(encoding="utf-8"), origin=str(path))):
             literals = [ast.literal_eval(lit) for lit in _LITERAL.findall(args)]
-            if name == "pgettext":
-                found.add((literals[0], literals[1]))
-            elif name == "npgettext":
+            if name in ("pgettext", "npgettext"):
                 found.add((literals[0], literals[1]))
             else:
                 found.add((None, literals[0]))

@@ -436,3 +436,28 @@ def test_sign_in_code_job_does_nothing_for_a_used_code(alpha: Association, staff
     challenge = otp.otp_request(phone=PHONE, client_address="1.2.3.4")
     OtpChallenge.objects.filter(pk=challenge.pk).update(used_at=timezone.now())
     assert sign_in_code_text(schema_name="alpha", challenge_id=challenge.pk) == 0
+
+
+@pytest.mark.parametrize(
+    "comment",
+    ["خدمة ممتازة \u202eلا", "<script>alert(1)</script>", "جيد\u2067جدًا"],
+    ids=["rlo", "script", "isolate"],
+)
+def test_a_rating_comment_with_script_or_direction_overrides_is_refused(
+    alpha: Association, staff: Staff, comment: str
+) -> None:
+    install_policy(alpha, "jamoum")
+    case = open_case(staff.reception, register(staff.reception, phone=PHONE))
+    while case.status == "open":
+        case = take_step(case, staff)
+    browser = browser_sign_in(alpha)
+    connection.set_tenant(alpha)
+    from casework.portal.services import reference_for
+
+    reference = reference_for(case).reference
+    answer = browser.post(f"/portal/requests/{reference}/", {"do": "rate", "score": "5", "comment": comment})
+    assert answer.status_code == 400
+    assert 'id="id_comment"' in answer.content.decode()
+    assert "<script>alert(1)</script>" not in answer.content.decode()
+    connection.set_tenant(alpha)
+    assert not hasattr(SupportCase.objects.get(pk=case.pk), "rating")

@@ -65,6 +65,20 @@ class LiveSila:
     port: int
     credentials: dict[str, Any]
     sms_file: Path
+    env: dict[str, str] | None = None
+
+    def manage(self, *args: str) -> str:
+        """Run a management command against the live Sila's database (e.g. to set up a scene)."""
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), *args],
+            env=self.env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        return done.stdout
 
     def url(self, slug: str | None, path: str = "/") -> str:
         host = f"{slug}.localhost" if slug else "localhost"
@@ -149,6 +163,7 @@ def live_sila(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> I
             port=port,
             credentials=json.loads(credentials_file.read_text(encoding="utf-8")),
             sms_file=work / "sms.jsonl",
+            env=env,
         )
     finally:
         gateway.stop()
@@ -166,6 +181,34 @@ def live_sila(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> I
             shutil.copy(work / name, ARTIFACTS / f"e2e-{name}")
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
         admin.close()
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_serious(page: Any) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it is now (axe from npm,
+    installed by `make test`)."""
+    if not AXE.exists():
+        message = f"axe-core is not installed at {AXE} (make axe)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    page.add_script_tag(path=str(AXE))
+    violations: list[dict[str, Any]] = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                        nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}))"""
+    )
+    return violations
+
+
+def sideways_overflow(page: Any) -> int:
+    """How many pixels the page is wider than the window (0 when nothing scrolls sideways)."""
+    return int(
+        page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    )
 
 
 @pytest.fixture(scope="module")
