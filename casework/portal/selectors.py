@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from casework import selectors as case_selectors
 from casework.models import CaseOutcome, CaseStatus, ItemKind, SupportCase
-from casework.portal.services import missing_documents, own_case, reference_for
+from casework.portal.services import applicant_label, missing_documents, own_case, reference_for
 from casework.sms import mask_phone
 from policy_engine.rules.catalog import CatalogKind, UnknownCodeError, label
 
@@ -56,7 +56,7 @@ def _view(case: SupportCase, lang: str, *, full: bool) -> RequestView:
     is_open = case.status == CaseStatus.OPEN
     missing = (
         [
-            {"code": item.code, "label": item.label_ar if lang == "ar" else item.label_en}
+            {"code": item.code, "label": applicant_label(item.code, item.label_ar, item.label_en, lang)}
             for item in missing_documents(case)
             if item.kind == ItemKind.DOCUMENT
         ]

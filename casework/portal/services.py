@@ -38,6 +38,22 @@ ONLINE_CHANNELS = ("website", "help_request")
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L: read out over the phone
 
 
+# The checklist speaks to staff ("the ID was presented"); the applicant is asked for the document.
+APPLICANT_LABELS = {
+    "identity_presented": ("صورة الهوية الوطنية أو الإقامة", "A copy of your national ID or iqama"),
+    "income_proof": (
+        "ما يثبت الدخل (مثل تعريف بالراتب أو كشف حساب)",
+        "Proof of income (e.g. a salary letter)",
+    ),
+    "support_request_form": ("نموذج طلب الدعم معبأً", "The support request form, filled in"),
+}
+
+
+def applicant_label(code: str, label_ar: str, label_en: str, lang: str) -> str:
+    ar, en = APPLICANT_LABELS.get(code, (label_ar, label_en))
+    return ar if lang == "ar" else en
+
+
 def online_channel(engine: PolicyEngine) -> str | None:
     """The channel an online application comes through, if the policy in force has one."""
     return next((code for code in ONLINE_CHANNELS if engine.is_channel_allowed(code)), None)
@@ -75,8 +91,8 @@ def application_spec() -> ApplicationSpec | None:
     documents = tuple(
         DocumentSpec(
             code=item.code,
-            label_ar=item.label_ar,
-            label_en=item.label_en,
+            label_ar=APPLICANT_LABELS.get(item.code, (item.label_ar, item.label_en))[0],
+            label_en=APPLICANT_LABELS.get(item.code, (item.label_ar, item.label_en))[1],
             # The ID is needed to start; the rest may follow from the portal.
             required=item.code == "identity_presented",
         )

@@ -352,7 +352,7 @@ def test_follow_send_a_missing_document_and_rate_once(alpha: Association, staff:
     reference = TrackingReference.objects.get(case=case).reference
     assert reference in listing
     page = browser.get(f"/portal/requests/{reference}/").content.decode()
-    assert "ما يثبت الدخل" in page  # a document the request still waits for
+    assert "ما يثبت الدخل (مثل تعريف بالراتب أو كشف حساب)" in page  # a document still awaited
     sent = browser.post(
         f"/portal/requests/{reference}/",
         {
@@ -412,7 +412,7 @@ def test_the_portal_needs_a_sign_in(alpha: Association) -> None:
 def test_the_apply_page_offers_the_policy_documents_and_attestation(alpha: Association) -> None:
     install_policy(alpha, "jamoum")
     page = Client(HTTP_HOST=host_for(alpha)).get("/apply/").content.decode()
-    assert "اطُّلع على الهوية الوطنية أو الإقامة" in page
+    assert "صورة الهوية الوطنية أو الإقامة" in page
     assert 'name="attestation_name"' in page
     assert "أسبوعين" in page  # Jamoum's committee answers within two weeks
     posted = Client(HTTP_HOST=host_for(alpha)).post(

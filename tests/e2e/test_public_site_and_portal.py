@@ -121,8 +121,16 @@ def test_tabuk_site_offers_only_its_channels_and_its_one_week_window(
     )
     page.goto(live_sila.url("tabuk", "/"))
     chips = page.locator("#channels ul.chips li").all_inner_texts()
-    print("TABUK CHIPS", chips)
-    assert len(chips) == 7, chips
+    # Tabuk's seven channels, in its policy's order: no help-request form, its own branch offices.
+    assert chips == [
+        "المقابلة",
+        "الاتصالات الهاتفية",
+        "وسائل التواصل الاجتماعي",
+        "الخطابات",
+        "خدمة التطوع",
+        "الموقع الإلكتروني للجمعية",
+        "فروع الجمعية ومكاتبها",
+    ]
     expect(page.locator("#apply")).to_contain_text("أسبوع")
     _check(page, "tabuk-home-in-force")
     page.goto(live_sila.url("tabuk", "/apply/"))

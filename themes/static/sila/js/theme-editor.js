@@ -19,10 +19,14 @@
     const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
     return (x + 0.05) / (y + 0.05);
   }
+  const arabic = document.documentElement.lang === "ar";
+  function digits(text) {
+    return arabic ? text.replace(/[0-9]/g, (d) => "٠١٢٣٤٥٦٧٨٩"[d]).replace(".", "٫") : text;
+  }
   function line(label, value) {
     const item = document.createElement("span");
     const ok = value >= 4.5;
-    item.textContent = label + ": " + value.toFixed(2) + ":1 — " + (ok ? report.dataset.ok : report.dataset.low);
+    item.textContent = label + ": " + digits(value.toFixed(2)) + ":" + digits("1") + " — " + (ok ? report.dataset.ok : report.dataset.low);
     if (!ok) item.className = "contrast-low";
     return item;
   }
