@@ -64,14 +64,16 @@ def _view(case: SupportCase, lang: str, *, full: bool) -> RequestView:
         else []
     )
     rating = getattr(case, "rating", None) if hasattr(case, "rating") else None
+    decision = getattr(case, "decision", None) if hasattr(case, "decision") else None
     return RequestView(
         case=case,
         reference=reference_for(case).reference,
         step_label=_step_label(case.step, lang),
         open=is_open,
-        decision_due=case.decision_due if is_open else None,
-        overdue=bool(is_open and case.decision_due and case.decision_due < timezone.now()),
-        outcome=case.get_outcome_display() if case.outcome else "",
+        # Once decided, the answer is given: no due date any more, the decision instead.
+        decision_due=case.decision_due if is_open and decision is None else None,
+        overdue=bool(is_open and decision is None and case.decision_due and case.decision_due < timezone.now()),
+        outcome=case.get_outcome_display() if case.outcome else (decision.get_outcome_display() if decision else ""),
         steps=[
             {
                 "label": _step_label(step, lang),

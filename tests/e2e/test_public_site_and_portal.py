@@ -247,6 +247,7 @@ def test_apply_follow_and_rate_on_jamoum_site(live_sila: LiveSila, new_page: Any
     with person.expect_navigation():
         card.click()
     expect(person.locator(".lead")).to_contain_text(STEPS["register"])
+    expect(person.locator("main")).to_contain_text("القرار: مقبولة")  # decided: no due date any more
     _check(person, "portal-request")
     _english(person)
     expect(person.locator("h1")).to_contain_text(reference)
