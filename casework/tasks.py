@@ -215,3 +215,7 @@ def on_case_event(event: CaseEvent) -> None:
         )
     if (event.data or {}).get("outcome") == CaseOutcome.SERVED:
         defer_for_current_tenant(satisfaction_request, case_id=case.pk, event_id=event.pk)
+
+
+# The housekeeping jobs live in their own module; importing it here lets the worker find them.
+from casework import maintenance  # noqa: E402, F401

@@ -9,6 +9,7 @@ urlpatterns = [
     path("staff/policy/", views.version_list, name="policy-staff-list"),
     path("staff/policy/from-template", views.version_from_template, name="policy-staff-from-template"),
     path("staff/policy/board/", views.board, name="policy-staff-board"),
+    path("staff/policy/approval-date", views.approval_date, name="policy-staff-date"),
     path("staff/policy/<int:number>/", views.version_detail, name="policy-staff-detail"),
     path("staff/policy/<int:number>/edit", views.version_edit, name="policy-staff-edit"),
     path("staff/policy/<int:number>/diff", views.version_diff, name="policy-staff-diff"),

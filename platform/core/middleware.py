@@ -6,6 +6,9 @@ Comes first in ``MIDDLEWARE`` so that it also wraps host routing:
   cannot store it in text, and a query filtered by it fails in the database (a 500 otherwise);
 - an ``/api/`` request whose declared body is larger than Sila accepts is refused with 413 before
   it is read;
+- a request that failed because the database could not be reached (PostgreSQL restarting, every
+  pooled connection busy past the pool's timeout, "too many clients") is answered 503 with
+  ``Retry-After`` instead of 500: the client may safely try again, nothing was written;
 - an error answer under ``/api/`` that is not JSON (Django's HTML 404 for a path no route matches,
   e.g. a non-numeric id, an unknown host's page, a 500 page) is replaced with the API's error
   shape ``{"code", "detail"}`` and the same status.
@@ -13,10 +16,15 @@ Comes first in ``MIDDLEWARE`` so that it also wraps host routing:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 from django.conf import settings
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import get_language_from_request
 
@@ -114,6 +122,14 @@ class RequestSanitisingMiddleware:
                 api_error(request, "nul_character", 400) if is_api else _plain(request, "nul_character", 400)
             )
         response = self.get_response(request)
+        if response.status_code == 500 and isinstance(
+            getattr(request, "_sila_exception", None), DB_UNAVAILABLE
+        ):
+            unavailable = (
+                api_error(request, "unavailable", 503) if is_api else _plain(request, "unavailable", 503)
+            )
+            unavailable["Retry-After"] = RETRY_AFTER_SECONDS
+            return unavailable
         if is_api and response.status_code >= 400 and not _is_json(response):
             replacement = api_error(
                 request, _STATUS_CODES.get(response.status_code, "error"), response.status_code
@@ -123,6 +139,18 @@ class RequestSanitisingMiddleware:
                     replacement[header] = response[header]
             return replacement
         return response
+
+
+DB_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = "2"
+
+
+@receiver(got_request_exception)
+def _remember_exception(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """Django turns an uncaught exception into a 500 page before the outer middleware sees it
+    (with DEBUG, the technical page): keep the exception on the request to judge it there."""
+    if request is not None:
+        request._sila_exception = sys.exc_info()[1]  # type: ignore[attr-defined]
 
 
 def _is_json(response: HttpResponse) -> bool:

@@ -19,7 +19,7 @@ from accounts.models import RoleCode
 from core.api import role_permission
 from core.errors import FieldProblem, invalid, not_found
 from core.parsers import StrictJSONParser
-from policy_engine import selectors, services
+from policy_engine import presenters, selectors, services
 from policy_engine.api import serializers as s
 from policy_engine.models import PolicyVersion
 from policy_engine.rules.seeds import load_seed
@@ -136,13 +136,15 @@ class VersionDiffView(APIView):
                 description="the other version (default: the one in force, else the one this was based on)",
             )
         ],
-        responses=inline_serializer(
-            "PolicyDiff",
-            {
-                "from": serializers.IntegerField(),
-                "to": serializers.IntegerField(),
-                "changes": serializers.ListField(child=serializers.DictField()),
-            },
+        responses={200: s.PolicyDiffSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        description=(
+            "The changes from version `against` to version `number`, as the board reads them on the vote "
+            "page: texts are compared after normalisation (line endings, trailing spaces, Unicode NFC), so an "
+            "untouched copy has no changes; changed prose carries `words`, the text word by word; entries "
+            "of a list (channels, staff tools, steps, contacts, accounts) are added, removed, changed or "
+            "moved, named by their label in `subject`. Without `against`: the version in force, else the "
+            "one this version was started from (`from` is null for a first version with nothing earlier). "
+            "`against` equal to `number` is a 400."
         ),
         tags=["policy"],
     )
@@ -154,12 +156,28 @@ class VersionDiffView(APIView):
                 raise invalid(
                     [FieldProblem("against", "invalid", "اكتب رقم إصدار.", "A version number is expected.")]
                 )
-            old = _version(int(against))
+            if int(against) == number:
+                raise invalid(
+                    [
+                        FieldProblem(
+                            "against",
+                            "same_version",
+                            "اختر إصدارًا آخر للمقارنة؛ الإصدار لا يختلف عن نفسه.",
+                            "Choose another version to compare with: a version has no differences with itself.",
+                        )
+                    ]
+                )
+            old: PolicyVersion | None = _version(int(against))
         else:
-            in_force = selectors.policy_version_in_force()
-            old = in_force if in_force and in_force.pk != new.pk else new.based_on or new
-        changes = selectors.policy_diff(old=old, new=new)
-        return Response({"from": old.number, "to": new.number, "changes": [c.to_dict() for c in changes]})
+            old = presenters.default_comparison(new, selectors.policy_version_in_force())
+        changes = selectors.policy_diff(old=old, new=new) if old is not None else []
+        return Response(
+            {
+                "from": old.number if old is not None else None,
+                "to": new.number,
+                "changes": [c.to_dict() for c in changes],
+            }
+        )
 
 
 class SubmitView(APIView):

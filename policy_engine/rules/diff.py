@@ -23,9 +23,10 @@ from policy_engine.rules.document import (
     ProcedureStep,
     StaffToolEntry,
 )
-from policy_engine.rules.durations import DurationError, describe_duration
+from policy_engine.rules.normalise import normalise_document
+from policy_engine.rules.worddiff import Piece, word_diff
 
-ChangeKind = Literal["added", "removed", "changed", "reordered"]
+ChangeKind = Literal["added", "removed", "changed", "moved"]
 Section = Literal[
     "beneficiary_term",
     "texts",
@@ -36,6 +37,8 @@ Section = Literal[
     "staff_acknowledgment_required",
     "contacts",
     "bank_accounts",
+    "intake_form",
+    "checklists",
 ]
 
 
@@ -51,9 +54,12 @@ class Change:
     section: Section
     attribute: str | None = None
     subject: LocalizedText | None = None
+    words: tuple[Piece, ...] | None = None  # changed prose, word by word
 
     def describe(self, lang: Lang = "ar") -> str:
-        return _describe(self, lang)
+        from policy_engine.rules.diff_describe import describe
+
+        return describe(self, lang)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +70,7 @@ class Change:
             "section": self.section,
             "attribute": self.attribute,
             "subject": self.subject.to_dict() if self.subject is not None else None,
+            "words": [piece.to_dict() for piece in self.words] if self.words is not None else None,
             "description_ar": self.describe("ar"),
             "description_en": self.describe("en"),
         }
@@ -73,7 +80,7 @@ def _names(label: Callable[[Lang], str]) -> LocalizedText:
     return LocalizedText(ar=label("ar"), en=label("en"))
 
 
-def _catalog_names(kind: CatalogKind, code: str) -> LocalizedText:
+def catalog_names(kind: CatalogKind, code: str) -> LocalizedText:
     entry = get_entry(kind, code)
     return LocalizedText(entry.label_ar, entry.label_en) if entry is not None else LocalizedText(code, code)
 
@@ -81,23 +88,30 @@ def _catalog_names(kind: CatalogKind, code: str) -> LocalizedText:
 # --- Collections of coded entries --------------------------------------------------------------
 
 
-def _reorder(
+def _moves(
     section: Section, old: Sequence[str], new: Sequence[str], names: dict[str, LocalizedText]
 ) -> list[Change]:
-    """One change when the entries kept in both versions are in a different order.
+    """The entries kept in both versions that changed place, one change each, by name.
 
-    ``old``/``new`` are the kept codes in each order; ``subject`` is the new order in words.
+    The longest run of entries that kept their relative order stays put; every other kept entry
+    moved. ``old``/``new`` of a move are its 1-based positions in each version's full list.
     """
     common = set(old) & set(new)
     old_order = [code for code in old if code in common]
     new_order = [code for code in new if code in common]
     if old_order == new_order:
         return []
-    subject = LocalizedText(
-        ar="، ".join(names[code].ar for code in new_order),
-        en=", ".join(names[code].en for code in new_order),
-    )
-    return [Change(section, "reordered", old_order, new_order, section, subject=subject)]
+    matcher = SequenceMatcher(a=old_order, b=new_order, autojunk=False)
+    stayed = {
+        code for block in matcher.get_matching_blocks() for code in old_order[block.a : block.a + block.size]
+    }
+    return [
+        Change(
+            f"{section}.{code}", "moved", list(old).index(code) + 1, index + 1, section, subject=names[code]
+        )
+        for index, code in enumerate(new)
+        if code in common and code not in stayed
+    ]
 
 
 def _attribute_changes(
@@ -114,8 +128,13 @@ def _attribute_changes(
         if before == after:
             continue
         kind: ChangeKind = "added" if before is None else "removed" if after is None else "changed"
-        changes.append(Change(f"{path}.{name}", kind, before, after, section, name, subject))
+        prose = kind == "changed" and name in _PROSE_ATTRIBUTES
+        words = word_diff(str(before), str(after)) if prose else None
+        changes.append(Change(f"{path}.{name}", kind, before, after, section, name, subject, words))
     return changes
+
+
+_PROSE_ATTRIBUTES = frozenset({"label_ar", "label_en", "note_ar", "note_en", "text_ar", "text_en"})
 
 
 def _diff_channels(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
@@ -170,9 +189,7 @@ def _diff_entries(
                 _entry_attributes(entry),
                 attributes,
             )
-    changes += _reorder(
-        section, [e.code for e in old], [e.code for e in new], {e.code: names(e) for e in new}
-    )
+    changes += _moves(section, [e.code for e in old], [e.code for e in new], {e.code: names(e) for e in new})
     return changes
 
 
@@ -193,13 +210,13 @@ def _diff_procedure(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
             step.to_dict(),
             None,
             "procedure",
-            subject=_catalog_names(CatalogKind.STEP, step.step),
+            subject=catalog_names(CatalogKind.STEP, step.step),
         )
         for step in old.procedure
         if step.step not in new_by_code
     ]
     for step in new.procedure:
-        subject = _catalog_names(CatalogKind.STEP, step.step)
+        subject = catalog_names(CatalogKind.STEP, step.step)
         before = old_by_code.get(step.step)
         if before is None:
             changes.append(
@@ -214,11 +231,11 @@ def _diff_procedure(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
                 _step_params(step),
                 ("target", "body", "window", "business_days"),
             )
-    changes += _reorder(
+    changes += _moves(
         "procedure",
         old.step_codes(),
         new.step_codes(),
-        {code: _catalog_names(CatalogKind.STEP, code) for code in new.step_codes()},
+        {code: catalog_names(CatalogKind.STEP, code) for code in new.step_codes()},
     )
     return changes
 
@@ -242,7 +259,8 @@ def _diff_texts(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
         if before == after:
             continue
         kind: ChangeKind = "added" if not before else "removed" if not after else "changed"
-        changes.append(Change(name, kind, before, after, "texts", name))
+        words = word_diff(before or "", after or "") if kind == "changed" else None
+        changes.append(Change(name, kind, before, after, "texts", name, words=words))
     return changes
 
 
@@ -267,13 +285,18 @@ def _diff_goals(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
         paired = min(i2 - i1, j2 - j1) if tag == "replace" else 0
         for offset in range(paired):
             i, j = i1 + offset, j1 + offset
+            before_goal, after_goal = old.detailed_goals[i], new.detailed_goals[j]
+            # The goal's words in the language that changed (Arabic when both did).
+            lang_changed: Lang = "ar" if before_goal.ar != after_goal.ar else "en"
             changes.append(
                 Change(
                     f"detailed_goals[{j}]",
                     "changed",
-                    old.detailed_goals[i].to_dict(),
-                    new.detailed_goals[j].to_dict(),
+                    before_goal.to_dict(),
+                    after_goal.to_dict(),
                     "detailed_goals",
+                    lang_changed,
+                    words=word_diff(before_goal.text(lang_changed), after_goal.text(lang_changed)),
                 )
             )
         changes += [removed(i) for i in range(i1 + paired, i2)]
@@ -430,7 +453,11 @@ def _diff_accounts(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
 
 
 def diff(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
-    """Every field-level difference from ``old`` to ``new``, in the order the policy reads."""
+    """Every field-level difference from ``old`` to ``new``, in the order the policy reads.
+
+    Both are normalised first, so a copy that differs only in line endings, trailing spaces or
+    Unicode form (versions stored before normalisation) shows no difference."""
+    old, new = _normalised(old), _normalised(new)
     return [
         *_diff_beneficiary_term(old, new),
         *_diff_texts(old, new),
@@ -441,212 +468,16 @@ def diff(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
         *_diff_acknowledgment(old, new),
         *_diff_contacts(old, new),
         *_diff_accounts(old, new),
+        *_intake_changes(old, new),
     ]
 
 
-# --- Describing a change --------------------------------------------------------------------------
+def _intake_changes(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
+    # Imported here: intake_diff builds Change objects, so it imports this module.
+    from policy_engine.rules.intake_diff import intake_changes
 
-_TEXT_NAMES: dict[str, LocalizedText] = {
-    "preamble_ar": LocalizedText("التمهيد (بالعربية)", "preamble (Arabic)"),
-    "preamble_en": LocalizedText("التمهيد (بالإنجليزية)", "preamble (English)"),
-    "general_goal_ar": LocalizedText("الهدف العام (بالعربية)", "general goal (Arabic)"),
-    "general_goal_en": LocalizedText("الهدف العام (بالإنجليزية)", "general goal (English)"),
-    "responsibilities_ar": LocalizedText("المسؤوليات (بالعربية)", "responsibilities (Arabic)"),
-    "responsibilities_en": LocalizedText("المسؤوليات (بالإنجليزية)", "responsibilities (English)"),
-}
-
-_ATTRIBUTE_NAMES: dict[str, LocalizedText] = {
-    "label_ar": LocalizedText("التسمية العربية", "Arabic label"),
-    "label_en": LocalizedText("التسمية الإنجليزية", "English label"),
-    "document": LocalizedText("المستند المرفق", "attached document"),
-    "note_ar": LocalizedText("الملاحظة العربية", "Arabic note"),
-    "note_en": LocalizedText("الملاحظة الإنجليزية", "English note"),
-    "iban": LocalizedText("رقم الآيبان", "IBAN"),
-    "account_number_as_printed": LocalizedText("رقم الحساب كما هو مطبوع", "account number as printed"),
-}
-
-# (Arabic noun for the thing, English noun, Arabic verbs for added/removed agreeing in gender)
-_ENTRY_WORDS: dict[str, tuple[str, str, str, str]] = {
-    "channels": ("قناة", "Channel", "أضيفت", "حذفت"),
-    "staff_tools": ("أداة", "Staff tool", "أضيفت", "حذفت"),
-    "procedure": ("خطوة", "Step", "أضيفت", "حذفت"),
-    "contacts": ("وسيلة تواصل", "Contact", "أضيفت", "حذفت"),
-    "bank_accounts": ("حساب بنكي", "Bank account", "أضيف", "حذف"),
-}
-_ORDER_WORDS: dict[str, LocalizedText] = {
-    "channels": LocalizedText("تغيّر ترتيب القنوات", "Channel order changed"),
-    "staff_tools": LocalizedText("تغيّر ترتيب الأدوات", "Staff tool order changed"),
-    "procedure": LocalizedText("تغيّر ترتيب خطوات الإجراء", "Procedure step order changed"),
-}
+    return intake_changes(old, new)
 
 
-def _shorten(text: str, limit: int = 100) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _quote(text: str, lang: Lang) -> str:
-    return f"«{text}»" if lang == "ar" else f"'{text}'"
-
-
-def _party(code: object, lang: Lang) -> str:
-    """A party's name for use inside a sentence ("the research committee")."""
-    if not isinstance(code, str):
-        return "—"
-    name = _catalog_names(CatalogKind.PARTY, code).text(lang)
-    return (
-        name
-        if lang == "ar" or get_entry(CatalogKind.PARTY, code) is None
-        else f"the {name[:1].lower()}{name[1:]}"
-    )
-
-
-def _window_words(value: object, lang: Lang) -> str:
-    if not isinstance(value, str):
-        return "—"
-    try:
-        return describe_duration(value, lang, case="genitive")
-    except DurationError:
-        return value
-
-
-def _entry_summary(change: Change, lang: Lang) -> str:
-    """What was added or removed, in a few words."""
-    value = change.new if change.kind == "added" else change.old
-    name = change.subject.text(lang) if change.subject is not None else str(value)
-    if change.section == "procedure" and isinstance(value, dict):
-        step = ProcedureStep.from_dict(value)
-        if step.target:
-            name += f" ({'إلى' if lang == 'ar' else 'to'} {_party(step.target, lang)})"
-        elif step.body and step.window:
-            body, window = _party(step.body, lang), _window_words(step.window, lang)
-            name += f" ({body}، {'خلال' if lang == 'ar' else 'within'} {window})"
-            if lang == "en":
-                name = name.replace("، ", ", ")
-    elif change.section == "contacts" and isinstance(value, dict):
-        name = f"{name} {value.get('value', '')}"
-    elif change.section == "bank_accounts" and isinstance(value, dict):
-        number = value.get("iban") or value.get("account_number_as_printed")
-        if number:
-            name = f"{name} ({number})"
-    return name
-
-
-def _describe_param(change: Change, lang: Lang) -> str:
-    ar = lang == "ar"
-    if change.attribute == "window":
-        before, after = _window_words(change.old, lang), _window_words(change.new, lang)
-        if ar:
-            return f"تغيّرت مدة دراسة الطلب من {before} إلى {after}"
-        return f"The review window changed from {before} to {after}"
-    if change.attribute == "body":
-        before, after = _party(change.old, lang), _party(change.new, lang)
-        if ar:
-            return f"تغيّرت الجهة التي تدرس الطلب وتبتّ فيه من {before} إلى {after}"
-        return f"The deciding body changed from {before} to {after}"
-    if change.attribute == "target":
-        before, after = _party(change.old, lang), _party(change.new, lang)
-        if ar:
-            return f"تغيّرت جهة الإحالة من {before} إلى {after}"
-        return f"The referral target changed from {before} to {after}"
-    if change.new:
-        if ar:
-            return "أصبحت مدة دراسة الطلب تحسب بأيام العمل (من الأحد إلى الخميس)"
-        return "The review window now counts business days (Sunday to Thursday)"
-    return (
-        "أصبحت مدة دراسة الطلب تحسب بالأيام التقويمية" if ar else "The review window now counts calendar days"
-    )
-
-
-def _describe_attribute(change: Change, lang: Lang) -> str:
-    ar = lang == "ar"
-    attribute = _ATTRIBUTE_NAMES.get(
-        change.attribute or "", LocalizedText(str(change.attribute), str(change.attribute))
-    )
-    noun_ar, noun_en, _, _ = _ENTRY_WORDS[change.section]
-    owner = change.subject.text(lang) if change.subject is not None else ""
-    where = f"{noun_ar} {_quote(owner, lang)}" if ar else f"{noun_en.lower()} {_quote(owner, lang)}"
-    if change.kind == "added":
-        value = _quote(str(change.new), lang)
-        return (
-            f"إضافة {attribute.ar} إلى {where}: {value}"
-            if ar
-            else f"{attribute.en} added to {where}: {value}"
-        )
-    if change.kind == "removed":
-        return f"حذف {attribute.ar} من {where}" if ar else f"{attribute.en} removed from {where}"
-    before, after = _quote(str(change.old), lang), _quote(str(change.new), lang)
-    if ar:
-        return f"تعديل {attribute.ar} في {where} من {before} إلى {after}"
-    return f"{attribute.en} of {where} changed from {before} to {after}"
-
-
-def _describe(change: Change, lang: Lang) -> str:
-    ar = lang == "ar"
-    section = change.section
-
-    if section == "beneficiary_term":
-        before = _catalog_names(CatalogKind.BENEFICIARY_TERM, str(change.old)).text(lang)
-        after = _catalog_names(CatalogKind.BENEFICIARY_TERM, str(change.new)).text(lang)
-        if ar:
-            return f"تغيّرت تسمية المستفيد من {_quote(before, lang)} إلى {_quote(after, lang)}"
-        return f"The term for the people served changed from {_quote(before, lang)} to {_quote(after, lang)}"
-
-    if section == "staff_acknowledgment_required":
-        if change.new:
-            if ar:
-                return "أصبح على جميع العاملين الاطلاع على السياسة والتوقيع عليها"
-            return "All staff must now read and sign the policy"
-        return (
-            "لم يعد مطلوبًا من العاملين التوقيع على السياسة"
-            if ar
-            else "Staff no longer need to sign the policy"
-        )
-
-    if section == "texts":
-        name = _TEXT_NAMES[change.attribute or ""].text(lang)
-        verbs = {
-            "added": ("أضيف نص", "text added"),
-            "removed": ("حذف نص", "text removed"),
-            "changed": ("تغيّر نص", "text changed"),
-        }
-        verb_ar, verb_en = verbs.get(change.kind, verbs["changed"])
-        return f"{verb_ar} {name}" if ar else f"The {name} {verb_en}"
-
-    if section == "detailed_goals":
-        index = change.path[change.path.index("[") + 1 : -1]
-        number = int(index) + 1
-        value = change.new if change.kind != "removed" else change.old
-        text = _shorten(str(value.get(lang, "")) if isinstance(value, dict) else "")
-        if change.kind == "added":
-            return f"أضيف هدف تفصيلي: {text}" if ar else f"Detailed goal added: {text}"
-        if change.kind == "removed":
-            return f"حذف هدف تفصيلي: {text}" if ar else f"Detailed goal removed: {text}"
-        return (
-            f"تغيّر نص الهدف التفصيلي رقم {number}: {text}"
-            if ar
-            else f"Detailed goal {number} changed: {text}"
-        )
-
-    if change.kind == "reordered":
-        order = change.subject.text(lang) if change.subject is not None else ", ".join(change.new)
-        return f"{_ORDER_WORDS[section].text(lang)}: {order}"
-
-    if section == "procedure" and change.attribute is not None:
-        return _describe_param(change, lang)
-
-    if section == "contacts" and change.attribute == "value":
-        old_value = change.old.get("value") if isinstance(change.old, dict) else change.old
-        new_value = change.new.get("value") if isinstance(change.new, dict) else change.new
-        name = change.subject.text(lang) if change.subject is not None else ""
-        if ar:
-            return f"تغيّر {name} من {old_value} إلى {new_value}"
-        return f"The {name} changed from {old_value} to {new_value}"
-
-    if change.attribute is not None:
-        return _describe_attribute(change, lang)
-
-    noun_ar, noun_en, added_ar, removed_ar = _ENTRY_WORDS[section]
-    summary = _entry_summary(change, lang)
-    if change.kind == "added":
-        return f"{added_ar} {noun_ar}: {summary}" if ar else f"{noun_en} added: {summary}"
-    return f"{removed_ar} {noun_ar}: {summary}" if ar else f"{noun_en} removed: {summary}"
+def _normalised(document: PolicyDocument) -> PolicyDocument:
+    return PolicyDocument.from_dict(normalise_document(document.to_dict()))

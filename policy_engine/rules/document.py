@@ -13,26 +13,25 @@ optional nested keys are omitted when unset.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal, TypeVar
 
 from policy_engine.rules.catalog import CatalogKind, Lang, get_entry
+from policy_engine.rules.document_shape import DocumentError
+from policy_engine.rules.document_shape import join as _join
+from policy_engine.rules.document_shape import mapping as _mapping
+from policy_engine.rules.document_shape import only_keys as _only_keys
+from policy_engine.rules.document_shape import opt_bool as _opt_bool
+from policy_engine.rules.document_shape import opt_str as _opt_str
+from policy_engine.rules.document_shape import req_str as _str
+from policy_engine.rules.intake import ChecklistEntry, IntakeForm, checklists_from_dict, checklists_to_dict
 
 T = TypeVar("T")
 
 ContactKind = Literal["email", "phone", "facebook", "website", "address", "other"]
 CONTACT_KINDS: tuple[str, ...] = ("email", "phone", "facebook", "website", "address", "other")
-
-
-class DocumentError(ValueError):
-    """The data does not have the shape of a policy document."""
-
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}" if path else message)
-        self.path = path
-        self.message = message
 
 
 # --- Procedure step parameters, as data -------------------------------------------------------
@@ -63,51 +62,6 @@ STEP_PARAM_NAMES: tuple[str, ...] = ("target", "body", "window", "business_days"
 
 
 # --- Reading helpers ------------------------------------------------------------------------------
-
-
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
-
-
-def _mapping(value: object, path: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise DocumentError(path, f"expected an object, got {type(value).__name__}")
-    return value
-
-
-def _only_keys(data: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
-    unknown = sorted(set(data) - set(allowed), key=str)
-    if unknown:
-        raise DocumentError(_join(path, str(unknown[0])), "unknown field")
-
-
-def _str(data: Mapping[str, Any], key: str, path: str) -> str:
-    if key not in data:
-        raise DocumentError(_join(path, key), "required")
-    value = data[key]
-    if not isinstance(value, str):
-        raise DocumentError(_join(path, key), "expected a string")
-    return value
-
-
-def _opt_str(data: Mapping[str, Any], key: str, path: str) -> str | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise DocumentError(_join(path, key), "expected a string or null")
-    return value
-
-
-def _opt_bool(data: Mapping[str, Any], key: str, path: str) -> bool | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, bool):
-        raise DocumentError(_join(path, key), "expected true or false")
-    return value
 
 
 def _items(
@@ -357,7 +311,11 @@ FIELD_ORDER: tuple[str, ...] = (
     "staff_acknowledgment_required",
     "contacts",
     "bank_accounts",
+    "intake_form",
+    "checklists",
 )
+# Written only when set, so that a version made before intake forms existed reads back unchanged.
+OPTIONAL_PARTS: tuple[str, ...] = ("intake_form", "checklists")
 REQUIRED_FIELDS: frozenset[str] = frozenset(
     {
         "beneficiary_term",
@@ -387,6 +345,9 @@ class PolicyDocument:
     staff_acknowledgment_required: bool = False
     contacts: tuple[Contact, ...] = ()
     bank_accounts: tuple[BankAccount, ...] = ()
+    intake_form: IntakeForm = field(default_factory=IntakeForm)
+    # (step, its items) pairs in the document's order: a tuple, so that the document stays hashable.
+    checklists: tuple[tuple[str, tuple[ChecklistEntry, ...]], ...] = ()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PolicyDocument:
@@ -411,10 +372,16 @@ class PolicyDocument:
             staff_acknowledgment_required=bool(acknowledgment),
             contacts=_items(mapping, "contacts", "", Contact.from_dict, required=False),
             bank_accounts=_items(mapping, "bank_accounts", "", BankAccount.from_dict, required=False),
+            intake_form=IntakeForm.from_dict(mapping["intake_form"])
+            if mapping.get("intake_form") is not None
+            else IntakeForm(),
+            checklists=tuple(checklists_from_dict(mapping["checklists"]).items())
+            if mapping.get("checklists") is not None
+            else (),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "beneficiary_term": self.beneficiary_term,
             "preamble_ar": self.preamble_ar,
             "preamble_en": self.preamble_en,
@@ -430,6 +397,14 @@ class PolicyDocument:
             "contacts": [contact.to_dict() for contact in self.contacts],
             "bank_accounts": [account.to_dict() for account in self.bank_accounts],
         }
+        if self.intake_form.fields:
+            out["intake_form"] = self.intake_form.to_dict()
+        if self.checklists:
+            out["checklists"] = checklists_to_dict(dict(self.checklists))
+        return out
+
+    def checklist(self, step: str) -> tuple[ChecklistEntry, ...]:
+        return dict(self.checklists).get(step, ())
 
     def channel_codes(self) -> tuple[str, ...]:
         return tuple(entry.code for entry in self.channels)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from policy_engine.rules.catalog import (
@@ -28,24 +27,9 @@ from policy_engine.rules.document import (
     ParamSpec,
 )
 from policy_engine.rules.durations import is_valid_duration
+from policy_engine.rules.errors import FieldError
 from policy_engine.rules.iban import validate_iban
-
-
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    path: str
-    code: str
-    message_ar: str
-    message_en: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {
-            "path": self.path,
-            "code": self.code,
-            "message_ar": self.message_ar,
-            "message_en": self.message_en,
-        }
-
+from policy_engine.rules.intake_checks import intake_problems
 
 # code -> (Arabic template, English template)
 MESSAGES: Mapping[str, tuple[str, str]] = {
@@ -456,4 +440,5 @@ def validate(data: Mapping[str, Any]) -> list[FieldError]:
     _check_flag(c, data)
     _check_contacts(c, data)
     _check_bank_accounts(c, data)
+    c.errors.extend(intake_problems(data))
     return c.errors

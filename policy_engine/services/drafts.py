@@ -16,6 +16,7 @@ from audit.services import audit_record
 from core.errors import FieldProblem, conflict, invalid
 from core.uploads import document_check
 from policy_engine.models import PolicyAttachment, PolicyStatus, PolicyVersion
+from policy_engine.rules.normalise import normalise_document
 from policy_engine.services._common import document_problems, locked, not_editable, require_role
 
 
@@ -42,6 +43,7 @@ def policy_version_create_draft(
             )
         document = source.document
     else:
+        document = normalise_document(document)
         problems = document_problems(document)
         if problems:
             raise invalid(problems)
@@ -84,6 +86,8 @@ def policy_version_update_draft(
             f"Someone else saved this draft (revision {version.revision}) after you opened it "
             f"(revision {revision}). Reload it and apply your changes again.",
         )
+    # Stored as compared: a textarea's CRLFs or a trailing space are not an edit (see rules.normalise).
+    document = normalise_document(document)
     problems = document_problems(document)
     if problems:
         raise invalid(problems)

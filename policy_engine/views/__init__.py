@@ -6,6 +6,7 @@ from policy_engine.views.common import STAFF_ROLES, staff_required
 from policy_engine.views.edit import version_edit
 from policy_engine.views.public import policy_document, public_policy, public_policy_pdf
 from policy_engine.views.versions import (
+    approval_date,
     version_acknowledge,
     version_acknowledgments,
     version_approve,
@@ -22,6 +23,7 @@ from policy_engine.views.versions import (
 
 __all__ = [
     "STAFF_ROLES",
+    "approval_date",
     "board",
     "policy_document",
     "public_policy",

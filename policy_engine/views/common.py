@@ -19,9 +19,11 @@ from accounts.auth import request_user
 from accounts.models import RoleCode, User
 from core.api import has_any_role
 from core.errors import ServiceError
-from policy_engine import selectors
-from policy_engine.models import BoardMember, PolicyStatus, PolicyVersion
+from policy_engine import presenters, selectors
+from policy_engine.models import BoardMember, BoardRole, PolicyStatus, PolicyVersion
+from policy_engine.rules.catalog import Lang
 from policy_engine.rules.validation import validate
+from themes.dates import HIJRI_MONTHS_AR, HIJRI_MONTHS_EN
 
 STAFF_ROLES = (
     RoleCode.ASSOCIATION_ADMIN,
@@ -37,6 +39,10 @@ View = Callable[..., HttpResponse]
 
 
 def page_lang() -> str:
+    return page_lang_code()
+
+
+def page_lang_code() -> Lang:
     return "en" if (get_language() or "ar").startswith("en") else "ar"
 
 
@@ -110,8 +116,18 @@ def detail_context(request: HttpRequest, version: PolicyVersion) -> dict[str, An
     is_admin = has_any_role(user, (RoleCode.ASSOCIATION_ADMIN,))
     voted = member is not None and version.votes.filter(member=member).exists()
     ack_required = bool(version.document.get("staff_acknowledgment_required"))
+    votes = list(version.votes.select_related("member").order_by("cast_at"))
+    voted_ids = {vote.member_id for vote in votes}
+    board = list(BoardMember.objects.filter(is_active=True).order_by("role", "name_ar"))
+    show_diff = version.status in (PolicyStatus.DRAFT, PolicyStatus.SUBMITTED)
     return {
         "version": version,
+        "votes": votes,
+        "not_voted": [m for m in board if m.pk not in voted_ids],
+        "board": board,
+        "board_roles": BoardRole.choices,
+        **(diff_context(version, None, explicit=False) if show_diff else {}),
+        "show_diff": show_diff,
         "policy_html": policy_html(request, version),
         "problems": [
             e.message_en if page_lang() == "en" else e.message_ar for e in validate(version.document)
@@ -127,23 +143,43 @@ def detail_context(request: HttpRequest, version: PolicyVersion) -> dict[str, An
         "can_acknowledge": ack_required and version.status == PolicyStatus.IN_FORCE,
         "acknowledged": version.acknowledgments.filter(user=user).exists(),
         "form_today": timezone.localdate().isoformat(),
+        "hijri_months": list(enumerate(HIJRI_MONTHS_AR if page_lang() == "ar" else HIJRI_MONTHS_EN, start=1)),
     }
 
 
-def service_call(request: HttpRequest, number: int, call: Callable[[], Any], success: str) -> HttpResponse:
+def service_call(
+    request: HttpRequest, number: int, call: Callable[[], Any], success: str, *, form: str = ""
+) -> HttpResponse:
+    """Run a service; on success go back to the version, on failure show the version page again
+    with each problem beside its field in ``form`` and everything typed still there."""
     try:
         call()
     except ServiceError as exc:
+        lang = page_lang()
+        form_errors: dict[str, list[str]] = {}
         for problem in exc.problems or []:
-            messages.error(request, problem.message(page_lang()))
+            form_errors.setdefault(problem.field, []).append(problem.message(lang))
         if not exc.problems:
-            messages.error(request, exc.message(page_lang()))
+            messages.error(request, exc.message(lang))
         version = version_or_404(number)
-        return render(
-            request, "policy_engine/version_detail.html", detail_context(request, version), status=exc.status
-        )
+        context = detail_context(request, version) | {
+            "form": form,
+            "form_errors": form_errors,
+            "posted": request.POST,
+            "posted_members": [int(v) for v in request.POST.getlist("signatory_member") if v.isdigit()],
+        }
+        return render(request, "policy_engine/version_detail.html", context, status=exc.status)
     messages.success(request, success)
     return redirect("policy-staff-detail", number=number)
+
+
+def hijri_posted(post: Any) -> str | None:
+    """The Hijri date from its three fields (day, month, year), or the API's ``date_hijri``; a
+    partly filled date is passed on as typed so the service says what is wrong with it."""
+    parts = [str(post.get(f"hijri_{name}") or "").strip() for name in ("year", "month", "day")]
+    if any(parts):
+        return "-".join(parts)
+    return post.get("date_hijri") or None
 
 
 def date_or_none(value: str | None) -> dt.date | None:
@@ -151,3 +187,20 @@ def date_or_none(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def diff_context(new: PolicyVersion, old: PolicyVersion | None, *, explicit: bool) -> dict[str, Any]:
+    """The changes from ``old`` (default: the version in force, else the one ``new`` was started
+    from) to ``new``, grouped under the document's headings; and why there are none, if none."""
+    if old is None and not explicit:
+        old = presenters.default_comparison(new, selectors.policy_version_in_force())
+    same = old is not None and old.pk == new.pk
+    changes = [] if old is None or same else selectors.policy_diff(old=old, new=new)
+    return {
+        "old": old,
+        "new": new,
+        "same_version": same,
+        "first_version": old is None,
+        "diff_sections": presenters.diff_sections(changes, document=new.document, lang=page_lang_code()),
+        "change_count": len(changes),
+    }

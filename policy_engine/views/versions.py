@@ -4,7 +4,7 @@ vote, approve, record a paper approval, acknowledge, start a new draft), the dif
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,10 +13,14 @@ from accounts.models import RoleCode
 from core.api import has_any_role
 from core.errors import ServiceError
 from policy_engine import selectors, services
+from policy_engine.models import BoardMember
+from policy_engine.rendering.words import format_gregorian_ymd, format_hijri_ymd
 from policy_engine.rules.seeds import SEED_SLUGS, load_seed
 from policy_engine.views.common import (
     date_or_none,
     detail_context,
+    diff_context,
+    hijri_posted,
     page_lang,
     policy_pdf,
     service_call,
@@ -86,6 +90,7 @@ def version_vote(request: HttpRequest, number: int) -> HttpResponse:
             comment=request.POST.get("comment", ""),
         ),
         _("Your vote was recorded."),
+        form="vote",
     )
 
 
@@ -103,17 +108,24 @@ def version_approve(request: HttpRequest, number: int) -> HttpResponse:
             term=post.get("term", ""),
             session=post.get("session", ""),
             date_gregorian=date_or_none(post.get("date_gregorian")),
-            date_hijri=post.get("date_hijri") or None,
+            date_hijri=hijri_posted(post),
         ),
         _("The version is approved and now in force."),
+        form="approve",
     )
 
 
 @require_POST
 @staff_required(RoleCode.ASSOCIATION_ADMIN)
 def version_record_approval(request: HttpRequest, number: int) -> HttpResponse:
+    """A paper approval in one go: meeting, date, the signatories ticked from the board (and any
+    other named by hand), the scan."""
     post = request.POST
+    chosen = {int(v) for v in post.getlist("signatory_member") if v.isdigit()}
+    members = BoardMember.objects.filter(pk__in=chosen).order_by("role", "name_ar")
     signatories = [
+        {"name": m.name_ar, "role_ar": m.role_ar, "role_en": m.get_role_display()} for m in members
+    ] + [
         {"name": name, "role_ar": role, "role_en": ""}
         for name, role in zip(post.getlist("signatory_name"), post.getlist("signatory_role"), strict=False)
         if name.strip() or role.strip()
@@ -129,11 +141,12 @@ def version_record_approval(request: HttpRequest, number: int) -> HttpResponse:
             term=post.get("term", ""),
             session=post.get("session", ""),
             date_gregorian=date_or_none(post.get("date_gregorian")),
-            date_hijri=post.get("date_hijri") or None,
+            date_hijri=hijri_posted(post),
             scan=request.FILES.get("scan"),
             note=post.get("note", ""),
         ),
         _("The paper approval was recorded; the version is now in force."),
+        form="paper",
     )
 
 
@@ -164,23 +177,12 @@ def version_new_draft(request: HttpRequest, number: int) -> HttpResponse:
 @staff_required()
 def version_diff(request: HttpRequest, number: int) -> HttpResponse:
     new = version_or_404(number)
-    against = request.GET.get("against")
-    if against and against.isdigit():
-        old = version_or_404(int(against))
-    else:
-        in_force = selectors.policy_version_in_force()
-        old = in_force if in_force and in_force.pk != new.pk else new.based_on or new
-    changes = selectors.policy_diff(old=old, new=new)
-    lang = page_lang()
+    against = request.GET.get("against", "")
+    old = version_or_404(int(against)) if against.isdigit() else None
     return render(
         request,
         "policy_engine/version_diff.html",
-        {
-            "old": old,
-            "new": new,
-            "changes": [{"path": c.path, "kind": c.kind, "text": c.describe(lang)} for c in changes],  # type: ignore[arg-type]
-            "versions": selectors.policy_versions(),
-        },
+        diff_context(new, old, explicit=against.isdigit()) | {"versions": selectors.policy_versions()},
     )
 
 
@@ -197,3 +199,24 @@ def version_acknowledgments(request: HttpRequest, number: int) -> HttpResponse:
 @staff_required()
 def version_pdf(request: HttpRequest, number: int) -> HttpResponse:
     return policy_pdf(request, version_or_404(number))
+
+
+@staff_required(RoleCode.BOARD_MEMBER, RoleCode.ASSOCIATION_ADMIN)
+def approval_date(request: HttpRequest) -> JsonResponse:
+    """The other calendar's date, in words, as the secretary types one (the approval forms)."""
+    lang = page_lang()
+    try:
+        gregorian, hijri = services.approval_dates(
+            date_gregorian=date_or_none(request.GET.get("gregorian")), date_hijri=hijri_posted(request.GET)
+        )
+    except ServiceError as exc:
+        return JsonResponse({"errors": {p.field: p.message(lang) for p in exc.problems}}, status=400)
+    year, month, day = (int(part) for part in hijri.split("-"))
+    return JsonResponse(
+        {
+            "gregorian": gregorian.isoformat(),
+            "hijri": hijri,
+            "text": f"{format_hijri_ymd(year, month, day, lang)} — "  # type: ignore[arg-type]
+            f"{format_gregorian_ymd(gregorian.year, gregorian.month, gregorian.day, lang)}",  # type: ignore[arg-type]
+        }
+    )

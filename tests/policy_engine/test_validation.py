@@ -143,15 +143,28 @@ CASES: list[tuple[str, Mutation, set[tuple[str, str]]]] = [
         {("staff_tools[0].document", "blank")},
     ),
     # procedure
-    ("unknown step", set_item("procedure", 1, {"step": "approve"}), {("procedure[1].step", "unknown_step")}),
+    (
+        "unknown step",
+        set_item("procedure", 1, {"step": "approve"}),
+        # The verify step's checklist is left without its step.
+        {("procedure[1].step", "unknown_step"), ("checklists.verify", "step_not_in_procedure")},
+    ),
     ("step twice", append("procedure", {"step": "verify"}), {("procedure[7].step", "duplicate_step")}),
     (
         "does not start with receive",
         remove_step("receive"),
-        {("procedure[0].step", "must_start_with_receive")},
+        {("procedure[0].step", "must_start_with_receive"), ("checklists.receive", "step_not_in_procedure")},
     ),
     ("no committee review", remove_step("committee_review"), {("procedure", "missing_committee_review")}),
-    ("empty procedure", set_field("procedure", []), {("procedure", "empty_list")}),
+    (
+        "empty procedure",
+        set_field("procedure", []),
+        {
+            ("procedure", "empty_list"),
+            ("checklists.receive", "step_not_in_procedure"),
+            ("checklists.verify", "step_not_in_procedure"),
+        },
+    ),
     (
         "refer without target",
         set_item("procedure", 2, {"step": "refer"}),

@@ -206,3 +206,21 @@ def test_known_filter_values_still_filter(alpha: Association, staff: Staff, ruma
     assert _json(api.get("/api/v1/cases/", status="open", overdue="false", step="receive"))["count"] == 1
     assert _json(api.get("/api/v1/cases/", step="custom:home-visit"))["count"] == 0
     assert _json(api.get("/api/v1/cases/", status="closed"))["count"] == 0
+
+
+def test_an_unreachable_database_is_a_503_with_retry_after(
+    alpha: Association, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from sila.api import MetaView
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("couldn't get a connection after 10.00 sec")
+
+    monkeypatch.setattr(MetaView, "get", down)
+    client = Client(HTTP_HOST=host_for(alpha), raise_request_exception=False)
+    response = client.get("/api/v1/meta", headers={"accept-language": "en"})
+    assert response.status_code == 503
+    assert response["Retry-After"] == "2"
+    assert _json(response) == {"code": "unavailable", "detail": "Service unavailable, try again."}

@@ -139,6 +139,32 @@ else:
     }
 DATABASES["default"]["ENGINE"] = "sila.db"
 
+
+def database_pool(database: dict[str, Any]) -> None:
+    """Give each process a bounded pool of connections (Django 5.2's psycopg pool), instead of
+    one connection per thread for as long as the thread lives.
+
+    ``SILA_DB_POOL_SIZE`` connections at most per process (0 turns the pool off); a request that
+    finds them all busy waits up to ``SILA_DB_POOL_TIMEOUT`` seconds, then is answered 503 with
+    Retry-After (core.views.server_error). A connection is checked before it is handed out, so a
+    restarted PostgreSQL costs the requests in flight, not the next ones.
+    """
+    size = int(env("SILA_DB_POOL_SIZE", "10"))
+    if size <= 0:
+        return
+    database.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, size),
+        "max_size": size,
+        "timeout": float(env("SILA_DB_POOL_TIMEOUT", "10")),
+        "max_idle": 300.0,
+        "reconnect_timeout": 60.0,
+    }
+    database["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not hold one per thread
+    database["CONN_HEALTH_CHECKS"] = True  # Django passes ConnectionPool.check_connection
+
+
+database_pool(DATABASES["default"])
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and sign-in -----------------------------------------------------------------
@@ -262,7 +288,15 @@ PROCRASTINATE_WORKER_DEFAULTS = {
     # Succeeded jobs would otherwise pile up in public.procrastinate_jobs; failed ones are kept.
     "delete_jobs": "successful",
     "shutdown_graceful_timeout": 30.0,
+    # Heartbeats let a dead worker's jobs be found and run again (tenants.tasks.retry_stalled_jobs).
+    "update_heartbeat_interval": float(env("SILA_WORKER_HEARTBEAT_SECONDS", "10")),
+    "stalled_worker_timeout": float(env("SILA_WORKER_STALLED_SECONDS", "30")),
 }
+SILA_WORKER_STALLED_SECONDS = float(env("SILA_WORKER_STALLED_SECONDS", "30"))
+# When workers look for dead workers' jobs (besides at start); a sixth field counts seconds.
+SILA_STALLED_JOBS_CRON = env("SILA_STALLED_JOBS_CRON", "* * * * *")
+# How long an Idempotency-Key's answer is kept (casework.api.idempotency).
+SILA_IDEMPOTENCY_KEY_HOURS = float(env("SILA_IDEMPOTENCY_KEY_HOURS", "24"))
 
 # --- Messages to staff and beneficiaries ----------------------------------------------------
 SILA_SMS_BACKEND = env("SILA_SMS_BACKEND", "casework.sms.ConsoleSmsBackend")

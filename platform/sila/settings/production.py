@@ -36,7 +36,9 @@ if not env("SILA_SECRET_KEY").strip() or SECRET_KEY == DEV_SECRET_KEY:
 _required("DATABASE_URL")
 if DATABASES["default"].get("EMBEDDED"):
     raise ImproperlyConfigured("production never uses the embedded PostgreSQL")
-DATABASES["default"]["CONN_MAX_AGE"] = int(env("SILA_CONN_MAX_AGE", "60"))
+if "pool" not in DATABASES["default"].get("OPTIONS", {}):
+    # SILA_DB_POOL_SIZE=0 turned the pool off (base.database_pool): keep a connection per thread.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(env("SILA_CONN_MAX_AGE", "60"))
 
 SILA_BASE_DOMAIN = _required("SILA_BASE_DOMAIN").lower()
 # The base domain serves the platform, every <slug>.<base domain> an association. Custom

@@ -23,6 +23,10 @@ _suffix = os.environ.get("SILA_TEST_DB_SUFFIX", "")
 if _suffix:
     DATABASES["default"]["TEST"] = {"NAME": f"test_sila_{_suffix}"}  # noqa: F405
 
+# Tests hold one connection per thread, as pytest-django expects (it swaps the database name for
+# the test database, which a pool opened earlier would not follow). The pool is tested live.
+DATABASES["default"]["OPTIONS"].pop("pool", None)  # noqa: F405
+
 SILA_SMS_BACKEND = "casework.sms.LocmemSmsBackend"
 SILA_PUBLIC_SCHEME = "http"
 

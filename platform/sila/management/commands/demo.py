@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from casework.sms_standin import GatewayStandin
 from sila.demo import demo_setup
+from sila.supervisor import WorkerSupervisor, interrupt_on_sigterm
 
 
 class Command(BaseCommand):
@@ -47,7 +48,9 @@ class Command(BaseCommand):
         w(
             f"Serving on {data['platform']['url']} (Ctrl-C stops the server, the worker and the embedded database)\n"
         )
-        # The background worker (reminders, alerts, satisfaction requests) runs beside the server.
+        # The background worker (reminders, alerts, satisfaction requests) runs beside the server,
+        # restarted if it dies; SIGTERM stops everything as Ctrl-C does (the embedded database
+        # stops when its last user exits normally).
         env = {**os.environ, "SILA_PUBLIC_PORT": str(port)}
         gateway = None
         if "SILA_SMS_BACKEND" not in os.environ:
@@ -66,16 +69,16 @@ class Command(BaseCommand):
             for name, value in sms_settings.items():
                 setattr(settings, name, value)
             w(f"Text messages sent (the SMS gateway stand-in): http://127.0.0.1:{gateway.port}/\n")
-        worker = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
-            [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "procrastinate", "worker"], env=env
-        )
+        command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "procrastinate", "worker"]
+        supervisor = WorkerSupervisor(command, env=env, log=self.stderr.write)
+        previous = interrupt_on_sigterm()
+        supervisor.start()
         try:
             call_command("runserver", f"{options['addr']}:{port}", use_reloader=False)
+        except KeyboardInterrupt:
+            pass
         finally:
             if gateway is not None:
                 gateway.stop()
-            worker.terminate()
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            supervisor.stop()
+            signal.signal(signal.SIGTERM, previous)
