@@ -72,8 +72,12 @@ def _view(case: SupportCase, lang: str, *, full: bool) -> RequestView:
         open=is_open,
         # Once decided, the answer is given: no due date any more, the decision instead.
         decision_due=case.decision_due if is_open and decision is None else None,
-        overdue=bool(is_open and decision is None and case.decision_due and case.decision_due < timezone.now()),
-        outcome=case.get_outcome_display() if case.outcome else (decision.get_outcome_display() if decision else ""),
+        overdue=bool(
+            is_open and decision is None and case.decision_due and case.decision_due < timezone.now()
+        ),
+        outcome=case.get_outcome_display()
+        if case.outcome
+        else (decision.get_outcome_display() if decision else ""),
         steps=[
             {
                 "label": _step_label(step, lang),
