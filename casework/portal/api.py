@@ -64,6 +64,12 @@ class ApplicationSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=40)
     city = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     needs = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+    answers = serializers.JSONField(
+        required=False,
+        binary=True,
+        help_text="The answers to the association's intake form (GET /api/v1/policy/effective), as a JSON "
+        "object; files of file fields are sent as file_<code>.",
+    )
     channel = serializers.CharField(max_length=60, required=False)
     attestation_name = serializers.CharField(max_length=400, required=False, allow_blank=True, default="")
     attestation_confirmed = serializers.BooleanField(required=False, default=False)
@@ -182,13 +188,22 @@ class ApplicationView(APIView):
             for key, upload in request.FILES.items()
             if key.startswith("doc_")
         }
+        intake_files = {
+            key.removeprefix("file_"): upload
+            for key, upload in request.FILES.items()
+            if key.startswith("file_")
+        }
+        answers = values.get("answers")
+        if answers is None:
+            answers = {"needs": values["needs"]} if values["needs"] else {}
         tracking = services.application_submit(
             national_id=values["national_id"],
             full_name_ar=values["full_name_ar"],
             phone=values["phone"],
             city=values["city"],
-            answers={"needs": values["needs"]},
+            answers=answers if isinstance(answers, dict) else {"answers": answers},
             documents=files,
+            intake_files=intake_files,
             attestation_name=values["attestation_name"],
             attestation_confirmed=values["attestation_confirmed"],
             channel=values.get("channel"),

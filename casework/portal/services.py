@@ -6,12 +6,15 @@ audit trail and the case's timeline, and what they may touch is decided by their
 from __future__ import annotations
 
 import hmac
+import json
 import secrets
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from audit.services import audit_record
@@ -31,6 +34,7 @@ from core.errors import FieldProblem, ServiceError, conflict, invalid, not_found
 from core.uploads import document_check
 from policy_engine.models import PolicyVersion
 from policy_engine.rules.engine import PolicyEngine
+from policy_engine.rules.intake import IntakeForm
 from policy_engine.selectors import policy_version_in_force
 
 # Online channels, in the order they are preferred: the website, or the help request form.
@@ -77,6 +81,30 @@ class ApplicationSpec:
     documents: tuple[DocumentSpec, ...]
     attestation: bool
     window: str  # ISO duration of the deciding body's review (shown in words)
+    intake: IntakeForm = field(default_factory=IntakeForm)
+
+    @property
+    def has_intake_form(self) -> bool:
+        return bool(self.intake.fields)
+
+
+def _document_items(engine: PolicyEngine) -> list[tuple[str, str, str]]:
+    """The documents the receive and verify steps check: the policy's own checklists when the
+    version has them, the sector's usual list otherwise."""
+    from_policy = [
+        (item.code, item.label_ar, item.label_en)
+        for step in ("receive", "verify")
+        if engine.has_step(step)
+        for item in engine.checklist(step)
+        if item.kind == "document" and item.code != "support_request_form"
+    ]
+    if from_policy:
+        return from_policy
+    return [
+        (item.code, item.label_ar, item.label_en)
+        for item in checklist.items_for(engine.steps(), engine.staff_tools())
+        if item.kind == ItemKind.DOCUMENT and item.requires_tool is None
+    ]
 
 
 def application_spec() -> ApplicationSpec | None:
@@ -90,14 +118,13 @@ def application_spec() -> ApplicationSpec | None:
         return None
     documents = tuple(
         DocumentSpec(
-            code=item.code,
-            label_ar=APPLICANT_LABELS.get(item.code, (item.label_ar, item.label_en))[0],
-            label_en=APPLICANT_LABELS.get(item.code, (item.label_ar, item.label_en))[1],
+            code=code,
+            label_ar=APPLICANT_LABELS.get(code, (label_ar, label_en))[0],
+            label_en=APPLICANT_LABELS.get(code, (label_ar, label_en))[1],
             # The ID is needed to start; the rest may follow from the portal.
-            required=item.code == "identity_presented",
+            required=code == "identity_presented",
         )
-        for item in checklist.items_for(engine.steps(), engine.staff_tools())
-        if item.kind == ItemKind.DOCUMENT and item.requires_tool is None
+        for code, label_ar, label_en in _document_items(engine)
     )
     return ApplicationSpec(
         version=version,
@@ -105,6 +132,7 @@ def application_spec() -> ApplicationSpec | None:
         documents=documents,
         attestation=engine.has_step("attest"),
         window=engine.review_window(),
+        intake=engine.intake_form(),
     )
 
 
@@ -191,8 +219,9 @@ def application_submit(
     full_name_ar: str,
     phone: str,
     city: str = "",
-    answers: Mapping[str, str] | None = None,
+    answers: Mapping[str, Any] | None = None,
     documents: Mapping[str, UploadedFile] | None = None,
+    intake_files: Mapping[str, UploadedFile] | None = None,
     attestation_name: str = "",
     attestation_confirmed: bool = False,
     channel: str | None = None,
@@ -214,8 +243,15 @@ def application_submit(
     problems += text_problems("full_name_ar", full_name_ar, max_length=200)
     problems += text_problems("city", city, max_length=100)
     problems += text_problems("attestation_name", attestation_name, max_length=200)
-    for key, value in (answers or {}).items():
-        problems += text_problems(f"answers.{key}", str(value), max_length=2000, multiline=True)
+    for path, text in _strings(answers or {}, ""):
+        problems += text_problems(f"answers.{path}", text, max_length=2000, multiline=True)
+    clean_answers: dict[str, Any] = dict(answers or {})
+    if spec.has_intake_form and not problems:
+        # The association's own intake form, checked by the rules of the version in force.
+        clean_answers, answer_errors = selectors.engine_for(spec.version).check_intake(answers or {})
+        problems += [
+            FieldProblem(f"answers.{e.path}", e.code, e.message_ar, e.message_en) for e in answer_errors
+        ]
     try:
         clean_id = national_id_normalize(national_id)
     except InvalidValue as exc:
@@ -243,6 +279,8 @@ def application_submit(
                 )
             continue
         problems += document_check(upload, field=f"documents.{document.code}")[1]
+    for code, upload in (intake_files or {}).items():
+        problems += document_check(upload, field=f"answers.{code}")[1]
     if spec.attestation:
         if not attestation_name.strip():
             problems.append(
@@ -291,8 +329,15 @@ def application_submit(
             actor=None, beneficiary_id=beneficiary.pk, upload=upload, kind=code, case_id=case.pk
         )
         ChecklistItem.objects.filter(case=case, code=code, verified_at__isnull=True).update(document=stored)
+    for code, upload in (intake_files or {}).items():
+        services.beneficiary_document_upload(
+            actor=None, beneficiary_id=beneficiary.pk, upload=upload, kind=code, case_id=case.pk
+        )
     tracking = TrackingReference.objects.create(
-        case=case, reference=_new_reference(), online=True, answers=dict(answers or {})
+        case=case,
+        reference=_new_reference(),
+        online=True,
+        answers=json.loads(json.dumps(clean_answers, cls=DjangoJSONEncoder)),
     )
     if spec.attestation:
         payload = selectors.attestation_payload(case)
@@ -313,6 +358,17 @@ def application_submit(
         },
     )
     return tracking
+
+
+def _strings(value: Any, path: str) -> list[tuple[str, str]]:
+    """Every string in the answers, with its path (``orphans[0].name``)."""
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, Mapping):
+        return [pair for k, v in value.items() for pair in _strings(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(value, list):
+        return [pair for i, v in enumerate(value) for pair in _strings(v, f"{path}[{i}]")]
+    return []
 
 
 def _applicant(*, national_id: str, full_name_ar: str, phone: str, city: str) -> Beneficiary:

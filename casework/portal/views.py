@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from casework.models import PortalSession
-from casework.portal import otp, selectors, services
+from casework.portal import intake, otp, selectors, services
 from casework.portal.site import window_words
 from core.errors import ServiceError
 
@@ -68,6 +68,12 @@ def _uploads(request: HttpRequest, names: list[str]) -> dict[str, UploadedFile]:
     return found
 
 
+def _uploads_all(request: HttpRequest) -> dict[str, UploadedFile]:
+    return {
+        name: upload for name in request.FILES if isinstance(upload := request.FILES.get(name), UploadedFile)
+    }
+
+
 # --- Applying ---------------------------------------------------------------------------------------
 
 
@@ -78,14 +84,19 @@ def apply(request: HttpRequest) -> HttpResponse:
         return render(request, "casework/site/apply_closed.html", status=404)
     errors: dict[str, str] = {}
     if request.method == "POST":
+        if spec.has_intake_form:
+            answers, intake_files = intake.answers_from_post(spec.intake, request.POST, _uploads_all(request))
+        else:
+            answers, intake_files = {"needs": request.POST.get("needs", "")}, {}
         try:
             tracking = services.application_submit(
                 national_id=request.POST.get("national_id", ""),
                 full_name_ar=request.POST.get("full_name_ar", ""),
                 phone=request.POST.get("phone", ""),
                 city=request.POST.get("city", ""),
-                answers={"needs": request.POST.get("needs", "")},
+                answers=answers,
                 documents=_uploads(request, [f"doc_{d.code}" for d in spec.documents]),
+                intake_files=intake_files,
                 attestation_name=request.POST.get("attestation_name", ""),
                 attestation_confirmed=request.POST.get("attestation_confirmed") == "yes",
             )
@@ -110,6 +121,7 @@ def apply(request: HttpRequest) -> HttpResponse:
                 for d in spec.documents
             ],
             "window": window_words(spec.window, lang),
+            "intake": intake.form_view(spec.intake, lang, request.POST, errors),
             "errors": errors,
             "posted": request.POST,
         },

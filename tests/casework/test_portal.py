@@ -4,6 +4,7 @@ send a missing document, rate the service; and the bad input of the issue, each 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -82,13 +83,25 @@ def sign_in(tenant: Association, phone: str = PHONE) -> str:
     return str(answer.json()["token"])
 
 
+JAMOUM_ANSWERS = {
+    "applicant_relation": "mother",
+    "father_death_date": "1444-03-12",
+    "orphans": [{"full_name": "سالم الحربي", "birth_date": "2015-04-02", "gender": "male"}],
+    "monthly_income": "1800",
+    "income_source": "social_security",
+    "housing": "rented",
+    "annual_rent": "14000",
+    "need_description": "رسوم مدرسية للأيتام",
+}
+
+
 def application(**overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
+        "answers": json.dumps(JAMOUM_ANSWERS, ensure_ascii=False),
         "national_id": new_national_id(),
         "full_name_ar": NAME,
         "phone": PHONE,
         "city": "الجموم",
-        "needs": "رسوم مدرسية للأيتام",
         "attestation_name": NAME,
         "attestation_confirmed": "true",
         "doc_identity_presented": SimpleUploadedFile("id.pdf", TINY_PDF, content_type="application/pdf"),
@@ -111,6 +124,9 @@ def test_applying_online_opens_a_request_through_the_website_with_documents_and_
     connection.set_tenant(alpha)
     case = SupportCase.objects.get(tracking__reference=reference)
     assert (case.channel, case.step, case.opened_by) == ("website", "receive", None)
+    answers = TrackingReference.objects.get(case=case).answers  # the intake form's clean answers
+    assert answers["housing"] == "rented"
+    assert answers["orphans"][0]["full_name"] == "سالم الحربي"
     [document] = BeneficiaryDocument.objects.filter(case=case)
     assert (document.kind, document.content_type) == ("identity_presented", "application/pdf")
     assert case.checklist.get(code="identity_presented").document == document
@@ -172,7 +188,22 @@ def test_an_id_registered_with_another_mobile_is_sent_to_the_office_without_sayi
         ({"doc_identity_presented": None}, "documents.identity_presented", "required"),
         ({"full_name_ar": "نورة \u202egnp.exe"}, "full_name_ar", "unsafe_characters"),
         ({"full_name_ar": "نورة <script>alert(1)</script>"}, "full_name_ar", "markup"),
-        ({"needs": "<img src=x onerror=alert(1)>"}, "answers.needs", "markup"),
+        (
+            {"answers": json.dumps({**JAMOUM_ANSWERS, "need_description": "<img src=x onerror=alert(1)>"})},
+            "answers.need_description",
+            "markup",
+        ),
+        (
+            {"answers": json.dumps({**JAMOUM_ANSWERS, "housing": "castle"})},
+            "answers.housing",
+            "invalid_choice",
+        ),
+        (
+            {"answers": json.dumps({**JAMOUM_ANSWERS, "father_death_date": "1444-13-40"})},
+            "answers.father_death_date",
+            "invalid_hijri_date",
+        ),
+        ({"answers": json.dumps({**JAMOUM_ANSWERS, "annual_rent": ""})}, "answers.annual_rent", "required"),
         ({"city": "جدة\u2066"}, "city", "unsafe_characters"),
         ({"national_id": "1234567890"}, "national_id", "invalid_checksum"),
         ({"phone": "12345"}, "phone", "invalid_phone"),
@@ -185,6 +216,9 @@ def test_an_id_registered_with_another_mobile_is_sent_to_the_office_without_sayi
         "bidi-override-name",
         "script-name",
         "script-answer",
+        "unknown-choice",
+        "impossible-hijri-date",
+        "rent-needed-when-renting",
         "bidi-isolate-city",
         "bad-national-id",
         "bad-phone",
@@ -212,7 +246,19 @@ def test_a_channel_the_policy_lacks_is_refused(alpha: Association) -> None:
     assert answer.status_code == 400
     assert answer.json()["error_codes"] == {"channel": "channel_not_allowed"}
     assert "does not allow" in answer.json()["errors"]["channel"][0]
-    ok = api(alpha).post("/api/v1/public/applications/", application())  # Tabuk has no attest step
+    tabuk_answers = {
+        "applicant_is_patient": "yes",
+        "diagnosis": "فشل كلوي",
+        "treating_facility": "مستشفى الملك خالد بتبوك",
+        "medical_need": "dialysis_transport",
+        "has_insurance": "no",
+        "monthly_income": "2500",
+        "income_source": "pension",
+        "need_description": "نقل إلى جلسات الغسيل",
+    }
+    ok = api(alpha).post(  # Tabuk asks its own questions and has no attest step
+        "/api/v1/public/applications/", application(answers=json.dumps(tabuk_answers, ensure_ascii=False))
+    )
     assert ok.status_code == 201, ok.content
     assert ok.json()["channel"] == "website"
 

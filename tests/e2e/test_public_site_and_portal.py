@@ -160,7 +160,17 @@ def test_apply_follow_and_rate_on_jamoum_site(live_sila: LiveSila, new_page: Any
     form.locator("input[name=national_id]").fill(national_id)
     form.locator("input[name=phone]").fill(mobile)
     form.locator("input[name=city]").fill("الجموم")
-    form.locator("textarea[name=needs]").fill("رسوم مدرسية لطفلين يتيمين")
+    # Jamoum's own intake form, from its policy in force.
+    form.locator("select[name=f_applicant_relation]").select_option("mother")
+    form.locator("input[name=f_father_death_date]").fill("1444-03-12")
+    form.locator("input[name='f_orphans-0-full_name']").fill("سالم الحربي")
+    form.locator("input[name='f_orphans-0-birth_date']").fill("2015-04-02")
+    form.locator("select[name='f_orphans-0-gender']").select_option("male")
+    form.locator("input[name=f_monthly_income]").fill("1800")
+    form.locator("select[name=f_income_source]").select_option("social_security")
+    form.locator("select[name=f_housing]").select_option("rented")
+    form.locator("input[name=f_annual_rent]").fill("14000")
+    form.locator("textarea[name=f_need_description]").fill("رسوم مدرسية لطفلين يتيمين")
     form.locator("input[name=doc_identity_presented]").set_input_files(str(identity))
     form.locator("input[name=doc_income_proof]").set_input_files(str(fake))  # not what it claims
     form.locator("input[name=attestation_name]").fill(NAME)
