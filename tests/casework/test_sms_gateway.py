@@ -4,6 +4,7 @@ is recorded; no log line carries a full number or a secret link."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterator
 
@@ -139,3 +140,49 @@ def test_no_log_line_carries_a_full_number_or_a_secret_link(
 def test_mask_phone_keeps_only_the_ends() -> None:
     assert sms.mask_phone("+966551234567") == "+966•••••••67"
     assert sms.mask_text("رابط https://x.test/t/abc رقم 0551234567") == "رابط [link] رقم ••••••••67"
+
+
+def test_secret_links_tokens_and_numbers_are_masked_in_every_log_line() -> None:
+    from sila.log_filters import GunicornLogger, MaskSecretsFilter, mask_secrets
+
+    line = "Not Found: /t/Zk3secretTOKENvalue_x and /r/AbCdEfGhIjKl from 0551234567 +966551234567 silap_abcdefghijk"
+    masked = mask_secrets(line)
+    for secret in ("Zk3secretTOKENvalue_x", "AbCdEfGhIjKl", "0551234567", "+966551234567", "abcdefghijk"):
+        assert secret not in masked
+    assert "/t/[secret]" in masked and "05•••••••67" in masked
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "Not Found: %s", ("/t/Zk3secretTOKEN",), None
+    )
+    assert MaskSecretsFilter().filter(record)
+    assert record.getMessage() == "Not Found: /t/[secret]"
+
+    class Config:
+        access_log_format = "%(r)s %(s)s"
+        errorlog = "-"
+        loglevel = "info"
+        accesslog = None
+        syslog = False
+        capture_output = False
+        logconfig = None
+        logconfig_dict: dict[str, object] = {}
+        logconfig_json = None
+        disable_redirect_access_to_syslog = False
+        user = 0
+        group = 0
+        umask = 0
+
+    class Request:
+        method, path, query, uri, version = "GET", "/r/AbCdEfGhIjKl", "", "/r/AbCdEfGhIjKl", (1, 1)
+        headers: list[tuple[str, str]] = []
+
+    class Response:
+        status, sent, response_length = "200 OK", 10, 10
+        headers: list[tuple[str, str]] = []
+
+    atoms = GunicornLogger(Config()).atoms(
+        Response(),
+        Request(),
+        {"REQUEST_METHOD": "GET", "RAW_URI": "/r/AbCdEfGhIjKl", "SERVER_PROTOCOL": "HTTP/1.1"},
+        dt.timedelta(seconds=0.01),
+    )
+    assert "AbCdEfGhIjKl" not in atoms["r"] and "/r/[secret]" in atoms["r"]

@@ -265,9 +265,29 @@ DEFAULT_FROM_EMAIL = env("SILA_DEFAULT_FROM_EMAIL", "Sila <no-reply@sila.localho
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Secret links and mobile numbers are masked in every line (sila.log_filters).
+    "filters": {"mask_secrets": {"()": "sila.log_filters.MaskSecretsFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]},
+        # The development server's request lines, as Django writes them, but masked.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("SILA_LOG_LEVEL", "INFO")},
-    "loggers": {name: {"level": "WARNING"} for name in ("pgserver", "fontTools", "weasyprint")},
+    "loggers": {
+        **{name: {"level": "WARNING"} for name in ("pgserver", "fontTools", "weasyprint")},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Errors to Sentry, never personal data -------------------------------------------------

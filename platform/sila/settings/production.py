@@ -118,8 +118,14 @@ LOGGING = {
     "formatters": {
         "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"},
     },
+    "filters": {"mask_secrets": {"()": "sila.log_filters.MaskSecretsFilter"}},
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "line"},
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "line",
+            "filters": ["mask_secrets"],
+        },
     },
     "root": {"handlers": ["stdout"], "level": env("SILA_LOG_LEVEL", "INFO")},
     "loggers": {
