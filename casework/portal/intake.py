@@ -52,6 +52,12 @@ def form_view(
             view["rows"] = [
                 {
                     "number": index + 1,
+                    "open": index == 0
+                    or any(
+                        posted.get(f"f_{field.code}-{index}-{sub.code}")
+                        or errors.get(f"answers.{field.code}[{index}].{sub.code}")
+                        for sub in field.fields
+                    ),
                     "fields": [
                         {
                             **_field_view(sub, lang, f"f_{field.code}-{index}-{sub.code}", posted, {}),
