@@ -292,3 +292,31 @@ def test_apply_follow_and_rate_on_jamoum_site(live_sila: LiveSila, new_page: Any
     expect(reception.locator("#rating")).to_contain_text("قيّم المستفيد الخدمة")
     assert axe_serious(reception) == [], reception.url
     reception.screenshot(path=str(ARTIFACTS / "site-jamoum-staff-case-ar.png"), full_page=True)
+
+
+STAFF_SCREENS = {
+    "reception": ("/staff/", "/staff/beneficiaries/", "/staff/duplicates/", "/staff/cases/new"),
+    "committee1": ("/staff/committee/",),
+    "admin": ("/staff/policy/", "/staff/theme/", "/staff/satisfaction/"),
+}
+
+
+def test_main_staff_screens_have_no_serious_accessibility_violations(live_sila: LiveSila, new_page: Any) -> None:
+    found: dict[str, list[dict[str, Any]]] = {}
+    for prefix, paths in STAFF_SCREENS.items():
+        page = _sign_in(live_sila, new_page, prefix)
+        for path in paths:
+            page.goto(live_sila.url("jamoum", path))
+            _assert_arabic(page)
+            violations = axe_serious(page)
+            if violations:
+                found[path] = violations
+        if prefix == "reception":
+            page.goto(live_sila.url("jamoum", "/staff/"))
+            with page.expect_navigation():
+                page.locator("a[href*='/staff/cases/']").first.click()
+            violations = axe_serious(page)
+            if violations:
+                found["case page"] = violations
+            page.screenshot(path=str(ARTIFACTS / "site-jamoum-staff-case-page-ar.png"), full_page=True)
+    assert found == {}
