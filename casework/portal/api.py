@@ -64,7 +64,7 @@ class ApplicationSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=40)
     city = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     needs = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
-    answers = serializers.JSONField(
+    intake = serializers.JSONField(
         required=False,
         binary=True,
         help_text="The answers to the association's intake form (GET /api/v1/policy/effective), as a JSON "
@@ -193,7 +193,7 @@ class ApplicationView(APIView):
             for key, upload in request.FILES.items()
             if key.startswith("file_")
         }
-        answers = values.get("answers")
+        answers = values.get("intake")
         if answers is None:
             answers = {"needs": values["needs"]} if values["needs"] else {}
         tracking = services.application_submit(
@@ -201,7 +201,7 @@ class ApplicationView(APIView):
             full_name_ar=values["full_name_ar"],
             phone=values["phone"],
             city=values["city"],
-            answers=answers if isinstance(answers, dict) else {"answers": answers},
+            answers=answers if isinstance(answers, dict) else {"intake": answers},
             documents=files,
             intake_files=intake_files,
             attestation_name=values["attestation_name"],

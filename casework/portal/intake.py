@@ -12,11 +12,9 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 
-from core.uploads import document_check
 from policy_engine.rules.intake import FormField, IntakeForm
 
 GROUP_ROWS = 4
-_TYPE_NAMES = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpeg"}
 
 
 def _field_view(
@@ -34,7 +32,7 @@ def _field_view(
         "calendar": field.calendar or "",
         "value": posted.get(name, ""),
         "calendar_value": posted.get(f"{name}__calendar", "gregorian"),
-        "error": errors.get(f"answers.{name.removeprefix('f_').replace('-', '.')}", ""),
+        "error": errors.get(f"intake.{name.removeprefix('f_')}", ""),
         "long": field.type == "text" and ("description" in field.code or "diagnosis" in field.code),
     }
     return view
@@ -55,35 +53,25 @@ def form_view(
                     "open": index == 0
                     or any(
                         posted.get(f"f_{field.code}-{index}-{sub.code}")
-                        or errors.get(f"answers.{field.code}[{index}].{sub.code}")
+                        or errors.get(f"intake.{field.code}[{index}].{sub.code}")
                         for sub in field.fields
                     ),
                     "fields": [
                         {
                             **_field_view(sub, lang, f"f_{field.code}-{index}-{sub.code}", posted, {}),
-                            "error": errors.get(f"answers.{field.code}[{index}].{sub.code}", ""),
+                            "error": errors.get(f"intake.{field.code}[{index}].{sub.code}", ""),
                         }
                         for sub in field.fields
                     ],
                 }
                 for index in range(rows)
             ]
-            view["error"] = errors.get(f"answers.{field.code}", "")
+            view["error"] = errors.get(f"intake.{field.code}", "")
         out.append(view)
     return out
 
 
-def _value(field: FormField, name: str, data: Mapping[str, Any], files: Mapping[str, UploadedFile]) -> Any:
-    if field.type == "file":
-        upload = files.get(name)
-        if upload is None:
-            return None
-        content_type, _problems = document_check(upload, field=name)
-        return {
-            "name": upload.name or "",
-            "type": _TYPE_NAMES.get(content_type or "", "other"),
-            "size": upload.size,
-        }
+def _value(field: FormField, name: str, data: Mapping[str, Any]) -> Any:
     raw = data.get(name, "")
     if not isinstance(raw, str):
         return raw
@@ -95,7 +83,8 @@ def _value(field: FormField, name: str, data: Mapping[str, Any], files: Mapping[
 def answers_from_post(
     form: IntakeForm, data: Mapping[str, Any], files: Mapping[str, UploadedFile]
 ) -> tuple[dict[str, Any], dict[str, UploadedFile]]:
-    """The raw answers of a posted application form, and the files its file fields carry."""
+    """The raw answers of a posted application form, and the files its file fields carry (checked,
+    type by content and size, when the request is opened)."""
     answers: dict[str, Any] = {}
     uploads: dict[str, UploadedFile] = {}
     for field in form.fields:
@@ -103,14 +92,13 @@ def answers_from_post(
         if field.type == "group":
             rows: list[dict[str, Any]] = []
             for index in range(min(field.max_rows or GROUP_ROWS, GROUP_ROWS)):
-                row = {
-                    sub.code: _value(sub, f"{name}-{index}-{sub.code}", data, files) for sub in field.fields
-                }
+                row = {sub.code: _value(sub, f"{name}-{index}-{sub.code}", data) for sub in field.fields}
                 if any(value not in (None, "") for value in row.values()):
                     rows.append(row)
             answers[field.code] = rows
-            continue
-        answers[field.code] = _value(field, name, data, files)
-        if field.type == "file" and name in files:
-            uploads[field.code] = files[name]
+        elif field.type == "file":
+            if name in files:
+                uploads[field.code] = files[name]
+        else:
+            answers[field.code] = _value(field, name, data)
     return answers, uploads

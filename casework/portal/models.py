@@ -12,13 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 class TrackingReference(models.Model):
     """The reference a person quotes and the portal shows for a request («J7K-3Q9X»): random, so
-    that one reference says nothing about any other. A request made online keeps the answers of
-    the association's intake form it was made with."""
+    that one reference says nothing about any other. (The intake form's answers are the case's.)"""
 
     case = models.OneToOneField("casework.SupportCase", on_delete=models.CASCADE, related_name="tracking")
     reference = models.CharField(max_length=12, unique=True)
     online = models.BooleanField(default=False)
-    answers = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -6,7 +6,6 @@ audit trail and the case's timeline, and what they may touch is decided by their
 from __future__ import annotations
 
 import hmac
-import json
 import secrets
 import unicodedata
 from collections.abc import Mapping
@@ -14,11 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from audit.services import audit_record
-from casework import checklist, selectors, services
+from casework import selectors, services
 from casework.models import (
     Attestation,
     AttestationMethod,
@@ -29,6 +27,7 @@ from casework.models import (
     SupportCase,
     TrackingReference,
 )
+from casework.services.documents import intake_uploads
 from casework.validators import InvalidValue, national_id_normalize
 from core.errors import FieldProblem, ServiceError, conflict, invalid, not_found
 from core.uploads import document_check
@@ -89,21 +88,14 @@ class ApplicationSpec:
 
 
 def _document_items(engine: PolicyEngine) -> list[tuple[str, str, str]]:
-    """The documents the receive and verify steps check: the policy's own checklists when the
-    version has them, the sector's usual list otherwise."""
-    from_policy = [
+    """The documents the policy's receive and verify checklists ask for (the filled-in request
+    form is the online application itself)."""
+    return [
         (item.code, item.label_ar, item.label_en)
         for step in ("receive", "verify")
         if engine.has_step(step)
         for item in engine.checklist(step)
         if item.kind == "document" and item.code != "support_request_form"
-    ]
-    if from_policy:
-        return from_policy
-    return [
-        (item.code, item.label_ar, item.label_en)
-        for item in checklist.items_for(engine.steps(), engine.staff_tools())
-        if item.kind == ItemKind.DOCUMENT and item.requires_tool is None
     ]
 
 
@@ -244,13 +236,18 @@ def application_submit(
     problems += text_problems("city", city, max_length=100)
     problems += text_problems("attestation_name", attestation_name, max_length=200)
     for path, text in _strings(answers or {}, ""):
-        problems += text_problems(f"answers.{path}", text, max_length=2000, multiline=True)
-    clean_answers: dict[str, Any] = dict(answers or {})
+        problems += text_problems(f"intake.{path}", text, max_length=2000, multiline=True)
+    intake_answers = {k: v for k, v in (answers or {}).items() if k not in (intake_files or {})}
     if spec.has_intake_form and not problems:
-        # The association's own intake form, checked by the rules of the version in force.
-        clean_answers, answer_errors = selectors.engine_for(spec.version).check_intake(answers or {})
+        # The association's own intake form, checked by the rules of the version in force, so that
+        # every problem shows at once (case_open checks it again when it opens the request).
+        uploads, file_problems = intake_uploads(spec.intake, intake_files or {})
+        problems += file_problems
+        _clean, answer_errors = selectors.engine_for(spec.version).check_intake(
+            intake_answers | {code: meta for code, (meta, _upload) in uploads.items()}
+        )
         problems += [
-            FieldProblem(f"answers.{e.path}", e.code, e.message_ar, e.message_en) for e in answer_errors
+            FieldProblem(f"intake.{e.path}", e.code, e.message_ar, e.message_en) for e in answer_errors
         ]
     try:
         clean_id = national_id_normalize(national_id)
@@ -279,8 +276,6 @@ def application_submit(
                 )
             continue
         problems += document_check(upload, field=f"documents.{document.code}")[1]
-    for code, upload in (intake_files or {}).items():
-        problems += document_check(upload, field=f"answers.{code}")[1]
     if spec.attestation:
         if not attestation_name.strip():
             problems.append(
@@ -323,22 +318,19 @@ def application_submit(
         beneficiary = services.beneficiary_register(
             actor=None, national_id=clean_id, full_name_ar=full_name_ar, phone=phone, city=city
         )
-    case = services.case_open(actor=None, beneficiary_id=beneficiary.pk, channel=spec.channel)
+    case = services.case_open(
+        actor=None,
+        beneficiary_id=beneficiary.pk,
+        channel=spec.channel,
+        intake=intake_answers if spec.has_intake_form else {},
+        files=dict(intake_files or {}),
+    )
     for code, upload in documents.items():
         stored = services.beneficiary_document_upload(
             actor=None, beneficiary_id=beneficiary.pk, upload=upload, kind=code, case_id=case.pk
         )
         ChecklistItem.objects.filter(case=case, code=code, verified_at__isnull=True).update(document=stored)
-    for code, upload in (intake_files or {}).items():
-        services.beneficiary_document_upload(
-            actor=None, beneficiary_id=beneficiary.pk, upload=upload, kind=code, case_id=case.pk
-        )
-    tracking = TrackingReference.objects.create(
-        case=case,
-        reference=_new_reference(),
-        online=True,
-        answers=json.loads(json.dumps(clean_answers, cls=DjangoJSONEncoder)),
-    )
+    tracking = TrackingReference.objects.create(case=case, reference=_new_reference(), online=True)
     if spec.attestation:
         payload = selectors.attestation_payload(case)
         Attestation.objects.create(

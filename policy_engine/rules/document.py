@@ -6,7 +6,8 @@ contacts. ``from_dict`` checks the *shape* only (types, known keys) and raises
 :class:`DocumentError`; whether the content is acceptable for the board (known codes, a valid
 review window, IBANs...) is :func:`policy_engine.rules.validation.validate`'s job.
 
-Canonical JSON form (what ``to_dict`` writes and the seeds use): every top-level key present;
+Canonical JSON form (what ``to_dict`` writes and the seeds use): every top-level key present
+but the optional ones (:data:`OPTIONAL_FIELDS`, written only when set);
 a channel or staff tool with nothing but a standard code is written as the bare code string;
 optional nested keys are omitted when unset.
 """
@@ -59,6 +60,7 @@ STEP_PARAMS: Mapping[str, Mapping[str, ParamSpec]] = MappingProxyType(
     }
 )
 STEP_PARAM_NAMES: tuple[str, ...] = ("target", "body", "window", "business_days")
+STEP_TEXT_KEYS: tuple[str, ...] = ("text_ar", "text_en")
 
 
 # --- Reading helpers ------------------------------------------------------------------------------
@@ -112,8 +114,10 @@ class ChannelEntry:
     code: str
     label_ar: str | None = None
     label_en: str | None = None
+    note_ar: str | None = None
+    note_en: str | None = None
 
-    _KEYS = ("code", "label_ar", "label_en")
+    _KEYS = ("code", "label_ar", "label_en", "note_ar", "note_en")
 
     @property
     def is_custom(self) -> bool:
@@ -134,16 +138,16 @@ class ChannelEntry:
         _only_keys(mapping, cls._KEYS, path)
         return cls(
             code=_str(mapping, "code", path),
-            label_ar=_opt_str(mapping, "label_ar", path),
-            label_en=_opt_str(mapping, "label_en", path),
+            **{key: _opt_str(mapping, key, path) for key in cls._KEYS[1:]},
         )
 
     def to_dict(self) -> str | dict[str, Any]:
-        if self.label_ar is None and self.label_en is None:
+        optional = {key: getattr(self, key) for key in self._KEYS[1:]}
+        if all(value is None for value in optional.values()):
             return self.code
         out: dict[str, Any] = {"code": self.code}
-        _put(out, "label_ar", self.label_ar)
-        _put(out, "label_en", self.label_en)
+        for key, value in optional.items():
+            _put(out, key, value)
         return out
 
 
@@ -206,6 +210,11 @@ class ProcedureStep:
     body: str | None = None
     window: str | None = None
     business_days: bool | None = None
+    # The step as this policy prints it, when it words it otherwise than the template; may hold
+    # {term}, {term_for}, {target}, {to_target}, {body}, {to_body} and {window} (see
+    # policy_engine.rules.wording).
+    text_ar: str | None = None
+    text_en: str | None = None
 
     def params(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in STEP_PARAM_NAMES if getattr(self, name) is not None}
@@ -213,17 +222,22 @@ class ProcedureStep:
     @classmethod
     def from_dict(cls, data: object, path: str = "") -> ProcedureStep:
         mapping = _mapping(data, path)
-        _only_keys(mapping, ("step", *STEP_PARAM_NAMES), path)
+        _only_keys(mapping, ("step", *STEP_PARAM_NAMES, *STEP_TEXT_KEYS), path)
         return cls(
             step=_str(mapping, "step", path),
             target=_opt_str(mapping, "target", path),
             body=_opt_str(mapping, "body", path),
             window=_opt_str(mapping, "window", path),
             business_days=_opt_bool(mapping, "business_days", path),
+            text_ar=_opt_str(mapping, "text_ar", path),
+            text_en=_opt_str(mapping, "text_en", path),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"step": self.step, **self.params()}
+        out: dict[str, Any] = {"step": self.step, **self.params()}
+        _put(out, "text_ar", self.text_ar)
+        _put(out, "text_en", self.text_en)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,8 +325,41 @@ FIELD_ORDER: tuple[str, ...] = (
     "staff_acknowledgment_required",
     "contacts",
     "bank_accounts",
+    # Optional, written only when set: the policy's own title, headings that it words otherwise
+    # than the template, a text printed under the board's approval, and a seal field beside the
+    # signatures.
+    "title_ar",
+    "title_en",
+    "headings",
+    "approval_note_ar",
+    "approval_note_en",
+    "approval_seal",
     "intake_form",
     "checklists",
+)
+OPTIONAL_FIELDS: tuple[str, ...] = (
+    "title_ar",
+    "title_en",
+    "headings",
+    "approval_note_ar",
+    "approval_note_en",
+    "approval_seal",
+    "intake_form",
+    "checklists",
+)
+# The headings a policy may word in its own way (the template's are in policy_engine.rendering).
+HEADING_KEYS: tuple[str, ...] = (
+    "preamble",
+    "general_goal",
+    "detailed_goals",
+    "channels",
+    "staff_tools",
+    "procedure",
+    "procedure_intro",
+    "responsibilities",
+    "contacts",
+    "bank_accounts",
+    "approval",
 )
 # Written only when set, so that a version made before intake forms existed reads back unchanged.
 OPTIONAL_PARTS: tuple[str, ...] = ("intake_form", "checklists")
@@ -348,6 +395,19 @@ class PolicyDocument:
     intake_form: IntakeForm = field(default_factory=IntakeForm)
     # (step, its items) pairs in the document's order: a tuple, so that the document stays hashable.
     checklists: tuple[tuple[str, tuple[ChecklistEntry, ...]], ...] = ()
+    title_ar: str | None = None
+    title_en: str | None = None
+    # (key, wording) pairs: a tuple, so that the document stays hashable.
+    headings: tuple[tuple[str, LocalizedText], ...] = ()
+    approval_note_ar: str | None = None
+    approval_note_en: str | None = None
+    approval_seal: bool = False
+
+    def heading(self, key: str, lang: Lang) -> str | None:
+        """This policy's own wording of a heading, if it has one in ``lang``."""
+        own = dict(self.headings).get(key)
+        text = own.text(lang).strip() if own is not None else ""
+        return text or None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PolicyDocument:
@@ -372,6 +432,12 @@ class PolicyDocument:
             staff_acknowledgment_required=bool(acknowledgment),
             contacts=_items(mapping, "contacts", "", Contact.from_dict, required=False),
             bank_accounts=_items(mapping, "bank_accounts", "", BankAccount.from_dict, required=False),
+            title_ar=_opt_str(mapping, "title_ar", ""),
+            title_en=_opt_str(mapping, "title_en", ""),
+            headings=_headings(mapping.get("headings")),
+            approval_note_ar=_opt_str(mapping, "approval_note_ar", ""),
+            approval_note_en=_opt_str(mapping, "approval_note_en", ""),
+            approval_seal=bool(_opt_bool(mapping, "approval_seal", "")),
             intake_form=IntakeForm.from_dict(mapping["intake_form"])
             if mapping.get("intake_form") is not None
             else IntakeForm(),
@@ -396,6 +462,7 @@ class PolicyDocument:
             "staff_acknowledgment_required": self.staff_acknowledgment_required,
             "contacts": [contact.to_dict() for contact in self.contacts],
             "bank_accounts": [account.to_dict() for account in self.bank_accounts],
+            **self._optional_dict(),
         }
         if self.intake_form.fields:
             out["intake_form"] = self.intake_form.to_dict()
@@ -405,6 +472,19 @@ class PolicyDocument:
 
     def checklist(self, step: str) -> tuple[ChecklistEntry, ...]:
         return dict(self.checklists).get(step, ())
+
+    def _optional_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        _put(out, "title_ar", self.title_ar)
+        _put(out, "title_en", self.title_en)
+        if self.headings:
+            own = dict(self.headings)
+            out["headings"] = {key: own[key].to_dict() for key in HEADING_KEYS if key in own}
+        _put(out, "approval_note_ar", self.approval_note_ar)
+        _put(out, "approval_note_en", self.approval_note_en)
+        if self.approval_seal:
+            out["approval_seal"] = True
+        return out
 
     def channel_codes(self) -> tuple[str, ...]:
         return tuple(entry.code for entry in self.channels)
@@ -417,3 +497,17 @@ class PolicyDocument:
 
     def find_step(self, code: str) -> ProcedureStep | None:
         return next((step for step in self.procedure if step.step == code), None)
+
+
+def _headings(value: object) -> tuple[tuple[str, LocalizedText], ...]:
+    if value is None:
+        return ()
+    mapping = _mapping(value, "headings")
+    _only_keys(mapping, HEADING_KEYS, "headings")
+    out: dict[str, LocalizedText] = {}
+    for key, item in mapping.items():
+        path = _join("headings", key)
+        entry = _mapping(item, path)
+        _only_keys(entry, ("ar", "en"), path)
+        out[key] = LocalizedText(ar=_opt_str(entry, "ar", path) or "", en=_opt_str(entry, "en", path) or "")
+    return tuple(out.items())

@@ -97,7 +97,7 @@ JAMOUM_ANSWERS = {
 
 def application(**overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "answers": json.dumps(JAMOUM_ANSWERS, ensure_ascii=False),
+        "intake": json.dumps(JAMOUM_ANSWERS, ensure_ascii=False),
         "national_id": new_national_id(),
         "full_name_ar": NAME,
         "phone": PHONE,
@@ -124,9 +124,8 @@ def test_applying_online_opens_a_request_through_the_website_with_documents_and_
     connection.set_tenant(alpha)
     case = SupportCase.objects.get(tracking__reference=reference)
     assert (case.channel, case.step, case.opened_by) == ("website", "receive", None)
-    answers = TrackingReference.objects.get(case=case).answers  # the intake form's clean answers
-    assert answers["housing"] == "rented"
-    assert answers["orphans"][0]["full_name"] == "سالم الحربي"
+    assert case.intake["housing"] == "rented"  # the intake form's clean answers, on the case
+    assert case.intake["orphans"][0]["full_name"] == "سالم الحربي"
     [document] = BeneficiaryDocument.objects.filter(case=case)
     assert (document.kind, document.content_type) == ("identity_presented", "application/pdf")
     assert case.checklist.get(code="identity_presented").document == document
@@ -189,21 +188,21 @@ def test_an_id_registered_with_another_mobile_is_sent_to_the_office_without_sayi
         ({"full_name_ar": "نورة \u202egnp.exe"}, "full_name_ar", "unsafe_characters"),
         ({"full_name_ar": "نورة <script>alert(1)</script>"}, "full_name_ar", "markup"),
         (
-            {"answers": json.dumps({**JAMOUM_ANSWERS, "need_description": "<img src=x onerror=alert(1)>"})},
-            "answers.need_description",
+            {"intake": json.dumps({**JAMOUM_ANSWERS, "need_description": "<img src=x onerror=alert(1)>"})},
+            "intake.need_description",
             "markup",
         ),
         (
-            {"answers": json.dumps({**JAMOUM_ANSWERS, "housing": "castle"})},
-            "answers.housing",
+            {"intake": json.dumps({**JAMOUM_ANSWERS, "housing": "castle"})},
+            "intake.housing",
             "invalid_choice",
         ),
         (
-            {"answers": json.dumps({**JAMOUM_ANSWERS, "father_death_date": "1444-13-40"})},
-            "answers.father_death_date",
+            {"intake": json.dumps({**JAMOUM_ANSWERS, "father_death_date": "1444-13-40"})},
+            "intake.father_death_date",
             "invalid_hijri_date",
         ),
-        ({"answers": json.dumps({**JAMOUM_ANSWERS, "annual_rent": ""})}, "answers.annual_rent", "required"),
+        ({"intake": json.dumps({**JAMOUM_ANSWERS, "annual_rent": ""})}, "intake.annual_rent", "required"),
         ({"city": "جدة\u2066"}, "city", "unsafe_characters"),
         ({"national_id": "1234567890"}, "national_id", "invalid_checksum"),
         ({"phone": "12345"}, "phone", "invalid_phone"),
@@ -257,7 +256,7 @@ def test_a_channel_the_policy_lacks_is_refused(alpha: Association) -> None:
         "need_description": "نقل إلى جلسات الغسيل",
     }
     ok = api(alpha).post(  # Tabuk asks its own questions and has no attest step
-        "/api/v1/public/applications/", application(answers=json.dumps(tabuk_answers, ensure_ascii=False))
+        "/api/v1/public/applications/", application(intake=json.dumps(tabuk_answers, ensure_ascii=False))
     )
     assert ok.status_code == 201, ok.content
     assert ok.json()["channel"] == "website"

@@ -301,7 +301,9 @@ STAFF_SCREENS = {
 }
 
 
-def test_main_staff_screens_have_no_serious_accessibility_violations(live_sila: LiveSila, new_page: Any) -> None:
+def test_main_staff_screens_have_no_serious_accessibility_violations(
+    live_sila: LiveSila, new_page: Any
+) -> None:
     found: dict[str, list[dict[str, Any]]] = {}
     for prefix, paths in STAFF_SCREENS.items():
         page = _sign_in(live_sila, new_page, prefix)

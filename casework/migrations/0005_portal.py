@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0003_case_step_index'),
+        ('casework', '0004_case_intake'),
     ]
 
     operations = [
@@ -47,7 +47,6 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('reference', models.CharField(max_length=12, unique=True)),
                 ('online', models.BooleanField(default=False)),
-                ('answers', models.JSONField(blank=True, default=dict)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='tracking', to='casework.supportcase')),
             ],
