@@ -65,7 +65,7 @@ def test_a_version_against_itself_is_a_clear_answer(tenant_a: Association, peopl
     assert page.status_code == 200
     assert "لا فروق بين الإصدار ونفسه" in page.content.decode()  # pages open in Arabic
     first = api(people.admin, lang="en").get("/staff/policy/1/diff")
-    assert "This is the first version of the policy" in first.content.decode()
+    assert "هذا أول إصدار للسياسة" in first.content.decode()  # pages open in Arabic
 
 
 def test_changed_prose_and_a_moved_channel_in_the_api_and_on_the_vote_page(
