@@ -112,3 +112,26 @@ class SecuritySettings(models.Model):
 
     def __str__(self) -> str:
         return f"security settings (MFA for everyone: {self.mfa_required_for_all})"
+
+
+class Invitation(models.Model):
+    """An invitation to join this association's team: a single-use link (only its SHA-256 is
+    kept) valid for seven days. Accepting it creates the account with the roles given here."""
+
+    email = models.EmailField(_("email"))
+    roles = models.ManyToManyField(Role, related_name="+", verbose_name=_("roles"))
+    # A board seat (policy_engine.BoardMember) the new account takes, when inviting a board member.
+    board_member_id = models.BigIntegerField(null=True, blank=True)
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey("User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey("User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"invitation {self.email}"
