@@ -1,6 +1,6 @@
 """SMS senders. ``SILA_SMS_BACKEND`` names the class; every text message goes through it.
 
-Production uses :class:`TaqnyatSmsBackend` (Taqnyat's HTTP API, see docs/adr/0013-sms-gateway.md);
+Production uses :class:`TaqnyatSmsBackend` (Taqnyat's HTTP API, see docs/adr/0015-sms-gateway.md);
 ``make demo`` and the browser tests point it at :mod:`casework.sms_standin`, a local server that
 answers like the gateway. Development may use the console (it masks numbers and links), unit tests
 the in-memory outbox. Production refuses to start with a backend that does not send

@@ -366,7 +366,7 @@ SILA_IDEMPOTENCY_KEY_HOURS = float(env("SILA_IDEMPOTENCY_KEY_HOURS", "24"))
 
 # --- Messages to staff and beneficiaries ----------------------------------------------------
 SILA_SMS_BACKEND = env("SILA_SMS_BACKEND", "casework.sms.ConsoleSmsBackend")
-# The Taqnyat backend (docs/adr/0013-sms-gateway.md): its URL, bearer token and registered sender.
+# The Taqnyat backend (docs/adr/0015-sms-gateway.md): its URL, bearer token and registered sender.
 SILA_SMS_URL = env("SILA_SMS_URL", "https://api.taqnyat.sa/v1/messages")
 SILA_SMS_TOKEN = env("SILA_SMS_TOKEN")
 SILA_SMS_SENDER = env("SILA_SMS_SENDER", "Sila")
