@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 
 from casework.portal.services import application_spec
 from policy_engine import rendering
-from policy_engine.models import BoardMember, PolicyStatus, PolicyVersion
+from policy_engine import selectors as policy_selectors
 from policy_engine.rules.durations import DurationError, describe_duration
 from policy_engine.selectors import policy_version_in_force
 
@@ -50,21 +50,6 @@ def window_words(window: str, lang: str) -> str:
         return window
 
 
-def _awaiting_vote(request: HttpRequest) -> list[PolicyVersion]:
-    """A board member's landing page lists the versions awaiting their vote."""
-    user = request.user
-    if not user.is_authenticated:
-        return []
-    seat = BoardMember.objects.filter(user_id=user.pk, is_active=True).first()
-    if seat is None:
-        return []
-    return list(
-        PolicyVersion.objects.filter(status=PolicyStatus.SUBMITTED)
-        .exclude(votes__member=seat)
-        .order_by("number")
-    )
-
-
 def home(request: HttpRequest) -> HttpResponse:
     lang = _lang()
     association = _association(request)
@@ -76,7 +61,12 @@ def home(request: HttpRequest) -> HttpResponse:
             "policy": policy_words(association, lang),
             "spec": spec,
             "window": window_words(spec.window, lang) if spec else "",
-            "awaiting_vote": _awaiting_vote(request),
+            # A board member's landing page lists the versions awaiting their vote.
+            "awaiting_vote": (
+                policy_selectors.versions_awaiting_vote(user=request.user)
+                if request.user.is_authenticated
+                else []
+            ),
         },
     )
 
