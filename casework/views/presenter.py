@@ -18,6 +18,7 @@ from casework.models import (
     SupportCase,
     VoteChoice,
 )
+from casework.services.steps import STATES, step_states
 from policy_engine.models import PolicyStatus, PolicyVersion
 from policy_engine.rules.catalog import CHANNELS, STEPS, CatalogKind, get_entry
 from policy_engine.rules.engine import PolicyEngine
@@ -203,3 +204,16 @@ def choice_label(kind: str, value: Any) -> str:
 
     choices = Gender if kind == "gender" else Relation
     return str(choices(value).label) if value in choices.values else (value or "—")
+
+
+def step_view(case: SupportCase, steps: tuple[str, ...], lang: str) -> list[dict[str, Any]]:
+    """Every step of the case's procedure with its state (the step-state selector's) in words."""
+    return [
+        {
+            "code": code,
+            "label": catalog_label(CatalogKind.STEP, code, lang),
+            "state": state,
+            "state_label": STATES[state],
+        }
+        for code, state in step_states(case, steps)
+    ]
