@@ -27,7 +27,7 @@ from policy_engine.selectors import policy_version_in_force
 from sila.demo_intake import sample_answers
 from tenants.db import connection
 from tenants.models import Association
-from tests.conftest import PASSWORD, admin_email, host_for
+from tests.conftest import PASSWORD, admin_email, enrol_if_required, host_for
 
 TINY_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -65,7 +65,7 @@ def make_user(tenant: Association, email: str, *roles: str, full_name: str = "")
     user = User.objects.create_user(email, PASSWORD, full_name=full_name or email, is_staff=True)
     if roles:
         user.roles.add(*Role.objects.filter(code__in=roles))
-    return user
+    return enrol_if_required(user)
 
 
 @dataclass
