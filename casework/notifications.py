@@ -36,10 +36,15 @@ class Outgoing:
 
 
 def send_once(*, case: SupportCase | None, kind: str, dedupe_key: str, message: Outgoing) -> bool:
-    """Send ``message`` unless one with ``dedupe_key`` was already sent. Returns whether it sent."""
+    """Record ``message`` and send it once the record is committed, unless one with ``dedupe_key``
+    was recorded before. Returns whether it was recorded now.
+
+    Sending waits for the commit: a message never leaves for a change that then rolls back. If the
+    gateway fails, the record is removed and the error raised, so the job's retry sends it again
+    (at least once to the outside world, exactly once in our records)."""
     try:
         with transaction.atomic():
-            Notification.objects.create(
+            notification = Notification.objects.create(
                 case=case,
                 kind=kind,
                 channel=message.channel,
@@ -48,13 +53,21 @@ def send_once(*, case: SupportCase | None, kind: str, dedupe_key: str, message: 
                 body=message.body,
                 dedupe_key=dedupe_key,
             )
-            if message.channel == NotificationChannel.EMAIL:
-                send_mail(message.subject, message.body, None, [message.recipient])
-            else:
-                get_backend().send(SmsMessage(to=message.recipient, body=message.body, sender=_sender_name()))
+            transaction.on_commit(lambda: _deliver(notification, message))
     except IntegrityError:
         return False  # sent before, for this very event
     return True
+
+
+def _deliver(notification: Notification, message: Outgoing) -> None:
+    try:
+        if message.channel == NotificationChannel.EMAIL:
+            send_mail(message.subject, message.body, None, [message.recipient])
+        else:
+            get_backend().send(SmsMessage(to=message.recipient, body=message.body, sender=_sender_name()))
+    except Exception:
+        Notification.objects.filter(pk=notification.pk).delete()
+        raise
 
 
 def _sender_name() -> str:

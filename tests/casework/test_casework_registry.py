@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.db.models import Q
+from django.test import TestCase
 
 from audit.models import AuditEvent
 from casework import selectors, services
@@ -235,3 +237,28 @@ def test_open_flags_about_a_merged_record_move_to_the_record_kept(staff: Staff) 
     # b~c now asks about a~c, which was already flagged: one open question remains, about live records.
     assert [frozenset(p) for p in open_flags] == [frozenset((a.pk, c.pk))]
     assert not DuplicateFlag.objects.filter(status="open").filter(Q(beneficiary=b) | Q(other=b)).exists()
+
+
+def test_a_document_file_is_written_only_when_its_row_is_committed(
+    alpha: Association, staff: Staff, media_root: Path
+) -> None:
+    beneficiary = register(staff.reception)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.beneficiary_document_upload(
+            actor=staff.reception,
+            beneficiary_id=beneficiary.pk,
+            upload=SimpleUploadedFile("id.pdf", TINY_PDF),
+        )
+        raise RuntimeError("the request fails after the upload")
+    assert not BeneficiaryDocument.objects.filter(beneficiary=beneficiary).exists()
+    assert [p for p in media_root.rglob("*") if p.is_file()] == []  # no orphan file
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        document = services.beneficiary_document_upload(
+            actor=staff.reception,
+            beneficiary_id=beneficiary.pk,
+            upload=SimpleUploadedFile("id.pdf", TINY_PDF),
+        )
+    document.refresh_from_db()
+    with document.file.open("rb") as stored:
+        assert stored.read() == TINY_PDF

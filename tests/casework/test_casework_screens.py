@@ -423,7 +423,7 @@ def test_a_request_goes_through_jamoums_steps_using_only_the_screens(
     assert '<canvas id="signature-pad"' in body(attest_page)
     act("attest", typed_name="سعاد القحطاني", signature=SIGNATURE)
     signed = body(page())
-    assert "وقّعت سعاد القحطاني" in signed or "سعاد القحطاني" in signed
+    assert "وقّع سعاد القحطاني في" in signed
     assert fields["data_hash"] in signed
     act("complete")
     assert reload(case).step == "committee_review"
@@ -474,7 +474,7 @@ def test_a_request_goes_through_jamoums_steps_using_only_the_screens(
     steps = [s["step"] for s in jamoum.document["procedure"]]
     assert [to for _from, to in moves] == steps
     closed = body(page())
-    assert "قدّم المستفيد تقييمه" in closed or "قيّم المستفيد الخدمة" in closed
+    assert "قيّم المستفيد الخدمة." in closed
     assert "تقديم الخدمة اللازمة" in closed  # the timeline names the steps
 
 
