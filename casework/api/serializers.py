@@ -74,6 +74,9 @@ class DocumentInput(serializers.Serializer[dict[str, Any]]):
 
 class MergeInput(serializers.Serializer[dict[str, Any]]):
     keep = serializers.IntegerField(required=False, allow_null=True, default=None)
+    confirm = serializers.BooleanField(
+        required=False, default=False, help_text="true: the two records (two ID numbers) are one person"
+    )
 
 
 class DismissInput(serializers.Serializer[dict[str, Any]]):

@@ -221,7 +221,10 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
             if request.POST.get("op") == "merge":
                 keep = request.POST.get("keep", "")
                 kept = services.duplicate_merge(
-                    actor=user, flag_id=pk, keep_id=int(keep) if keep.isdigit() else None
+                    actor=user,
+                    flag_id=pk,
+                    keep_id=int(keep) if keep.isdigit() else None,
+                    confirmed=request.POST.get("confirm") == "yes",
                 )
                 messages.success(
                     request, _("The records were merged: every case and document is now in one file.")
