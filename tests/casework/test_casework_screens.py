@@ -634,3 +634,47 @@ def test_a_non_document_upload_is_a_field_error(alpha: Association, staff: Staff
     )
     assert bad.status_code == 400
     assert "يُقبل ملف PDF أو صورة PNG/JPEG فقط" in body(bad)
+
+
+def test_the_beneficiary_edit_screen_saves_the_record_and_household_and_refuses_a_stale_page(
+    alpha: Association, staff: Staff
+) -> None:
+    beneficiary = register(staff.reception, household=[{"full_name_ar": "سعد", "relation": "son"}])
+    reception = browser(alpha, staff.reception)
+    detail = reception.get(f"/staff/beneficiaries/{beneficiary.pk}/")
+    assert f'href="/staff/beneficiaries/{beneficiary.pk}/edit"' in body(detail)
+    edit = reception.get(f"/staff/beneficiaries/{beneficiary.pk}/edit")
+    assert_arabic(edit)
+    assert 'value="سعد"' in body(edit)
+
+    seen = re.search(r'name="seen" value="([^"]+)"', body(edit))
+    assert seen is not None
+    saved = send(
+        reception,
+        edit,
+        {"seen": seen.group(1)},
+        full_name_ar="محمد بن عبدالله الحماد الجديد",
+        phone="0559876543",
+        **{
+            "household-0-full_name_ar": "",
+            "household-0-relation": "",
+            "household-1-full_name_ar": "ليلى",
+            "household-1-relation": "daughter",
+        },
+    )
+    assert saved.status_code == 302, body(saved)
+    connection.set_tenant(alpha)
+    beneficiary.refresh_from_db()
+    assert (beneficiary.full_name_ar, beneficiary.phone_e164) == (
+        "محمد بن عبدالله الحماد الجديد",
+        "+966559876543",
+    )
+    assert [(m.full_name_ar, m.relation) for m in beneficiary.household.all()] == [("ليلى", "daughter")]
+
+    # The old page, sent again after that save: refused, nothing overwritten.
+    stale = send(reception, edit, {"seen": seen.group(1)}, full_name_ar="اسم قديم")
+    assert stale.status_code == 409
+    assert "غيّر شخص آخر هذا السجل بعد أن فتحته" in body(stale)
+    connection.set_tenant(alpha)
+    beneficiary.refresh_from_db()
+    assert beneficiary.full_name_ar == "محمد بن عبدالله الحماد الجديد"

@@ -67,6 +67,7 @@ class LiveSila:
     sms_file: Path
     server_log: Path
     stripe_url: str
+    env: dict[str, str]  # what the server runs with (for a manage.py command beside it)
 
     def url(self, slug: str | None, path: str = "/") -> str:
         host = f"{slug}.localhost" if slug else "localhost"
@@ -153,6 +154,7 @@ def live_sila(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> I
             sms_file=work / "sms.jsonl",
             server_log=work / "server.log",
             stripe_url=fake_stripe.url,
+            env=env,
         )
     finally:
         for process in (server, worker):
