@@ -20,7 +20,7 @@ from casework.models import (
 )
 from casework.services.steps import STATES, step_states
 from policy_engine.models import PolicyStatus, PolicyVersion
-from policy_engine.rules.catalog import CHANNELS, STEPS, CatalogKind, get_entry
+from policy_engine.rules.catalog import CHANNELS, CatalogKind, get_entry
 from policy_engine.rules.engine import PolicyEngine
 
 # --- labels -------------------------------------------------------------------------------------
@@ -57,8 +57,11 @@ def channel_labels(engine: PolicyEngine | None, lang: str) -> dict[str, str]:
     }
 
 
-def step_choices(lang: str) -> list[tuple[str, str]]:
-    return [(code, catalog_label(CatalogKind.STEP, code, lang)) for code in STEPS]
+def policy_step_choices(engine: PolicyEngine | None, lang: str) -> list[tuple[str, str]]:
+    """The steps of a policy's procedure, in its order (none without a policy)."""
+    if engine is None:
+        return []
+    return [(code, catalog_label(CatalogKind.STEP, code, lang)) for code in engine.steps()]
 
 
 def person_name(user: User | None) -> str:

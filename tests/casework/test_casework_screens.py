@@ -32,7 +32,15 @@ from policy_engine.models import PolicyVersion
 from policy_engine.rules.seeds import load_seed
 from tenants.db import connection
 from tenants.models import Association
-from tests.casework.conftest import SIGNATURE, TINY_PDF, Staff, new_national_id, open_case, register
+from tests.casework.conftest import (
+    SIGNATURE,
+    TINY_PDF,
+    Staff,
+    install_policy,
+    new_national_id,
+    open_case,
+    register,
+)
 from tests.casework.test_casework_flow import take_step
 from tests.conftest import admin_email, host_for
 
@@ -678,3 +686,43 @@ def test_the_beneficiary_edit_screen_saves_the_record_and_household_and_refuses_
     connection.set_tenant(alpha)
     beneficiary.refresh_from_db()
     assert beneficiary.full_name_ar == "محمد بن عبدالله الحماد الجديد"
+
+
+@pytest.mark.parametrize(
+    ("slug", "absent_channel", "absent_steps"),
+    [("tabuk", "help_request", ("attest", "register")), ("jamoum", "branch_offices", ())],
+)
+def test_the_inbox_offers_only_the_policys_steps_and_channels(
+    alpha: Association, staff: Staff, slug: str, absent_channel: str, absent_steps: tuple[str, ...]
+) -> None:
+    version = install_policy(alpha, slug)
+    page = body(browser(alpha, staff.reception).get("/staff/"))
+
+    def options(name: str) -> list[str]:
+        select = re.search(rf'<select name="{name}".*?</select>', page, re.S)
+        assert select is not None
+        return [code for code in re.findall(r'<option value="([^"]*)"', select.group(0)) if code]
+
+    document = version.document
+    assert options("step") == [s["step"] for s in document["procedure"]]
+    assert options("channel") == [c if isinstance(c, str) else c["code"] for c in document["channels"]]
+    assert absent_channel not in options("channel")
+    assert not set(absent_steps) & set(options("step"))
+
+
+def test_the_inbox_finds_requests_by_name_id_or_mobile(
+    alpha: Association, staff: Staff, jamoum: object
+) -> None:
+    first = register(staff.reception, name="هيا بنت ناصر الدوسري", phone="0551110001")
+    second = register(staff.reception, name="سلمان بن فهد المطيري", phone="0551110002")
+    cases = {b.pk: open_case(staff.reception, b).pk for b in (first, second)}
+    reception = browser(alpha, staff.reception)
+
+    def found(query: str) -> list[int]:
+        return [row["case"].pk for row in reception.get("/staff/", {"q": query}).context["rows"]]
+
+    assert found("هيا الدوسري") == [cases[first.pk]]
+    assert found("سلمان") == [cases[second.pk]]
+    assert found(second.national_id) == [cases[second.pk]]
+    assert found("0551110001") == [cases[first.pk]]
+    assert found("لا أحد") == []
