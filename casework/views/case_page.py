@@ -31,6 +31,7 @@ from casework.views._base import (
     staff_user,
 )
 from casework.views.presenter import (
+    answers_view,
     catalog_label,
     channel_labels,
     payload_view,
@@ -197,6 +198,7 @@ def _case_context(
         "other_items": [i for i in checklist if i.step != case.step or case.status != CaseStatus.OPEN],
         "verified_count": sum(1 for i in checklist if i.verified_at is not None),
         "step_todo": step_todo(case, attested=current_valid),
+        "answers": answers_view(case, engine, lang),
         "referrals": list(case.referrals.all()),
         "attestation": current,
         "attestation_valid": current_valid,

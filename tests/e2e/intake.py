@@ -9,8 +9,10 @@ from playwright.sync_api import Locator
 
 def _fill_one(form: Locator, name: str, value: Any) -> None:
     field = form.locator(f"[name='{name}']")
-    if isinstance(value, dict):  # a date typed in the calendar chosen beside it
-        form.locator(f"select[name='{name}.calendar']").select_option(value["calendar"])
+    if isinstance(value, dict):  # a date: its calendar chosen beside it, unless the field fixes it
+        chooser = form.locator(f"select[name='{name}.calendar']")
+        if chooser.count():
+            chooser.select_option(value["calendar"])
         field.fill(value["date"])
         return
     tag = field.evaluate("element => element.tagName")
