@@ -391,7 +391,9 @@ def test_a_request_goes_through_jamoums_steps_using_only_the_screens(
     # The case page shows the answers beside the questions of the pinned form.
     opened_page = body(reception.get(case_url))
     assert "<dt>صفة مقدم الطلب</dt><dd><bdi>أم الأيتام</bdi></dd>" in opened_page
-    assert "<dt>تاريخ وفاة الأب</dt><dd><bdi>١٥ جمادى الآخرة ١٤٤٣ هـ — ١٨ يناير، ٢٠٢٢</bdi></dd>" in opened_page
+    assert (
+        "<dt>تاريخ وفاة الأب</dt><dd><bdi>١٥ جمادى الآخرة ١٤٤٣ هـ — ١٨ يناير، ٢٠٢٢</bdi></dd>" in opened_page
+    )
     assert "<dt>إجمالي دخل الأسرة الشهري (ريال)</dt><dd><bdi>2100</bdi></dd>" in opened_page
 
     def page(client: Client = reception) -> Any:
