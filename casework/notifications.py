@@ -19,9 +19,11 @@ from casework.models import (
     LinkPurpose,
     Notification,
     NotificationChannel,
+    SmsDelivery,
+    SmsPurpose,
     SupportCase,
 )
-from casework.sms import SmsMessage, get_backend
+from casework.sms import SmsMessage, get_backend, mask_phone
 from tenants.db import connection
 
 LINK_LIFETIME = {LinkPurpose.TRACK: dt.timedelta(days=180), LinkPurpose.RATE: dt.timedelta(days=30)}
@@ -63,14 +65,24 @@ def _deliver(notification: Notification, message: Outgoing) -> None:
     try:
         if message.channel == NotificationChannel.EMAIL:
             send_mail(message.subject, message.body, None, [message.recipient])
-        else:
-            get_backend().send(SmsMessage(to=message.recipient, body=message.body, sender=_sender_name()))
+            return
+        result = get_backend().send(SmsMessage(to=message.recipient, body=message.body, sender=sender_name()))
     except Exception:
         Notification.objects.filter(pk=notification.pk).delete()
         raise
+    # What the gateway said is kept with the message (sent, refused or failed, its id).
+    SmsDelivery.objects.create(
+        notification=notification,
+        purpose=SmsPurpose.CASE_MESSAGE,
+        recipient_masked=mask_phone(message.recipient),
+        status=result.status,
+        provider_id=result.provider_id[:100],
+        error=result.error[:200],
+        attempts=result.attempts,
+    )
 
 
-def _sender_name() -> str:
+def sender_name() -> str:
     tenant = getattr(connection, "tenant", None)
     return str(getattr(tenant, "name_ar", "") or "Sila")[:40]
 
