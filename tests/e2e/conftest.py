@@ -244,7 +244,12 @@ def new_page(browser: Any) -> Iterator[Any]:
     contexts = []
 
     def make(*, locale: str = "ar-SA", width: int = 1100, height: int = 1400) -> Any:
-        context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
+        # Playwright evaluates wait_for_function's predicates with eval inside the page, which Sila's
+        # Content-Security-Policy (script-src 'self', no 'unsafe-eval') rightly forbids; the test
+        # harness bypasses it. The policy itself is asserted in tests/accounts/test_headers.py.
+        context = browser.new_context(
+            locale=locale, viewport={"width": width, "height": height}, bypass_csp=True
+        )
         contexts.append(context)
         return context.new_page()
 
