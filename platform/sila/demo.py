@@ -24,6 +24,7 @@ from casework.models import ApiToken
 from casework.services import api_token_create
 from policy_engine.models import BoardMember, BoardRole
 from policy_engine.rules.seeds import SEED_SLUGS, load_seed
+from policy_engine.selectors import policy_version_in_force
 from policy_engine.services import policy_seed_install
 from sila.demo_cases import seed_sample_cases
 from sila.demo_history import seed_history
@@ -204,6 +205,7 @@ def demo_setup(*, port: int, credentials_file: Path) -> dict[str, Any]:
             staff = {u.key: User.objects.get(email=demo_email(u.key, slug)) for u in ASSOCIATION_USERS}
             seed_sample_cases(staff, seed=sum(map(ord, slug)))
             seed_history(staff, seed=sum(map(ord, slug)))
+            in_force = policy_version_in_force() is not None
             for login in logins:
                 _second_factor(login, known_totp)
                 login["api_token"] = _api_token(known_tokens.get(login["email"]), staff_user=login["email"])
@@ -215,6 +217,7 @@ def demo_setup(*, port: int, credentials_file: Path) -> dict[str, Any]:
                 "name_en": identity["name_en"],
                 "url": base_url(f"{slug}.{base}", port),
                 "logins": logins,
+                "policy_in_force": in_force,
             }
         )
     credentials_file.parent.mkdir(parents=True, exist_ok=True)
