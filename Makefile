@@ -7,7 +7,7 @@ PORT   ?= 8000
 export PYTHONPATH := $(CURDIR):$(CURDIR)/platform
 export DJANGO_SETTINGS_MODULE ?= sila.settings.dev
 
-.PHONY: setup demo test lint typecheck contracts pytest perf lock messages clean db-stop browser openapi
+.PHONY: setup demo test lint typecheck contracts pytest perf lock messages clean db-stop browser openapi fuzz chaos
 
 $(STAMP): requirements/dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Sila needs Python >= 3.11"'
@@ -47,6 +47,11 @@ test: lint typecheck contracts pytest
 
 perf: setup
 	DJANGO_SETTINGS_MODULE=sila.settings.test $(PY) -m pytest tests/perf -p no:randomly -s -o addopts=''
+
+# The API against its schema, deeper than make test's bounded run (tests/contract).
+fuzz: setup
+	DJANGO_SETTINGS_MODULE=sila.settings.test SILA_FUZZ_EXAMPLES=$${SILA_FUZZ_EXAMPLES:-200} \
+	  SILA_FUZZ_MAX_TIME=$${SILA_FUZZ_MAX_TIME:-1800} $(PY) -m pytest tests/contract -p no:randomly -o addopts=''
 
 # Regenerate the hash-pinned lock files after changing pyproject.toml.
 lock: setup

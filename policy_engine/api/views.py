@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +18,7 @@ from accounts.auth import request_user
 from accounts.models import RoleCode
 from core.api import role_permission
 from core.errors import FieldProblem, invalid, not_found
+from core.http import name_file
 from core.parsers import StrictJSONParser
 from policy_engine import presenters, selectors, services
 from policy_engine.api import serializers as s
@@ -233,7 +234,7 @@ class ApproveView(APIView):
 
 class RecordApprovalView(APIView):
     permission_classes = [AdminOnly]
-    parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
+    parser_classes = [StrictJSONParser, MultiPartParser]
 
     @extend_schema(
         request=s.RecordApprovalSerializer, responses={200: s.PolicyVersionDetailSerializer}, tags=["policy"]
@@ -339,7 +340,7 @@ class ValidateView(APIView):
 
 class AttachmentUploadView(APIView):
     permission_classes = [AdminOnly]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
 
     @extend_schema(
         request={"multipart/form-data": s.AttachmentSerializer},
@@ -375,5 +376,5 @@ class AttachmentUploadView(APIView):
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    name_file(response, filename)
     return response

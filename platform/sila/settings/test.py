@@ -33,3 +33,6 @@ SILA_PUBLIC_SCHEME = "http"
 # Route re-checks (every 2 s in production) would add a query at random moments: tests that
 # count queries must not see them. The routing tests exercise the re-check explicitly.
 SILA_ROUTING_RECHECK_SECONDS = 3600.0
+
+# Many tests send bad tokens from one address within a minute; the throttle's own test lowers this.
+SILA_BAD_TOKEN_LIMIT = 100_000
