@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from policy_engine.models import PolicyVersion
-from policy_engine.rendering.words import TERMS, labels_for
+from policy_engine.rendering.words import labels_for
 from policy_engine.rules.catalog import Lang
 from policy_engine.rules.diff import Change
 from policy_engine.rules.worddiff import Piece, word_diff
+from policy_engine.rules.wording import TERMS
 
 # Each change's place in the document, in reading order, by the heading the document prints there.
 _SECTION_ORDER: tuple[str, ...] = (

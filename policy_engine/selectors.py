@@ -143,6 +143,24 @@ def policy_payload(*, association: Any, version: PolicyVersion) -> dict[str, Any
         "contacts": document.get("contacts", []),
         "bank_accounts": document.get("bank_accounts", []),
         "board_approval": approval_payload(version),
+        **intake_payload(engine),
+    }
+
+
+def intake_payload(engine: PolicyEngine) -> dict[str, Any]:
+    """The version's intake form and checklists, every field and item with its code and type, so
+    that a client can build the form; a document always lists the file types it may be."""
+    document = engine.document
+    return {
+        "intake_form": document.intake_form.to_dict(),
+        "checklists": {
+            step: [
+                item.to_dict()
+                | ({"file_types": list(item.accepted_types())} if item.kind == "document" else {})
+                for item in items
+            ]
+            for step, items in document.checklists
+        },
     }
 
 

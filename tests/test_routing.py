@@ -52,13 +52,17 @@ def test_custom_domain_routes_to_its_association(tenant_a: Association) -> None:
     assert "جمعية ألفا الخيرية" in response.content.decode()
 
 
-def test_suspended_association_is_paused_and_archived_is_gone(tenant_a: Association) -> None:
+def test_suspended_association_reads_but_refuses_writes_and_archived_is_gone(tenant_a: Association) -> None:
     tenant_a.status = AssociationStatus.SUSPENDED
     tenant_a.save()
-    assert Client(HTTP_HOST="alpha.localhost").get("/").status_code == 503
+    client = Client(HTTP_HOST="alpha.localhost")
+    assert client.get("/").status_code == 200
+    refused = client.post("/api/v1/cases/", {}, content_type="application/json")
+    assert refused.status_code == 423
+    assert refused.json()["code"] == "association_suspended"
     tenant_a.status = AssociationStatus.ARCHIVED
     tenant_a.save()
-    assert Client(HTTP_HOST="alpha.localhost").get("/").status_code == 404
+    assert Client(HTTP_HOST="alpha.localhost").get("/").status_code == 410
 
 
 def test_route_lookup_is_cached_in_process(client_a: Client) -> None:

@@ -47,9 +47,11 @@ ASSOCIATION_USERS: tuple[DemoUser, ...] = (
     DemoUser("committee2", (RoleCode.COMMITTEE_MEMBER,), "عضو لجنة البحث الثاني"),
     DemoUser("committee3", (RoleCode.COMMITTEE_MEMBER,), "عضو لجنة البحث الثالث"),
     DemoUser("manager", (RoleCode.ADMINISTRATION,), "المدير التنفيذي"),
-    DemoUser("board1", (RoleCode.BOARD_MEMBER,), "رئيس مجلس الإدارة"),
-    DemoUser("board2", (RoleCode.BOARD_MEMBER,), "نائب رئيس مجلس الإدارة"),
-    DemoUser("board3", (RoleCode.BOARD_MEMBER,), "عضو مجلس الإدارة"),
+    # Board logins carry people's names (fictional): a seat made for them signs the policy with it,
+    # and a signature block shows names under the role titles, as the seeds print them.
+    DemoUser("board1", (RoleCode.BOARD_MEMBER,), "سعد بن عبدالله العنزي"),
+    DemoUser("board2", (RoleCode.BOARD_MEMBER,), "نورة بنت محمد البلوي"),
+    DemoUser("board3", (RoleCode.BOARD_MEMBER,), "فهد بن علي الشهري"),
 )
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from policy_engine.models import PolicyVersion
+from policy_engine.rules.intake import CALENDARS, FIELD_TYPES, FILE_TYPES, ITEM_KINDS
 
 
 class SignatorySerializer(serializers.Serializer[dict[str, Any]]):
@@ -37,6 +38,54 @@ class AssociationRefSerializer(serializers.Serializer[dict[str, Any]]):
     licence_number = serializers.CharField(allow_null=True)
 
 
+class ConditionSerializer(serializers.Serializer[dict[str, Any]]):
+    """The field applies when the intake field ``field`` has the answer ``equals`` or one of ``one_of``."""
+
+    field = serializers.CharField()
+    equals = serializers.JSONField(required=False)
+    one_of = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class IntakeFieldSerializer(serializers.Serializer[dict[str, Any]]):
+    code = serializers.CharField()
+    type = serializers.ChoiceField(choices=list(FIELD_TYPES))
+    label_ar = serializers.CharField()
+    label_en = serializers.CharField()
+    required = serializers.BooleanField()  # type: ignore[assignment]  # DRF pops declared fields
+    help_ar = serializers.CharField(required=False)
+    help_en = serializers.CharField(required=False)
+    options = LabelledCodeSerializer(many=True, required=False)
+    calendar = serializers.ChoiceField(choices=list(CALENDARS), required=False, help_text="absent: either")
+    file_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(FILE_TYPES)), required=False
+    )
+    max_size_mb = serializers.IntegerField(required=False)
+    fields = serializers.ListField(  # type: ignore[assignment]  # DRF pops declared fields
+        child=serializers.DictField(), required=False, help_text="a group's fields, shaped like this one"
+    )
+    max_rows = serializers.IntegerField(required=False)
+    when = ConditionSerializer(required=False)
+
+
+class IntakeFormSerializer(serializers.Serializer[dict[str, Any]]):
+    fields = IntakeFieldSerializer(many=True)  # type: ignore[assignment]  # DRF pops declared fields
+
+
+class ChecklistItemSerializer(serializers.Serializer[dict[str, Any]]):
+    code = serializers.CharField()
+    kind = serializers.ChoiceField(choices=list(ITEM_KINDS))
+    label_ar = serializers.CharField()
+    label_en = serializers.CharField()
+    required = serializers.BooleanField()  # type: ignore[assignment]  # DRF pops declared fields
+    help_ar = serializers.CharField(required=False)
+    help_en = serializers.CharField(required=False)
+    file_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(FILE_TYPES)), required=False
+    )
+    max_size_mb = serializers.IntegerField(required=False)
+    when = ConditionSerializer(required=False)
+
+
 class EffectivePolicySerializer(serializers.Serializer[dict[str, Any]]):
     """Documents the shape of ``selectors.policy_payload`` for the OpenAPI schema."""
 
@@ -55,6 +104,10 @@ class EffectivePolicySerializer(serializers.Serializer[dict[str, Any]]):
     contacts = serializers.ListField(child=serializers.DictField())
     bank_accounts = serializers.ListField(child=serializers.DictField())
     board_approval = BoardApprovalSerializer(allow_null=True)
+    intake_form = IntakeFormSerializer()
+    checklists = serializers.DictField(
+        child=ChecklistItemSerializer(many=True), help_text="by procedure step: the items it verifies"
+    )
 
 
 class PolicyVersionListSerializer(serializers.ModelSerializer[PolicyVersion]):

@@ -31,7 +31,8 @@ from policy_engine.rendering.html import (
     render_policy_html,
 )
 from policy_engine.rendering.pdf import local_files_only_fetcher, render_policy_pdf
-from policy_engine.rendering.words import TERMS, Term, Text, approval_dates, has_arabic
+from policy_engine.rendering.words import Text, approval_dates, has_arabic
+from policy_engine.rules.wording import TERMS, Term
 
 __all__ = [
     "FONT_DIR",

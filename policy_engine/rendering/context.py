@@ -9,8 +9,6 @@ from typing import Any
 
 from policy_engine.rendering.words import (
     CONTACT_KINDS,
-    TERMS,
-    Term,
     Text,
     approval_dates,
     as_written,
@@ -22,12 +20,13 @@ from policy_engine.rendering.words import (
 )
 from policy_engine.rules.catalog import CatalogKind, Lang, get_entry
 from policy_engine.rules.document import (
+    HEADING_KEYS,
     ChannelEntry,
     PolicyDocument,
     ProcedureStep,
     StaffToolEntry,
 )
-from policy_engine.rules.durations import DurationError, describe_duration
+from policy_engine.rules.wording import TERMS, Term, step_sentence
 
 
 class RenderError(ValueError):
@@ -111,7 +110,7 @@ class PolicyContext:
     preamble: Text
     general_goal: Text
     goals: tuple[Goal, ...]
-    channels: tuple[Text, ...]
+    channels: tuple[Tool, ...]  # a channel's label and its note, if the policy gives one
     staff_tools: tuple[Tool, ...]
     steps: tuple[Text, ...]
     responsibilities: Text | None
@@ -120,15 +119,20 @@ class PolicyContext:
     bank_accounts: tuple[BankLine, ...]
     approval: ApprovalBlock | None
     slug: str = ""
+    procedure_intro: str | None = None  # a sentence under the procedure heading (Tabuk)
+    approval_note: Text | None = None  # printed under the approval (Rumaila: it replaces earlier policies)
+    approval_seal: bool = False  # a seal field beside the signatures (Jamoum)
 
 
-def _channel_label(entry: ChannelEntry, lang: Lang) -> Text:
+def _channel(entry: ChannelEntry, lang: Lang) -> Tool:
     catalog = get_entry(CatalogKind.CHANNEL, entry.code)
-    return pick(
+    label = pick(
         entry.label_ar or (catalog.label_ar if catalog else None) or entry.code,
         entry.label_en or (catalog.label_en if catalog else None),
         lang,
     )
+    note = pick(entry.note_ar, entry.note_en, lang) if (entry.note_ar or entry.note_en) else None
+    return Tool(label=label, note=note)
 
 
 def _tool(entry: StaffToolEntry, lang: Lang) -> Tool:
@@ -142,85 +146,9 @@ def _tool(entry: StaffToolEntry, lang: Lang) -> Tool:
     return Tool(label=label, note=note, document=entry.document)
 
 
-def _party(code: str | None, lang: Lang) -> str:
-    if not code:
-        return "الجهة المختصة" if lang == "ar" else "the competent body"
-    entry = get_entry(CatalogKind.PARTY, code)
-    if entry is None:
-        return code
-    if lang == "ar":
-        return entry.label_ar
-    return "the " + entry.label_en[:1].lower() + entry.label_en[1:]
-
-
-def _window(step: ProcedureStep, lang: Lang) -> str:
-    if not step.window:
-        return ""
-    try:
-        words = describe_duration(step.window, lang, case="genitive")
-    except DurationError:
-        words = step.window
-    if lang == "ar":
-        return f"خلال {words}" + (" من أيام العمل" if step.business_days else "")
-    return f"within {words}" + (" (working days only)" if step.business_days else "")
-
-
 def _step_text(step: ProcedureStep, term: Term, lang: Lang) -> Text:
-    """One procedure step as the sentence the seed policies print, its parameters in words."""
-    code = step.step
-    if lang == "ar":
-        sentences = {
-            "receive": (
-                f"استقبال {term.ar} بلباقة واحترام، والإجابة على جميع استفساراته، وإعطاؤه الوقت الكافي."
-            ),
-            "verify": (
-                "التأكد من تقديم المراجع كافة المعلومات المطلوبة، وعلى الموظف مطابقة البيانات "
-                "والتأكد من صلاحيتها وقت التقديم."
-            ),
-            "refer": (
-                f"في حالة عدم وضوح الإجراءات {term.ar_for} فعلى الموظف "
-                f"إحالته إلى {_party(step.target, lang)} للإجابة على تساؤلاته وإيضاح الجوانب التنظيمية."
-            ),
-            "attest": (
-                "التأكد من صحة البيانات المقدمة من طالب الدعم وتوقيعه عليها، "
-                "وأنه مسؤول مسؤولية مباشرة عن صحة المعلومات."
-            ),
-            "committee_review": (
-                f"التوضيح {term.ar_for} بأن طلبه سيُرفع إلى {_party(step.body, lang)} لدراسته والرد عليه "
-                f"بشأن قبوله أو رفضه {_window(step, lang)}."
-            ),
-            "register": "استكمال إجراءات التسجيل مع اكتمال الطلبات.",
-            "serve": "تقديم الخدمة اللازمة.",
-        }
-    else:
-        sentences = {
-            "receive": (
-                f"Receive the {term.en} courteously and respectfully, answer all their enquiries "
-                "and give them enough time."
-            ),
-            "verify": (
-                "Make sure the applicant has provided all the required information; the employee matches "
-                "the data and checks that it is valid at the time of submission."
-            ),
-            "refer": (
-                f"If the procedures are not clear to the {term.en}, the employee refers them to "
-                f"{_party(step.target, lang)} to answer their questions and explain the organisational side."
-            ),
-            "attest": (
-                "Make sure the data supplied by the support applicant is correct and signed by them; "
-                "the applicant is directly responsible for the correctness of the information."
-            ),
-            "committee_review": (
-                f"Explain to the {term.en} that their request will be referred to {_party(step.body, lang)}, "
-                f"which will study it and answer, accepting or rejecting it, {_window(step, lang)}."
-            ),
-            "register": "Complete the registration once the request is complete.",
-            "serve": "Deliver the required service.",
-        }
-    if code in sentences:
-        return Text(" ".join(sentences[code].split()), lang)
-    entry = get_entry(CatalogKind.STEP, code)
-    return pick(entry.label_ar if entry else code, entry.label_en if entry else None, lang)
+    """One procedure step as this policy prints it (its own wording, else the template's)."""
+    return Text(step_sentence(step, term, lang), lang)
 
 
 def _goals(document: PolicyDocument, lang: Lang) -> tuple[Goal, ...]:
@@ -243,6 +171,10 @@ def _goals(document: PolicyDocument, lang: Lang) -> tuple[Goal, ...]:
     return tuple(goals)
 
 
+_WEB_ADDRESS = re.compile(r"https?://\S+$", re.ASCII)
+_FACEBOOK_NAME = re.compile(r"[A-Za-z0-9.]{5,50}", re.ASCII)
+
+
 def _contacts(document: PolicyDocument, lang: Lang) -> tuple[ContactLine, ...]:
     lines: list[ContactLine] = []
     for contact in document.contacts:
@@ -254,6 +186,11 @@ def _contacts(document: PolicyDocument, lang: Lang) -> tuple[ContactLine, ...]:
             href = f"mailto:{value}"
         elif contact.kind == "phone":
             href = "tel:" + re.sub(r"[^0-9+]", "", value)
+        elif contact.kind in ("facebook", "website") and _WEB_ADDRESS.match(value):
+            href = value
+        elif contact.kind == "facebook" and _FACEBOOK_NAME.fullmatch(value):
+            # The seeds print a page name (Jamoum: «aljumumorphan»); the page is facebook.com/<name>.
+            href = f"https://www.facebook.com/{value}"
         arabic = has_arabic(value)
         lines.append(
             ContactLine(label=label, value=as_written(value), href=href, ltr=not arabic),
@@ -347,7 +284,16 @@ def build_context(
     language = normalise_lang(lang)
     policy = document if isinstance(document, PolicyDocument) else _parse(document)
     term = TERMS.get(policy.beneficiary_term, TERMS["beneficiary"])
-    labels = labels_for(language, term)
+    labels = dict(labels_for(language, term))
+    # The policy's own headings where it words them otherwise than the template (Tabuk numbers its
+    # sections «أولاً» … «سادساً»; Jamoum's tools heading adds «للتواصل مع المستفيدين»).
+    for key in HEADING_KEYS:
+        own = policy.heading(key, language)
+        if own:
+            labels[key] = own
+    own_title = policy.title_ar if language == "ar" else policy.title_en
+    if own_title and own_title.strip():
+        labels["title"] = own_title.strip()
     licence = str(association.get("licence_number") or "").strip() or None
     version_label = None
     if version is not None and version.get("number") not in (None, ""):
@@ -377,7 +323,7 @@ def build_context(
         preamble=pick(policy.preamble_ar, policy.preamble_en, language),
         general_goal=pick(policy.general_goal_ar, policy.general_goal_en, language),
         goals=_goals(policy, language),
-        channels=tuple(_channel_label(entry, language) for entry in policy.channels),
+        channels=tuple(_channel(entry, language) for entry in policy.channels),
         staff_tools=tuple(_tool(entry, language) for entry in policy.staff_tools),
         steps=tuple(_step_text(step, term, language) for step in policy.procedure),
         responsibilities=responsibilities,
@@ -386,6 +332,13 @@ def build_context(
         bank_accounts=_bank_accounts(policy, language, labels),
         approval=_approval(approval, language) if approval is not None else None,
         slug=str(association.get("slug") or ""),
+        procedure_intro=labels.get("procedure_intro") or None,
+        approval_note=(
+            pick(policy.approval_note_ar, policy.approval_note_en, language)
+            if (policy.approval_note_ar or policy.approval_note_en)
+            else None
+        ),
+        approval_seal=policy.approval_seal,
     )
 
 

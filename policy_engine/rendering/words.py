@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from policy_engine.rules.catalog import Lang
+from policy_engine.rules.wording import Term
 from themes.dates import HIJRI_MONTHS_AR, HIJRI_MONTHS_EN, from_hijri, to_hijri
 
 _ARABIC_CHARS = re.compile("[\u0600-\u06ff\u0750-\u077f\u0870-\u08ff\ufb50-\ufdff\ufe70-\ufefc]")
@@ -66,24 +67,6 @@ _ORDINALS_EN = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh
 # --- Words ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
-    """How the document calls the people it serves, in the forms the generated sentences need."""
-
-    ar: str  # المستفيد
-    ar_plural: str  # المستفيدين (genitive, after a preposition)
-    ar_for: str  # للمستفيد
-    en: str  # beneficiary
-    en_plural: str  # beneficiaries
-
-
-TERMS: Mapping[str, Term] = {
-    "beneficiary": Term("المستفيد", "المستفيدين", "للمستفيد", "beneficiary", "beneficiaries"),
-    "user": Term("المستخدم", "المستخدمين", "للمستخدم", "user", "users"),
-    "client": Term("العميل", "العملاء", "للعميل", "client", "clients"),
-}
-
-
 def labels_for(lang: Lang, term: Term) -> dict[str, str]:
     if lang == "ar":
         return {
@@ -94,7 +77,7 @@ def labels_for(lang: Lang, term: Term) -> dict[str, str]:
             "general_goal": "الهدف العام",
             "detailed_goals": "الأهداف التفصيلية",
             "channels": f"القنوات المستخدمة للتواصل مع {term.ar_plural}",
-            "staff_tools": f"الأدوات المتاحة لموظف علاقات {term.ar_plural}",
+            "staff_tools": f"الأدوات المتاحة لموظف علاقات {term.ar_plural} للتواصل مع {term.ar_plural}",
             "procedure": f"ويتم التعامل مع {term.ar} على مختلف المستويات لإنهاء معاملاته بالشكل التالي",
             "responsibilities": "المسؤوليات",
             "acknowledgment": "إقرار الموظف بالاطلاع على السياسة",
@@ -114,6 +97,7 @@ def labels_for(lang: Lang, term: Term) -> dict[str, str]:
             "signatory_role": "الصفة",
             "signatory_name": "الاسم",
             "signature": "التوقيع",
+            "seal": "الختم",
             "draft": "مسودة بانتظار اعتماد مجلس الإدارة",
             "draft_note": "هذه النسخة لم يعتمدها مجلس الإدارة بعد، ولا يُعمل بها قبل اعتمادها.",
             "watermark": "مسودة",
@@ -129,7 +113,7 @@ def labels_for(lang: Lang, term: Term) -> dict[str, str]:
         "general_goal": "General goal",
         "detailed_goals": "Detailed goals",
         "channels": f"Channels used to communicate with {term.en_plural}",
-        "staff_tools": f"Tools available to the {term.en}-relations employee",
+        "staff_tools": f"Tools available to the {term.en}-relations employee to communicate with {term.en_plural}",
         "procedure": f"How a {term.en} is dealt with, at every level, until their request is completed",
         "responsibilities": "Responsibilities",
         "acknowledgment": "Staff acknowledgment",
@@ -150,6 +134,7 @@ def labels_for(lang: Lang, term: Term) -> dict[str, str]:
         "signatory_role": "Role",
         "signatory_name": "Name",
         "signature": "Signature",
+        "seal": "Seal",
         "draft": "Draft awaiting board approval",
         "draft_note": "The board has not approved this version yet; it does not apply until it is approved.",
         "watermark": "DRAFT",

@@ -37,6 +37,8 @@ Section = Literal[
     "staff_acknowledgment_required",
     "contacts",
     "bank_accounts",
+    "intake_form",
+    "checklists",
 ]
 
 
@@ -466,7 +468,15 @@ def diff(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
         *_diff_acknowledgment(old, new),
         *_diff_contacts(old, new),
         *_diff_accounts(old, new),
+        *_intake_changes(old, new),
     ]
+
+
+def _intake_changes(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
+    # Imported here: intake_diff builds Change objects, so it imports this module.
+    from policy_engine.rules.intake_diff import intake_changes
+
+    return intake_changes(old, new)
 
 
 def _normalised(document: PolicyDocument) -> PolicyDocument:

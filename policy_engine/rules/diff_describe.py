@@ -140,6 +140,10 @@ def _describe_attribute(change: Change, lang: Lang) -> str:
 def describe(change: Change, lang: Lang) -> str:
     ar = lang == "ar"
     section = change.section
+    if section in ("intake_form", "checklists"):
+        from policy_engine.rules.intake_diff import describe_intake_change
+
+        return describe_intake_change(change, lang)
 
     if section == "beneficiary_term":
         before = catalog_names(CatalogKind.BENEFICIARY_TERM, str(change.old)).text(lang)

@@ -6,33 +6,33 @@ contacts. ``from_dict`` checks the *shape* only (types, known keys) and raises
 :class:`DocumentError`; whether the content is acceptable for the board (known codes, a valid
 review window, IBANs...) is :func:`policy_engine.rules.validation.validate`'s job.
 
-Canonical JSON form (what ``to_dict`` writes and the seeds use): every top-level key present;
+Canonical JSON form (what ``to_dict`` writes and the seeds use): every top-level key present
+but the optional ones (:data:`OPTIONAL_FIELDS`, written only when set);
 a channel or staff tool with nothing but a standard code is written as the bare code string;
 optional nested keys are omitted when unset.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal, TypeVar
 
 from policy_engine.rules.catalog import CatalogKind, Lang, get_entry
+from policy_engine.rules.document_shape import DocumentError
+from policy_engine.rules.document_shape import join as _join
+from policy_engine.rules.document_shape import mapping as _mapping
+from policy_engine.rules.document_shape import only_keys as _only_keys
+from policy_engine.rules.document_shape import opt_bool as _opt_bool
+from policy_engine.rules.document_shape import opt_str as _opt_str
+from policy_engine.rules.document_shape import req_str as _str
+from policy_engine.rules.intake import ChecklistEntry, IntakeForm, checklists_from_dict, checklists_to_dict
 
 T = TypeVar("T")
 
 ContactKind = Literal["email", "phone", "facebook", "website", "address", "other"]
 CONTACT_KINDS: tuple[str, ...] = ("email", "phone", "facebook", "website", "address", "other")
-
-
-class DocumentError(ValueError):
-    """The data does not have the shape of a policy document."""
-
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}" if path else message)
-        self.path = path
-        self.message = message
 
 
 # --- Procedure step parameters, as data -------------------------------------------------------
@@ -60,54 +60,10 @@ STEP_PARAMS: Mapping[str, Mapping[str, ParamSpec]] = MappingProxyType(
     }
 )
 STEP_PARAM_NAMES: tuple[str, ...] = ("target", "body", "window", "business_days")
+STEP_TEXT_KEYS: tuple[str, ...] = ("text_ar", "text_en")
 
 
 # --- Reading helpers ------------------------------------------------------------------------------
-
-
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
-
-
-def _mapping(value: object, path: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise DocumentError(path, f"expected an object, got {type(value).__name__}")
-    return value
-
-
-def _only_keys(data: Mapping[str, Any], allowed: Iterable[str], path: str) -> None:
-    unknown = sorted(set(data) - set(allowed), key=str)
-    if unknown:
-        raise DocumentError(_join(path, str(unknown[0])), "unknown field")
-
-
-def _str(data: Mapping[str, Any], key: str, path: str) -> str:
-    if key not in data:
-        raise DocumentError(_join(path, key), "required")
-    value = data[key]
-    if not isinstance(value, str):
-        raise DocumentError(_join(path, key), "expected a string")
-    return value
-
-
-def _opt_str(data: Mapping[str, Any], key: str, path: str) -> str | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise DocumentError(_join(path, key), "expected a string or null")
-    return value
-
-
-def _opt_bool(data: Mapping[str, Any], key: str, path: str) -> bool | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, bool):
-        raise DocumentError(_join(path, key), "expected true or false")
-    return value
 
 
 def _items(
@@ -158,8 +114,10 @@ class ChannelEntry:
     code: str
     label_ar: str | None = None
     label_en: str | None = None
+    note_ar: str | None = None
+    note_en: str | None = None
 
-    _KEYS = ("code", "label_ar", "label_en")
+    _KEYS = ("code", "label_ar", "label_en", "note_ar", "note_en")
 
     @property
     def is_custom(self) -> bool:
@@ -180,16 +138,16 @@ class ChannelEntry:
         _only_keys(mapping, cls._KEYS, path)
         return cls(
             code=_str(mapping, "code", path),
-            label_ar=_opt_str(mapping, "label_ar", path),
-            label_en=_opt_str(mapping, "label_en", path),
+            **{key: _opt_str(mapping, key, path) for key in cls._KEYS[1:]},
         )
 
     def to_dict(self) -> str | dict[str, Any]:
-        if self.label_ar is None and self.label_en is None:
+        optional = {key: getattr(self, key) for key in self._KEYS[1:]}
+        if all(value is None for value in optional.values()):
             return self.code
         out: dict[str, Any] = {"code": self.code}
-        _put(out, "label_ar", self.label_ar)
-        _put(out, "label_en", self.label_en)
+        for key, value in optional.items():
+            _put(out, key, value)
         return out
 
 
@@ -252,6 +210,11 @@ class ProcedureStep:
     body: str | None = None
     window: str | None = None
     business_days: bool | None = None
+    # The step as this policy prints it, when it words it otherwise than the template; may hold
+    # {term}, {term_for}, {target}, {to_target}, {body}, {to_body} and {window} (see
+    # policy_engine.rules.wording).
+    text_ar: str | None = None
+    text_en: str | None = None
 
     def params(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in STEP_PARAM_NAMES if getattr(self, name) is not None}
@@ -259,17 +222,22 @@ class ProcedureStep:
     @classmethod
     def from_dict(cls, data: object, path: str = "") -> ProcedureStep:
         mapping = _mapping(data, path)
-        _only_keys(mapping, ("step", *STEP_PARAM_NAMES), path)
+        _only_keys(mapping, ("step", *STEP_PARAM_NAMES, *STEP_TEXT_KEYS), path)
         return cls(
             step=_str(mapping, "step", path),
             target=_opt_str(mapping, "target", path),
             body=_opt_str(mapping, "body", path),
             window=_opt_str(mapping, "window", path),
             business_days=_opt_bool(mapping, "business_days", path),
+            text_ar=_opt_str(mapping, "text_ar", path),
+            text_en=_opt_str(mapping, "text_en", path),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"step": self.step, **self.params()}
+        out: dict[str, Any] = {"step": self.step, **self.params()}
+        _put(out, "text_ar", self.text_ar)
+        _put(out, "text_en", self.text_en)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,7 +325,44 @@ FIELD_ORDER: tuple[str, ...] = (
     "staff_acknowledgment_required",
     "contacts",
     "bank_accounts",
+    # Optional, written only when set: the policy's own title, headings that it words otherwise
+    # than the template, a text printed under the board's approval, and a seal field beside the
+    # signatures.
+    "title_ar",
+    "title_en",
+    "headings",
+    "approval_note_ar",
+    "approval_note_en",
+    "approval_seal",
+    "intake_form",
+    "checklists",
 )
+OPTIONAL_FIELDS: tuple[str, ...] = (
+    "title_ar",
+    "title_en",
+    "headings",
+    "approval_note_ar",
+    "approval_note_en",
+    "approval_seal",
+    "intake_form",
+    "checklists",
+)
+# The headings a policy may word in its own way (the template's are in policy_engine.rendering).
+HEADING_KEYS: tuple[str, ...] = (
+    "preamble",
+    "general_goal",
+    "detailed_goals",
+    "channels",
+    "staff_tools",
+    "procedure",
+    "procedure_intro",
+    "responsibilities",
+    "contacts",
+    "bank_accounts",
+    "approval",
+)
+# Written only when set, so that a version made before intake forms existed reads back unchanged.
+OPTIONAL_PARTS: tuple[str, ...] = ("intake_form", "checklists")
 REQUIRED_FIELDS: frozenset[str] = frozenset(
     {
         "beneficiary_term",
@@ -387,6 +392,22 @@ class PolicyDocument:
     staff_acknowledgment_required: bool = False
     contacts: tuple[Contact, ...] = ()
     bank_accounts: tuple[BankAccount, ...] = ()
+    intake_form: IntakeForm = field(default_factory=IntakeForm)
+    # (step, its items) pairs in the document's order: a tuple, so that the document stays hashable.
+    checklists: tuple[tuple[str, tuple[ChecklistEntry, ...]], ...] = ()
+    title_ar: str | None = None
+    title_en: str | None = None
+    # (key, wording) pairs: a tuple, so that the document stays hashable.
+    headings: tuple[tuple[str, LocalizedText], ...] = ()
+    approval_note_ar: str | None = None
+    approval_note_en: str | None = None
+    approval_seal: bool = False
+
+    def heading(self, key: str, lang: Lang) -> str | None:
+        """This policy's own wording of a heading, if it has one in ``lang``."""
+        own = dict(self.headings).get(key)
+        text = own.text(lang).strip() if own is not None else ""
+        return text or None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PolicyDocument:
@@ -411,10 +432,22 @@ class PolicyDocument:
             staff_acknowledgment_required=bool(acknowledgment),
             contacts=_items(mapping, "contacts", "", Contact.from_dict, required=False),
             bank_accounts=_items(mapping, "bank_accounts", "", BankAccount.from_dict, required=False),
+            title_ar=_opt_str(mapping, "title_ar", ""),
+            title_en=_opt_str(mapping, "title_en", ""),
+            headings=_headings(mapping.get("headings")),
+            approval_note_ar=_opt_str(mapping, "approval_note_ar", ""),
+            approval_note_en=_opt_str(mapping, "approval_note_en", ""),
+            approval_seal=bool(_opt_bool(mapping, "approval_seal", "")),
+            intake_form=IntakeForm.from_dict(mapping["intake_form"])
+            if mapping.get("intake_form") is not None
+            else IntakeForm(),
+            checklists=tuple(checklists_from_dict(mapping["checklists"]).items())
+            if mapping.get("checklists") is not None
+            else (),
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "beneficiary_term": self.beneficiary_term,
             "preamble_ar": self.preamble_ar,
             "preamble_en": self.preamble_en,
@@ -429,7 +462,29 @@ class PolicyDocument:
             "staff_acknowledgment_required": self.staff_acknowledgment_required,
             "contacts": [contact.to_dict() for contact in self.contacts],
             "bank_accounts": [account.to_dict() for account in self.bank_accounts],
+            **self._optional_dict(),
         }
+        if self.intake_form.fields:
+            out["intake_form"] = self.intake_form.to_dict()
+        if self.checklists:
+            out["checklists"] = checklists_to_dict(dict(self.checklists))
+        return out
+
+    def checklist(self, step: str) -> tuple[ChecklistEntry, ...]:
+        return dict(self.checklists).get(step, ())
+
+    def _optional_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        _put(out, "title_ar", self.title_ar)
+        _put(out, "title_en", self.title_en)
+        if self.headings:
+            own = dict(self.headings)
+            out["headings"] = {key: own[key].to_dict() for key in HEADING_KEYS if key in own}
+        _put(out, "approval_note_ar", self.approval_note_ar)
+        _put(out, "approval_note_en", self.approval_note_en)
+        if self.approval_seal:
+            out["approval_seal"] = True
+        return out
 
     def channel_codes(self) -> tuple[str, ...]:
         return tuple(entry.code for entry in self.channels)
@@ -442,3 +497,17 @@ class PolicyDocument:
 
     def find_step(self, code: str) -> ProcedureStep | None:
         return next((step for step in self.procedure if step.step == code), None)
+
+
+def _headings(value: object) -> tuple[tuple[str, LocalizedText], ...]:
+    if value is None:
+        return ()
+    mapping = _mapping(value, "headings")
+    _only_keys(mapping, HEADING_KEYS, "headings")
+    out: dict[str, LocalizedText] = {}
+    for key, item in mapping.items():
+        path = _join("headings", key)
+        entry = _mapping(item, path)
+        _only_keys(entry, ("ar", "en"), path)
+        out[key] = LocalizedText(ar=_opt_str(entry, "ar", path) or "", en=_opt_str(entry, "en", path) or "")
+    return tuple(out.items())

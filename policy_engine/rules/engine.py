@@ -11,8 +11,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from policy_engine.rules.answers import check_answers, condition_answers
 from policy_engine.rules.document import PolicyDocument, ProcedureStep
 from policy_engine.rules.durations import Duration, add_duration, parse_duration
+from policy_engine.rules.intake import ChecklistEntry, IntakeForm
 from policy_engine.rules.validation import FieldError, validate
 
 
@@ -147,3 +149,21 @@ class PolicyEngine:
         if now.tzinfo is None or now.utcoffset() is None:
             raise ValueError("is_decision_overdue needs a timezone-aware 'now'")
         return now > self.decision_due(submitted_at)
+
+    # --- What the applicant is asked ---
+
+    def intake_form(self) -> IntakeForm:
+        return self.document.intake_form
+
+    def check_intake(self, answers: Mapping[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+        """The clean answers to this version's intake form, and every field-level problem."""
+        return check_answers(self.document.intake_form, answers)
+
+    def checklist(self, step: str, answers: Mapping[str, Any] | None = None) -> tuple[ChecklistEntry, ...]:
+        """The items ``step`` verifies; with ``answers`` (clean intake answers), only those whose
+        condition holds for this applicant."""
+        items = self.document.checklist(step)
+        if answers is None:
+            return items
+        probe = condition_answers(self.document.intake_form, answers)
+        return tuple(item for item in items if item.applies(probe))

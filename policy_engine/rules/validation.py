@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from policy_engine.rules.catalog import (
@@ -22,30 +21,18 @@ from policy_engine.rules.catalog import (
 from policy_engine.rules.document import (
     CONTACT_KINDS,
     FIELD_ORDER,
+    HEADING_KEYS,
     REQUIRED_FIELDS,
     STEP_PARAM_NAMES,
     STEP_PARAMS,
+    STEP_TEXT_KEYS,
     ParamSpec,
 )
-from policy_engine.rules.durations import is_valid_duration
+from policy_engine.rules.durations import is_valid_duration, parse_duration
+from policy_engine.rules.errors import FieldError
 from policy_engine.rules.iban import validate_iban
-
-
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    path: str
-    code: str
-    message_ar: str
-    message_en: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {
-            "path": self.path,
-            "code": self.code,
-            "message_ar": self.message_ar,
-            "message_en": self.message_en,
-        }
-
+from policy_engine.rules.intake_checks import intake_problems
+from policy_engine.rules.wording import unknown_placeholders
 
 # code -> (Arabic template, English template)
 MESSAGES: Mapping[str, tuple[str, str]] = {
@@ -119,6 +106,28 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
     "iban_not_normalized": (
         "اكتب رقم الآيبان دون مسافات وبحروف كبيرة: {normalized}",
         "Write the IBAN without spaces, in upper case: {normalized}",
+    ),
+    "window_too_short": (
+        "مدة الرد يوم واحد على الأقل.",
+        "The answer's window must be at least one day.",
+    ),
+    "window_too_long": (
+        "مدة الرد لا تزيد على سنة.",
+        "The answer's window cannot be longer than a year.",
+    ),
+    "step_before_decision": (
+        "خطوة «{label}» يجب أن تسبق دراسة الطلب والبت فيه.",
+        "The step '{label}' must come before the request is studied and decided.",
+    ),
+    "step_after_decision": (
+        "خطوة «{label}» تأتي بعد دراسة الطلب والبت فيه.",
+        "The step '{label}' comes after the request is studied and decided.",
+    ),
+    "unknown_placeholder": (
+        "النص يحتوي على عبارة بين أقواس غير معروفة: {value}. المتاح: {{term}} {{term_for}} {{target}} "
+        "{{to_target}} {{body}} {{to_body}} {{window}}.",
+        "The text holds an unknown name in braces: {value}. Available: {{term}} {{term_for}} {{target}} "
+        "{{to_target}} {{body}} {{to_body}} {{window}}.",
     ),
     "account_number_required": (
         "يلزم رقم الآيبان أو رقم الحساب كما هو مطبوع.",
@@ -243,7 +252,11 @@ def _check_texts(c: _Collector, data: Mapping[str, Any]) -> None:
 
 _ENTRY_RULES: Mapping[CatalogKind, tuple[str, str, tuple[str, ...]]] = {
     # kind -> (unknown code, duplicate code, keys an object entry may have)
-    CatalogKind.CHANNEL: ("unknown_channel", "duplicate_channel", ("code", "label_ar", "label_en")),
+    CatalogKind.CHANNEL: (
+        "unknown_channel",
+        "duplicate_channel",
+        ("code", "label_ar", "label_en", "note_ar", "note_en"),
+    ),
     CatalogKind.STAFF_TOOL: (
         "unknown_staff_tool",
         "duplicate_staff_tool",
@@ -294,10 +307,9 @@ def _check_entries(c: _Collector, data: Mapping[str, Any], key: str, kind: Catal
         else:
             _check_pair(c, fields, "label", path)
 
-        if kind is CatalogKind.STAFF_TOOL:
-            if fields.get("document") is not None:
-                _check_text(c, fields, "document", path, required=True)
-            _check_pair(c, fields, "note", path)
+        if kind is CatalogKind.STAFF_TOOL and fields.get("document") is not None:
+            _check_text(c, fields, "document", path, required=True)
+        _check_pair(c, fields, "note", path)
 
         if code in seen:
             c.add(path, duplicate_code, label=_label_for(kind, code))
@@ -313,8 +325,7 @@ def _check_param(c: _Collector, value: object, spec: ParamSpec, path: str) -> No
         elif not is_standard(CatalogKind.PARTY, value):
             c.add(path, "unknown_party", code=value)
     elif spec.type == "duration":
-        if not is_valid_duration(value):
-            c.add(path, "invalid_duration", value=str(value))
+        _check_window(c, value, path)
     elif not isinstance(value, bool):
         c.add(path, "invalid_type", expected="boolean")
 
@@ -332,7 +343,12 @@ def _check_procedure(c: _Collector, data: Mapping[str, Any]) -> None:
         if not isinstance(item, Mapping):
             c.add(path, "invalid_type", expected="object")
             continue
-        _check_keys(c, item, ("step", *STEP_PARAM_NAMES), path)
+        _check_keys(c, item, ("step", *STEP_PARAM_NAMES, *STEP_TEXT_KEYS), path)
+        for key in STEP_TEXT_KEYS:
+            if item.get(key) is not None and _check_text(c, item, key, path, required=False):
+                unknown = unknown_placeholders(item[key])
+                if unknown:
+                    c.add(_at(path, key), "unknown_placeholder", value="{" + unknown[0] + "}")
         if not _check_text(c, item, "step", path, required=True):
             continue
         code = item["step"]
@@ -360,6 +376,48 @@ def _check_procedure(c: _Collector, data: Mapping[str, Any]) -> None:
 
     if "committee_review" not in seen:
         c.add("procedure", "missing_committee_review")
+    else:
+        _check_step_order(c, items)
+
+
+# Steps that prepare the decision come before it; registering and serving follow it.
+_BEFORE_DECISION = frozenset({"verify", "refer", "attest"})
+_AFTER_DECISION = frozenset({"register", "serve"})
+_MAX_WINDOW_DAYS = 366
+
+
+def _check_step_order(c: _Collector, items: list[Any]) -> None:
+    codes = [item.get("step") if isinstance(item, Mapping) else None for item in items]
+    decision = codes.index("committee_review")
+    for index, code in enumerate(codes):
+        if not isinstance(code, str):
+            continue
+        if code in _BEFORE_DECISION and index > decision:
+            c.add(
+                _at(_at("procedure", index), "step"),
+                "step_before_decision",
+                label=_label_for(CatalogKind.STEP, code),
+            )
+        if code in _AFTER_DECISION and index < decision:
+            c.add(
+                _at(_at("procedure", index), "step"),
+                "step_after_decision",
+                label=_label_for(CatalogKind.STEP, code),
+            )
+
+
+def _check_window(c: _Collector, value: object, path: str) -> None:
+    """A window the engine can count: a real duration, from one day to a year."""
+    if isinstance(value, str) and re.fullmatch(r"P(0+[YMWD])+", value):
+        c.add(path, "window_too_short")
+        return
+    if not is_valid_duration(value):
+        c.add(path, "invalid_duration", value=str(value))
+        return
+    duration = parse_duration(str(value))
+    days = duration.years * 365 + duration.months * 30 + duration.weeks * 7 + duration.days
+    if days > _MAX_WINDOW_DAYS:
+        c.add(path, "window_too_long")
 
 
 def _check_flag(c: _Collector, data: Mapping[str, Any]) -> None:
@@ -456,4 +514,31 @@ def validate(data: Mapping[str, Any]) -> list[FieldError]:
     _check_flag(c, data)
     _check_contacts(c, data)
     _check_bank_accounts(c, data)
+    _check_own_wording(c, data)
+    c.errors.extend(intake_problems(data))
     return c.errors
+
+
+def _check_own_wording(c: _Collector, data: Mapping[str, Any]) -> None:
+    """The optional title, headings, approval note and seal field."""
+    for key in ("title_ar", "title_en", "approval_note_ar", "approval_note_en"):
+        if data.get(key) is not None:
+            _check_text(c, data, key, "", required=False)
+    if data.get("approval_seal") is not None and not isinstance(data["approval_seal"], bool):
+        c.add("approval_seal", "invalid_type", expected="boolean")
+    headings = data.get("headings")
+    if headings is None:
+        return
+    if not isinstance(headings, Mapping):
+        c.add("headings", "invalid_type", expected="object")
+        return
+    _check_keys(c, headings, HEADING_KEYS, "headings")
+    for key, item in headings.items():
+        path = _at("headings", str(key))
+        if not isinstance(item, Mapping):
+            c.add(path, "invalid_type", expected="object")
+            continue
+        _check_keys(c, item, ("ar", "en"), path)
+        for lang in ("ar", "en"):
+            if item.get(lang) is not None:
+                _check_text(c, item, lang, path, required=False)

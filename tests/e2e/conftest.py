@@ -65,6 +65,8 @@ class LiveSila:
     port: int
     credentials: dict[str, Any]
     sms_file: Path
+    server_log: Path
+    stripe_url: str
 
     def url(self, slug: str | None, path: str = "/") -> str:
         host = f"{slug}.localhost" if slug else "localhost"
@@ -97,6 +99,11 @@ def live_sila(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> I
     admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
     admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
     port = _free_port()
+    # localstripe (the fake Stripe) beside the server: billing is on, webhooks come back signed.
+    from billing.fake_stripe import FakeStripe
+
+    fake_stripe = FakeStripe().start()
+    fake_stripe.register_webhook(f"http://localhost:{port}/billing/stripe/webhook/", "whsec_sila_e2e")
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SILA_DB_NAME")},
         **db_env,
@@ -104,6 +111,9 @@ def live_sila(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> I
         "SILA_SMS_FILE": str(work / "sms.jsonl"),
         "SILA_PUBLIC_PORT": str(port),
         "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'platform'}",
+        "STRIPE_SECRET_KEY": "sk_test_sila_e2e",
+        "STRIPE_API_BASE": fake_stripe.url,
+        "STRIPE_WEBHOOK_SECRET": "whsec_sila_e2e",
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
     credentials_file = work / "credentials.json"
@@ -141,6 +151,8 @@ def live_sila(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> I
             port=port,
             credentials=json.loads(credentials_file.read_text(encoding="utf-8")),
             sms_file=work / "sms.jsonl",
+            server_log=work / "server.log",
+            stripe_url=fake_stripe.url,
         )
     finally:
         for process in (server, worker):
@@ -152,6 +164,7 @@ def live_sila(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> I
                 process.kill()
         for log in logs:
             log.close()
+        fake_stripe.stop()
         ARTIFACTS.mkdir(exist_ok=True)
         for name in ("server.log", "worker.log"):
             shutil.copy(work / name, ARTIFACTS / f"e2e-{name}")

@@ -110,6 +110,36 @@ def test_effective_is_public_and_has_every_documented_field(
     assert all(set(s) >= {"name", "role"} for s in body["board_approval"]["signatories"])
 
 
+def test_effective_carries_the_intake_form_and_checklists_a_client_builds_the_form_from(
+    tenant_a: Association, api: Any
+) -> None:
+    connection.set_tenant(tenant_a)
+    services.policy_seed_install(slug="jamoum")
+
+    body = api().get(f"{BASE}/effective").json()
+
+    fields = {f["code"]: f for f in body["intake_form"]["fields"]}
+    assert fields["father_death_date"]["type"] == "date"
+    assert fields["father_death_date"]["calendar"] == "hijri"
+    assert fields["applicant_relation"]["type"] == "choice"
+    assert {o["code"] for o in fields["applicant_relation"]["options"]} == {"mother", "guardian", "orphan"}
+    assert [f["code"] for f in fields["orphans"]["fields"]] == [
+        "full_name",
+        "national_id",
+        "birth_date",
+        "gender",
+        "school_grade",
+    ]
+    verify = {i["code"]: i for i in body["checklists"]["verify"]}
+    assert verify["guardianship_deed"]["kind"] == "document"
+    assert verify["guardianship_deed"]["file_types"] == ["pdf"]
+    assert verify["guardianship_deed"]["when"] == {"field": "applicant_relation", "equals": "guardian"}
+    # A document with no list of its own says which types it may be all the same.
+    assert verify["death_certificate"]["file_types"] == ["pdf", "png", "jpeg"]
+    assert verify["mobile_confirmed"]["kind"] == "info"
+    assert "file_types" not in verify["mobile_confirmed"]
+
+
 @pytest.mark.parametrize(("lang", "text"), [("ar", "لا توجد سياسة نافذة"), ("en", "no policy in force")])
 def test_effective_is_a_json_404_when_nothing_is_in_force(
     api: Any, draft: PolicyVersion, lang: str, text: str

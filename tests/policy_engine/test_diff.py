@@ -33,7 +33,13 @@ def test_a_version_has_no_difference_with_itself(slug: str) -> None:
 
 
 def test_jamoum_to_mawsam() -> None:
-    changes = diff(load_seed_document("jamoum"), load_seed_document("mawsam"))
+    # What the applicant is asked differs by sector (orphan care, social development): that part of
+    # the diff is tested in test_intake.py; here, the policy texts and the procedure.
+    changes = [
+        change
+        for change in diff(load_seed_document("jamoum"), load_seed_document("mawsam"))
+        if change.section not in ("intake_form", "checklists")
+    ]
     assert kinds(changes) == {
         # Jamoum's preamble names "جمعية اتقاء"; Mawsam's names itself.
         ("preamble_ar", "changed"),

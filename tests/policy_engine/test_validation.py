@@ -143,15 +143,32 @@ CASES: list[tuple[str, Mutation, set[tuple[str, str]]]] = [
         {("staff_tools[0].document", "blank")},
     ),
     # procedure
-    ("unknown step", set_item("procedure", 1, {"step": "approve"}), {("procedure[1].step", "unknown_step")}),
-    ("step twice", append("procedure", {"step": "verify"}), {("procedure[7].step", "duplicate_step")}),
+    (
+        "unknown step",
+        set_item("procedure", 1, {"step": "approve"}),
+        # The verify step's checklist is left without its step.
+        {("procedure[1].step", "unknown_step"), ("checklists.verify", "step_not_in_procedure")},
+    ),
+    (
+        "step twice",
+        append("procedure", {"step": "verify"}),
+        {("procedure[7].step", "duplicate_step"), ("procedure[7].step", "step_before_decision")},
+    ),
     (
         "does not start with receive",
         remove_step("receive"),
-        {("procedure[0].step", "must_start_with_receive")},
+        {("procedure[0].step", "must_start_with_receive"), ("checklists.receive", "step_not_in_procedure")},
     ),
     ("no committee review", remove_step("committee_review"), {("procedure", "missing_committee_review")}),
-    ("empty procedure", set_field("procedure", []), {("procedure", "empty_list")}),
+    (
+        "empty procedure",
+        set_field("procedure", []),
+        {
+            ("procedure", "empty_list"),
+            ("checklists.receive", "step_not_in_procedure"),
+            ("checklists.verify", "step_not_in_procedure"),
+        },
+    ),
     (
         "refer without target",
         set_item("procedure", 2, {"step": "refer"}),
@@ -176,7 +193,8 @@ CASES: list[tuple[str, Mutation, set[tuple[str, str]]]] = [
     ("review without window", review(body=BODY), {("procedure[4].window", "required")}),
     ("window P1X", review(body=BODY, window="P1X"), {("procedure[4].window", "invalid_duration")}),
     ("window 1M", review(body=BODY, window="1M"), {("procedure[4].window", "invalid_duration")}),
-    ("window P0W", review(body=BODY, window="P0W"), {("procedure[4].window", "invalid_duration")}),
+    ("window P0W", review(body=BODY, window="P0W"), {("procedure[4].window", "window_too_short")}),
+    ("window of 400 days", review(body=BODY, window="P400D"), {("procedure[4].window", "window_too_long")}),
     ("window empty", review(body=BODY, window=""), {("procedure[4].window", "invalid_duration")}),
     ("window with time", review(body=BODY, window="PT48H"), {("procedure[4].window", "invalid_duration")}),
     ("window as a number", review(body=BODY, window=14), {("procedure[4].window", "invalid_duration")}),
@@ -331,7 +349,7 @@ def test_messages_are_bilingual_and_name_the_offending_value() -> None:
 
 def test_duplicate_message_uses_the_label_in_each_language() -> None:
     data = jamoum()
-    data["procedure"].append({"step": "verify"})
+    data["procedure"].insert(1, {"step": "verify"})
     (error,) = validate(data)
     assert "التأكد من اكتمال المعلومات" in error.message_ar
     assert "Check and match the information" in error.message_en
@@ -393,3 +411,23 @@ def test_jamoum_printed_numbers_are_not_ibans(printed: str) -> None:
     assert len(digits) == 21  # neither a Saudi IBAN body (22 digits) nor a BBAN (20)
     assert validate_iban(printed) is None
     assert validate_iban("SA" + digits) is None
+
+
+def test_a_decision_before_the_referral_it_requires_is_refused() -> None:
+    data = jamoum()
+    codes = [step["step"] for step in data["procedure"]]
+    refer = data["procedure"].pop(codes.index("refer"))
+    data["procedure"].insert(codes.index("committee_review"), refer)  # now just after the decision
+    errors = validate(data)
+    assert [(e.path, e.code) for e in errors] == [
+        (f"procedure[{codes.index('committee_review')}].step", "step_before_decision")
+    ]
+    assert errors[0].message_ar == "خطوة «الإحالة لتوضيح الإجراءات» يجب أن تسبق دراسة الطلب والبت فيه."
+
+
+def test_an_unknown_placeholder_in_a_steps_own_wording_is_named() -> None:
+    data = jamoum()
+    data["procedure"][0]["text_ar"] = "استقبال {المستفيد} بلباقة"
+    (error,) = validate(data)
+    assert (error.path, error.code) == ("procedure[0].text_ar", "unknown_placeholder")
+    assert "{المستفيد}" in error.message_ar

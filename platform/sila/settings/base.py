@@ -56,6 +56,11 @@ SHARED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "sila",
+    # The platform as a service (public schema only): sign-up, billing, console, incidents.
+    "ops",
+    "signup",
+    "billing",
+    "console",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",
@@ -84,6 +89,7 @@ MIDDLEWARE = [
     # (routing's own 404 for an unknown host included).
     "core.middleware.RequestSanitisingMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
+    "ops.middleware.SentryScopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -305,3 +311,13 @@ SILA_SMS_BACKEND = env("SILA_SMS_BACKEND", "casework.sms.ConsoleSmsBackend")
 SILA_PUBLIC_SCHEME = env("SILA_PUBLIC_SCHEME", "https")
 SILA_PUBLIC_PORT = env("SILA_PUBLIC_PORT", "")
 SILA_DECISION_REMINDER_LEAD_HOURS = float(env("SILA_DECISION_REMINDER_LEAD_HOURS", "48"))
+
+# --- Billing with Stripe (docs/billing.md) ---------------------------------------------------
+# Without a secret key billing is off: every association keeps its plan and nothing is charged.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+# A Stripe-compatible server for development and tests (localstripe); empty in production.
+STRIPE_API_BASE = env("STRIPE_API_BASE")
+SILA_BILLING_GRACE_DAYS = int(env("SILA_BILLING_GRACE_DAYS", "14"))
+# Archived associations' data is kept at least this long before a platform admin may purge it.
+SILA_ARCHIVE_RETENTION_DAYS = int(env("SILA_ARCHIVE_RETENTION_DAYS", "365"))

@@ -1,11 +1,14 @@
 """The platform's own site, on the bare base domain."""
 
-from django.urls import path
+from django.urls import include, path
 
 from sila import views
 from sila.urls.common import urlpatterns as common
 
 urlpatterns = [
     path("", views.platform_home, name="platform-home"),
+    path("", include("signup.urls")),
+    path("", include("billing.urls")),
+    path("console/", include("console.urls")),
     *common,
 ]

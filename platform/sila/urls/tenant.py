@@ -7,6 +7,9 @@ from sila.urls.common import urlpatterns as common
 
 urlpatterns = [
     path("", views.association_home, name="association-home"),
+    path("", include("signup.tenant_urls")),
+    path("", include("console.tenant_urls")),
+    path("", include("billing.tenant_urls")),
     path("api/v1/policy/", include("policy_engine.api.urls")),
     path("api/v1/", include("casework.api.urls")),
     path("", include("policy_engine.urls")),

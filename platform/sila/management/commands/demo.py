@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from billing.demo import start_fake_stripe, subscription_story
 from sila.demo import demo_setup
 from sila.supervisor import WorkerSupervisor, interrupt_on_sigterm
 
@@ -32,7 +34,8 @@ class Command(BaseCommand):
         data = demo_setup(port=port, credentials_file=options["credentials_file"])
         w = self.stdout.write
         w(self.style.SUCCESS("\nSila demo is ready.\n"))
-        w(f"Platform: {data['platform']['url']}")
+        w(f"Platform: {data['platform']['url']}  (sign-up: /signup/, platform console: /console/)")
+        w("   Platform admin:")
         for login in data["platform"]["logins"]:
             w(f"   {login['email']} / {login['password']}")
         for entry in data["associations"]:
@@ -46,10 +49,13 @@ class Command(BaseCommand):
         w(
             f"Serving on {data['platform']['url']} (Ctrl-C stops the server, the worker and the embedded database)\n"
         )
-        # The background worker (reminders, alerts, satisfaction requests) runs beside the server,
-        # restarted if it dies; SIGTERM stops everything as Ctrl-C does (the embedded database
-        # stops when its last user exits normally).
-        env = {**os.environ, "SILA_PUBLIC_PORT": str(port)}
+        # localstripe (a fake Stripe) runs beside the server, like the embedded database.
+        fake_stripe, stripe_env = start_fake_stripe(port)
+        threading.Thread(target=subscription_story, args=(port, w), daemon=True).start()
+        # The background worker (reminders, alerts, satisfaction requests, sign-ups) runs beside the
+        # server, restarted if it dies; SIGTERM stops everything as Ctrl-C does (the embedded
+        # database stops when its last user exits normally).
+        env = {**os.environ, "SILA_PUBLIC_PORT": str(port), **stripe_env}
         command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "procrastinate", "worker"]
         supervisor = WorkerSupervisor(command, env=env, log=self.stderr.write)
         previous = interrupt_on_sigterm()
@@ -60,4 +66,5 @@ class Command(BaseCommand):
             pass
         finally:
             supervisor.stop()
+            fake_stripe.stop()
             signal.signal(signal.SIGTERM, previous)

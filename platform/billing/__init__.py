@@ -1,0 +1,1 @@
+"""Billing with Stripe: plans as data, subscriptions granted and removed only by Stripe's webhooks."""

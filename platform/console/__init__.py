@@ -1,0 +1,1 @@
+"""The platform console: the fleet of associations, their plans, suspension, archiving, support grants."""

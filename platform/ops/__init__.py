@@ -1,0 +1,1 @@
+"""Platform operations: incidents the console shows (and Sentry also receives), Sentry scope tags."""

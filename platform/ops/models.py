@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IncidentKind(models.TextChoices):
+    PROVISIONING = "provisioning", _("Provisioning")
+    WEBHOOK = "webhook", _("Payment notification")
+    BILLING = "billing", _("Billing")
+
+
+class Incident(models.Model):
+    """A failure the platform's operators must see in the console; the same error goes to Sentry.
+
+    Holds no personal data: the association's slug, what failed and the exception's type."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=20, choices=IncidentKind.choices)
+    association_slug = models.CharField(max_length=41, blank=True, db_index=True)
+    summary = models.CharField(max_length=300)
+    error_type = models.CharField(max_length=120, blank=True)
+    sentry_event_id = models.CharField(max_length=64, blank=True)
+    reference = models.CharField(max_length=120, blank=True)  # a sign-up id or a Stripe event id
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.summary}"
+
+
+class StatusChange(models.Model):
+    """Why and by whom an association was suspended, reactivated or archived (public schema)."""
+
+    association = models.ForeignKey(
+        "tenants.Association", on_delete=models.CASCADE, related_name="status_changes"
+    )
+    old_status = models.CharField(max_length=10)
+    new_status = models.CharField(max_length=10)
+    reason = models.CharField(max_length=300)
+    actor_email = models.CharField(max_length=254, blank=True)  # blank: the billing grace job
+    created_at = models.DateTimeField(auto_now_add=True)
+    purge_after = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.association_id}: {self.old_status} -> {self.new_status}"

@@ -1,0 +1,1 @@
+"""Self-service onboarding: a charity signs itself up on the bare domain (public schema)."""
