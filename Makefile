@@ -53,6 +53,11 @@ fuzz: setup
 	DJANGO_SETTINGS_MODULE=sila.settings.test SILA_FUZZ_EXAMPLES=$${SILA_FUZZ_EXAMPLES:-200} \
 	  SILA_FUZZ_MAX_TIME=$${SILA_FUZZ_MAX_TIME:-1800} $(PY) -m pytest tests/contract -p no:randomly -o addopts=''
 
+# Faults injected into a local Sila (killed worker, PostgreSQL restart under load, connection
+# exhaustion, disk full); bounded, loopback only. Report: test-artifacts/chaos.json, docs/reliability.md.
+chaos: setup
+	$(PY) -m tests.chaos
+
 # Regenerate the hash-pinned lock files after changing pyproject.toml.
 lock: setup
 	$(PY) -m pip install --quiet uv

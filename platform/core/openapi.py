@@ -37,6 +37,7 @@ WRITE_ERRORS = {
     "409": "Conflict: the object changed since it was read (stale revision) or already exists.",
     "422": "The Idempotency-Key was used for a different request.",
     "423": "The association is suspended.",
+    "507": "Storage is full: nothing was saved; retry later.",
 }
 PUBLIC_HEADERS = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}}
 

@@ -204,7 +204,7 @@ class PaperSignatorySerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class RecordApprovalSerializer(ApproveSerializer):
-    signatories = serializers.ListField(child=PaperSignatorySerializer(), min_length=1)
+    signatories = serializers.ListField(child=PaperSignatorySerializer(), allow_empty=False, min_length=1)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     scan = serializers.FileField(required=False, allow_null=True, default=None)
 

@@ -296,3 +296,33 @@ def test_bad_api_tokens_are_throttled_per_address(alpha: Association, staff: Sta
     other = client.get("/api/v1/cases/", headers={"authorization": f"Bearer {token}"}, REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 200
     cache.clear()
+
+
+def test_a_full_disk_is_a_507_and_leaves_no_partial_file(
+    alpha: Association, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    import errno
+
+    from django.core.files.base import ContentFile
+
+    from core.storage import TenantStorage
+    from sila.api import MetaView
+
+    class FillsTheDisk(ContentFile):
+        def chunks(self, chunk_size: int | None = None) -> Any:
+            yield b"x" * 10
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    storage = TenantStorage(location=str(tmp_path))
+    with pytest.raises(OSError):
+        storage._save("doc.pdf", FillsTheDisk(b"x" * 100, name="doc.pdf"))
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+    def full(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(MetaView, "get", full)
+    client = Client(HTTP_HOST=host_for(alpha), raise_request_exception=False)
+    response = client.get("/api/v1/meta", headers={"accept-language": "en"})
+    assert response.status_code == 507
+    assert _json(response)["code"] == "storage_full"

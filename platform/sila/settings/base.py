@@ -228,7 +228,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("SILA_MEDIA_ROOT", str(BASE_DIR / ".sila" / "media")))
 MULTITENANT_RELATIVE_MEDIA_ROOT = "tenants/%s"
 STORAGES = {
-    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    # django-tenants' per-schema storage, minus half-written files when a write fails (core.storage).
+    "default": {"BACKEND": "core.storage.TenantStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
