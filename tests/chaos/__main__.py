@@ -462,6 +462,8 @@ def disk_full(sila: Sila, tokens: dict[str, str]) -> dict[str, Any]:
     )
     assert status == 201, person
     before = sila.sql(f'SELECT count(*) FROM "{schema}".casework_beneficiarydocument')[0][0]
+    media = Path(sila.env["SILA_MEDIA_ROOT"])
+    files_before = {p for p in media.rglob("*") if p.is_file()}
     pdf = b"%PDF-1.4\n" + b"0" * (1024 * 1024) + b"\n%%EOF\n"
     boundary = uuid.uuid4().hex
     body = (
@@ -489,8 +491,7 @@ def disk_full(sila: Sila, tokens: dict[str, str]) -> dict[str, Any]:
     except urllib.error.HTTPError as error:
         status, payload = error.code, error.read().decode(errors="replace")[:300]
     after = sila.sql(f'SELECT count(*) FROM "{schema}".casework_beneficiarydocument')[0][0]
-    media = Path(sila.env["SILA_MEDIA_ROOT"])
-    partial = [str(p) for p in media.rglob("*") if p.is_file() and p.suffix == ".pdf" and "big" in p.name]
+    partial = sorted(str(p) for p in media.rglob("*") if p.is_file() and p not in files_before)
     healthy, _, _ = sila.call("GET", slug, "/api/v1/cases/", token)
     sila.stop_web()
     sila.start_web()
