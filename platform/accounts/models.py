@@ -96,3 +96,42 @@ class User(AbstractBaseUser, PermissionsMixin):
             cached = frozenset(self.roles.values_list("code", flat=True))
             self.__dict__["_role_codes"] = cached
         return cached
+
+
+class SecuritySettings(models.Model):
+    """An association's own security choices (one row per schema; the public schema's row is the
+    platform's). Read through ``accounts.security.security_settings()``, which caches it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    mfa_required_for_all = models.BooleanField(_("MFA for everyone"), default=False)
+    idle_timeout_minutes = models.PositiveIntegerField(_("sign out after idle minutes"), default=30)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("security settings")
+
+    def __str__(self) -> str:
+        return f"security settings (MFA for everyone: {self.mfa_required_for_all})"
+
+
+class Invitation(models.Model):
+    """An invitation to join this association's team: a single-use link (only its SHA-256 is
+    kept) valid for seven days. Accepting it creates the account with the roles given here."""
+
+    email = models.EmailField(_("email"))
+    roles = models.ManyToManyField(Role, related_name="+", verbose_name=_("roles"))
+    # A board seat (policy_engine.BoardMember) the new account takes, when inviting a board member.
+    board_member_id = models.BigIntegerField(null=True, blank=True)
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey("User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey("User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"invitation {self.email}"
