@@ -15,20 +15,13 @@ from django.shortcuts import render
 View = Callable[..., HttpResponseBase]
 
 
-def has_any_role(user: Any, codes: tuple[str, ...] | frozenset[str] | set[str]) -> bool:
-    """Whether ``user`` is signed in, active, and holds one of ``codes`` (superusers hold all).
-    accounts.User.role_codes() reads the roles once per request's user object."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    return bool(user.is_superuser or set(codes) & user.role_codes())
-
-
 def role_required(*roles: str, forbidden_template: str = "accounts/forbidden.html") -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @wraps(view)
         @login_required
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not has_any_role(request.user, roles):
+            user: Any = request.user
+            if not (user.is_authenticated and user.holds_any(roles)):
                 return render(request, forbidden_template, status=403)
             return view(request, *args, **kwargs)
 

@@ -88,6 +88,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def has_role(self, code: str) -> bool:
         return self.roles.filter(code=code).exists()
 
+    def holds_any(self, codes: tuple[str, ...] | frozenset[str] | set[str]) -> bool:
+        """THE role check (API permissions, screens and services all ask this): an active account
+        holding one of ``codes``; a superuser holds every role."""
+        return bool(self.is_active and (self.is_superuser or set(codes) & self.role_codes()))
+
     def role_codes(self) -> frozenset[str]:
         """The user's role codes, read once per user object (a request's user is one object), so
         permission checks, screens and the header share one query."""
@@ -135,3 +140,14 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"invitation {self.email}"
+
+
+class SentMessage(models.Model):
+    """One row per message event already sent (e.g. "version 3 submitted"), so each is sent once
+    however many times the code path runs."""
+
+    key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key

@@ -97,6 +97,7 @@ def world(alpha: Association, staff: Staff, rumaila: PolicyVersion, media_root: 
             "tokens": token.pk,
             "versions": rumaila.number,
             "documents": document.pk,
+            "staff": staff.reception.pk,
         },
         version=rumaila.number,
     )
