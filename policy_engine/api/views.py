@@ -134,7 +134,7 @@ class VersionDiffView(APIView):
         parameters=[
             OpenApiParameter(
                 "against",
-                int,
+                {"type": "integer", "minimum": 1, "maximum": 2147483647},
                 description="the other version (default: the one in force, else the one this was based on)",
             )
         ],
