@@ -270,10 +270,14 @@ def test_the_services_refuse_them_too(alpha: Association, staff: Staff) -> None:
 
 def test_a_number_is_not_text(alpha: Association, staff: Staff) -> None:
     api = Api(alpha, staff.admin)
-    response = api.post("/api/v1/tokens/", {"name": 0})
+    national_id = new_national_id()
+    response = api.post("/api/v1/beneficiaries/", {"national_id": int(national_id), "full_name_ar": "سالم"})
     assert response.status_code == 400
-    assert _json(response)["error_codes"] == {"name": "invalid"}
-    assert api.post("/api/v1/tokens/", {"name": "0"}).status_code == 201
+    assert _json(response)["error_codes"] == {"national_id": "invalid"}
+    assert (
+        api.post("/api/v1/beneficiaries/", {"national_id": national_id, "full_name_ar": "سالم"}).status_code
+        == 201
+    )
 
 
 def test_bad_api_tokens_are_throttled_per_address(alpha: Association, staff: Staff, settings: Any) -> None:
