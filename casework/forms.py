@@ -335,8 +335,12 @@ class DismissForm(StaffForm):
 
 
 class CaseOpenForm(StaffForm):
+    # Chosen on the screen by national ID, name or mobile number; the record's id travels hidden.
     beneficiary = forms.IntegerField(
-        label=_("Beneficiary number"), min_value=1, widget=forms.NumberInput(attrs={"dir": "ltr"})
+        label=_("Beneficiary"),
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"required": _("Find the beneficiary first and choose them.")},
     )
     # The choices offered are the channels of the policy in force; anything else posted reaches
     # the service, which refuses it with its own message.

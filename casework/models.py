@@ -182,6 +182,8 @@ class SupportCase(models.Model):
     # Copied from the pinned version when the case opens, so lists can filter on them.
     referral_target = models.CharField(max_length=40, blank=True)
     deciding_body = models.CharField(max_length=40)
+    # The applicant's answers to the pinned version's intake form, as checked by the engine.
+    intake = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     submitted_for_decision_at = models.DateTimeField(null=True, blank=True)
     decision_due = models.DateTimeField(null=True, blank=True)
     # Optimistic concurrency: every change bumps it; a caller may name the revision it saw.

@@ -172,6 +172,9 @@ class BoardVote(models.Model):
     choice = models.CharField(max_length=8, choices=VoteChoice.choices)
     comment = models.TextField(blank=True)
     cast_at = models.DateTimeField(auto_now_add=True)
+    # How the member confirmed it was them just before signing: "mfa:totp", "mfa:webauthn",
+    # "mfa:recovery_codes" or "password" (members without a second factor).
+    reauthenticated_by = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["cast_at"]

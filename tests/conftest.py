@@ -11,14 +11,46 @@ from collections.abc import Iterator
 from typing import Any, cast
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
+from django.core.cache import cache
 from django.test import Client
 
+from accounts.models import User
 from tenants import routing
 from tenants.db import connection
 from tenants.models import Association
 from tenants.services import association_provision, template_refresh
 
 PASSWORD = "correct-horse-battery-staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the test accounts' authenticator app
+
+
+def totp_code(secret: str = TOTP_SECRET, offset: int = 0) -> str:
+    """The code an authenticator app shows now (``offset`` periods away), computed independently
+    of Sila (RFC 6238 with SHA-1, 6 digits, 30 s)."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+    import time
+
+    counter = int(time.time()) // 30 + offset
+    digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", counter), hashlib.sha1).digest()
+    start = digest[-1] & 0x0F
+    value = (struct.unpack(">I", digest[start : start + 4])[0] & 0x7FFFFFFF) % 1_000_000
+    return f"{value:06d}"
+
+
+def enrol_if_required(user: Any) -> Any:
+    """Test users whose role needs a second factor get one, as a real account would have (set up
+    directly, not through the audited service: the fixture is not an event under test)."""
+    from accounts.security import mfa_required
+
+    if mfa_required(user):
+        TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
 TENANTS: dict[str, dict[str, Any]] = {
     "alpha": {"name_ar": "جمعية ألفا الخيرية", "name_en": "Alpha Charity"},
     "beta": {"name_ar": "جمعية بيتا الخيرية", "name_en": "Beta Charity"},
@@ -37,7 +69,12 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
         assert str(connection.settings_dict["NAME"]).startswith("test_"), connection.settings_dict["NAME"]
         template_refresh()
         for slug, names in TENANTS.items():
-            association_provision(slug=slug, admin_email=admin_email(slug), admin_password=PASSWORD, **names)
+            association = association_provision(
+                slug=slug, admin_email=admin_email(slug), admin_password=PASSWORD, **names
+            ).association
+            # Admins must hold a second factor (accounts.security); the tests' admins have one.
+            connection.set_tenant(association)
+            TOTP.activate(User.objects.get(email=admin_email(slug)), TOTP_SECRET)
         connection.set_schema_to_public()
     yield
 
@@ -48,6 +85,8 @@ def _public_schema_and_fresh_routes() -> Iterator[None]:
     yield
     connection.set_schema_to_public()
     routing.clear()
+    # Cached settings and rate-limit counters would outlive the test's rolled-back transaction.
+    cache.clear()
 
 
 @pytest.fixture

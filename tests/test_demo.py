@@ -13,6 +13,7 @@ from policy_engine.models import PolicyStatus, PolicyVersion
 from sila.demo import demo_setup
 from tenants.db import connection
 from tenants.models import Association
+from tests.conftest import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +60,13 @@ def test_demo_setup_provisions_the_five_associations_once(tmp_path: Path) -> Non
         ).status_code
         == 302
     )
+    assert "totp_secret" not in reception  # reception needs no second factor by default
+    admin = next(login for login in jamoum["logins"] if login["email"].startswith("admin@"))
+    admin_client = Client(HTTP_HOST="jamoum.localhost")
+    step = admin_client.post("/accounts/login/", {"login": admin["email"], "password": admin["password"]})
+    assert step["Location"] == "/accounts/2fa/authenticate/"
+    admin_client.post("/accounts/2fa/authenticate/", {"code": totp_code(admin["totp_secret"])})
+    assert admin_client.get("/staff/policy/").status_code == 200
     bearer = {"authorization": f"Bearer {reception['api_token']}"}
     inbox = Client(HTTP_HOST="jamoum.localhost").get("/api/v1/cases/", headers=bearer)
     assert inbox.status_code == 200 and inbox.json()["count"] == counts["jamoum"][1]

@@ -7,13 +7,15 @@ from django.test import Client
 
 from accounts.models import Role, RoleCode, User
 from tenants.db import connection
-from tests.conftest import PASSWORD, admin_email
+from tests.conftest import PASSWORD, admin_email, totp_code
 
 pytestmark = pytest.mark.django_db
 
 
 def _login(client: Client, email: str, password: str = PASSWORD) -> bool:
-    client.post("/accounts/login/", {"login": email, "password": password})
+    response = client.post("/accounts/login/", {"login": email, "password": password})
+    if response.status_code == 302 and response["Location"] == "/accounts/2fa/authenticate/":
+        client.post("/accounts/2fa/authenticate/", {"code": totp_code()})
     return bool(client.get("/").wsgi_request.user.is_authenticated)
 
 

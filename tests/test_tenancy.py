@@ -9,7 +9,7 @@ from django.test import Client
 from accounts.models import User
 from tenants.db import connection
 from tenants.models import Association
-from tests.conftest import PASSWORD, admin_email
+from tests.conftest import PASSWORD, admin_email, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,8 @@ def test_session_cookie_from_one_association_is_anonymous_on_another(
     client_a: Client, client_b: Client
 ) -> None:
     response = client_a.post("/accounts/login/", {"login": admin_email("alpha"), "password": PASSWORD})
-    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/authenticate/"  # the admin's second factor
+    client_a.post("/accounts/2fa/authenticate/", {"code": totp_code()})
     session_cookie = client_a.cookies["sila_session"].value
     page_a = client_a.get("/")
     assert page_a.wsgi_request.user.is_authenticated

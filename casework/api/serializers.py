@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import get_language
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import User
@@ -78,9 +79,47 @@ class DismissInput(serializers.Serializer[dict[str, Any]]):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "description": "the beneficiary's record id"},
+            {
+                "type": "object",
+                "properties": {"national_id": {"type": "string"}},
+                "required": ["national_id"],
+                "additionalProperties": False,
+            },
+        ]
+    }
+)
+class BeneficiaryRefField(serializers.Field):
+    """A beneficiary named by record id or as ``{"national_id": "…"}``."""
+
+    default_error_messages = {"invalid": 'Give the beneficiary\'s record id or {"national_id": "…"}.'}
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, int) and not isinstance(data, bool):
+            return {"id": data}
+        if isinstance(data, str) and data.isascii() and data.isdigit():
+            return {"id": int(data)}
+        if isinstance(data, dict) and set(data) == {"national_id"} and isinstance(data["national_id"], str):
+            return {"national_id": data["national_id"]}
+        self.fail("invalid")
+        return {}  # pragma: no cover - fail() raises
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
 class CaseCreateInput(serializers.Serializer[dict[str, Any]]):
-    beneficiary = serializers.IntegerField()
+    beneficiary = BeneficiaryRefField()
     channel = serializers.CharField(max_length=60)
+    intake = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text="answers to the intake form of the policy in force (GET /api/v1/policy/effective), "
+        "by field code; a group is a list of objects",
+    )
     assigned_to = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 

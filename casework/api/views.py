@@ -227,10 +227,13 @@ class CaseListView(APIView):
     def post(self, request: Request) -> Response:
         data = s.CaseCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
+        beneficiary = data.validated_data["beneficiary"]
         case = services.case_open(
             actor=request_user(request),
-            beneficiary_id=data.validated_data["beneficiary"],
+            beneficiary_id=beneficiary.get("id"),
+            national_id=beneficiary.get("national_id"),
             channel=data.validated_data["channel"],
+            intake=data.validated_data["intake"],
             assigned_to_id=data.validated_data["assigned_to"],
         )
         return _case_response(request, case.pk, status_code=status.HTTP_201_CREATED)

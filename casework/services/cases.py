@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from audit.services import audit_record
-from casework import checklist, roles, selectors
+from casework import roles, selectors
 from casework.models import (
     Beneficiary,
     CaseStatus,
@@ -24,6 +25,7 @@ from casework.models import (
 from casework.services._base import (
     append_event,
     field_problem,
+    from_invalid,
     refused,
     require_role,
     staff_member,
@@ -31,22 +33,36 @@ from casework.services._base import (
 )
 from casework.services.actions import ACTIONS
 from casework.services.actions._types import ActionContext
-from core.errors import conflict, invalid, not_found
+from casework.services.documents import CONTENT_TYPE_OF, document_store, intake_uploads
+from casework.validators import InvalidValue, national_id_normalize
+from core.errors import FieldProblem, conflict, invalid, not_found
+from policy_engine.rules.errors import FieldError
 from policy_engine.selectors import policy_version_in_force
 
 
-@transaction.atomic
-def case_open(
-    *,
-    actor: User | None,
-    beneficiary_id: int,
-    channel: str,
-    assigned_to_id: int | None = None,
-) -> SupportCase:
-    """Open a support request through ``channel``. The case pins the version in force now: its
-    steps, referral target, deciding body and review window never change afterwards."""
-    require_role(actor, roles.CASE_OPENERS)
-    beneficiary = Beneficiary.objects.filter(pk=beneficiary_id).first()
+def _applicant(beneficiary_id: int | None, national_id: str | None) -> Beneficiary:
+    """The beneficiary named by record id or by national ID / iqama number (the record a merged
+    one points to is not followed: opening on a merged record is refused with its pointer)."""
+    beneficiary = None
+    if national_id is not None:
+        try:
+            normalized = national_id_normalize(national_id)
+        except InvalidValue as exc:
+            raise invalid([from_invalid("beneficiary.national_id", exc)]) from None
+        beneficiary = Beneficiary.objects.filter(national_id=normalized).first()
+        if beneficiary is None:
+            raise invalid(
+                [
+                    field_problem(
+                        "beneficiary.national_id",
+                        "not_registered",
+                        "لا يوجد مستفيد مسجَّل بهذا الرقم؛ سجّله أولًا.",
+                        "No beneficiary is registered with this ID number: register them first.",
+                    )
+                ]
+            )
+    elif beneficiary_id is not None:
+        beneficiary = Beneficiary.objects.filter(pk=beneficiary_id).first()
     if beneficiary is None:
         raise invalid(
             [field_problem("beneficiary", "not_found", "لا يوجد مستفيد بهذا الرقم.", "No such beneficiary.")]
@@ -62,6 +78,32 @@ def case_open(
                 )
             ]
         )
+    return beneficiary
+
+
+def intake_problems(errors: list[FieldError]) -> list[FieldProblem]:
+    """The engine's answer problems as field problems under ``intake.`` (the API's field names)."""
+    return [FieldProblem(f"intake.{e.path}", e.code, e.message_ar, e.message_en) for e in errors]
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: User | None,
+    channel: str,
+    beneficiary_id: int | None = None,
+    national_id: str | None = None,
+    intake: Mapping[str, Any] | None = None,
+    files: Mapping[str, UploadedFile] | None = None,
+    assigned_to_id: int | None = None,
+) -> SupportCase:
+    """Open a support request through ``channel`` for the beneficiary named by ``beneficiary_id``
+    or ``national_id``, with the applicant's answers to the intake form (``files``: the uploads of
+    its file fields, by field code). The case pins the version in force now: its steps, intake
+    form, checklists, referral target, deciding body and review window never change afterwards.
+    Nothing is saved when any answer is refused."""
+    require_role(actor, roles.CASE_OPENERS)
+    beneficiary = _applicant(beneficiary_id, national_id)
     version = policy_version_in_force()
     if version is None:
         raise conflict(
@@ -71,18 +113,25 @@ def case_open(
             "approves one.",
         )
     engine = selectors.engine_for(version)
+    problems: list[FieldProblem] = []
     if not engine.is_channel_allowed(channel):
         allowed = ", ".join(engine.allowed_channels())
-        raise invalid(
-            [
-                field_problem(
-                    "channel",
-                    "channel_not_allowed",
-                    f"سياسة الجمعية النافذة لا تتيح هذه القناة. القنوات المتاحة: {allowed}.",
-                    f"The policy in force does not allow this channel. Allowed: {allowed}.",
-                )
-            ]
+        problems.append(
+            field_problem(
+                "channel",
+                "channel_not_allowed",
+                f"سياسة الجمعية النافذة لا تتيح هذه القناة. القنوات المتاحة: {allowed}.",
+                f"The policy in force does not allow this channel. Allowed: {allowed}.",
+            )
         )
+    answers = dict(intake or {})
+    uploads, file_problems = intake_uploads(engine.intake_form(), files or {})
+    answers |= {code: meta for code, (meta, _upload) in uploads.items()}
+    problems += file_problems
+    clean, errors = engine.check_intake(answers)
+    problems += intake_problems(errors)
+    if problems:
+        raise invalid(problems)
     assignee = None
     if assigned_to_id is not None:
         assignee = staff_member(assigned_to_id, field_name="assigned_to")
@@ -95,18 +144,35 @@ def case_open(
         deciding_body=engine.deciding_body(),
         assigned_to=assignee,
         opened_by=actor,
+        intake=clean,
     )
+    for code, (meta, upload) in uploads.items():
+        if code in clean:
+            document = document_store(
+                actor=actor,
+                beneficiary=beneficiary,
+                upload=upload,
+                content_type=CONTENT_TYPE_OF[meta["type"]],
+                kind=code,
+                case=case,
+            )
+            clean[code]["document"] = document.pk
+    if uploads:
+        case.save(update_fields=["intake"])
+    # The pinned checklists, as they apply to this applicant's answers.
+    entries = [(step, entry) for step in engine.steps() for entry in engine.checklist(step, clean)]
     ChecklistItem.objects.bulk_create(
         ChecklistItem(
             case=case,
-            step=spec.step,
-            code=spec.code,
-            kind=spec.kind,
-            label_ar=spec.label_ar,
-            label_en=spec.label_en,
+            step=step,
+            code=entry.code,
+            kind=entry.kind,
+            label_ar=entry.label_ar,
+            label_en=entry.label_en,
+            required=entry.required,
             position=index,
         )
-        for index, spec in enumerate(checklist.items_for(engine.steps(), engine.staff_tools()))
+        for index, (step, entry) in enumerate(entries)
     )
     append_event(
         case=case,

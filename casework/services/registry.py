@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -33,6 +32,7 @@ from casework.services._base import (
     url_for,
 )
 from casework.services.attestation import void_stale_attestations
+from casework.services.documents import document_store
 from casework.validators import (
     InvalidValue,
     has_arabic_letters,
@@ -364,23 +364,9 @@ def beneficiary_document_upload(
             )
     if problems or content_type is None:
         raise invalid(problems)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    name = (upload.name or "document").rsplit("/", 1)[-1][:255]
-    document = BeneficiaryDocument(
-        beneficiary=beneficiary,
-        case=case,
-        kind=(kind or "other")[:40],
-        original_name=name,
-        content_type=content_type,
-        size=upload.size or 0,
-        sha256=digest.hexdigest(),
-        uploaded_by=actor,
+    document = document_store(
+        actor=actor, beneficiary=beneficiary, upload=upload, content_type=content_type, kind=kind, case=case
     )
-    document.file.save(name, upload, save=False)
-    document.save()
     audit_record(
         actor=actor,
         action="beneficiary.document_added",

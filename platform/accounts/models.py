@@ -96,3 +96,19 @@ class User(AbstractBaseUser, PermissionsMixin):
             cached = frozenset(self.roles.values_list("code", flat=True))
             self.__dict__["_role_codes"] = cached
         return cached
+
+
+class SecuritySettings(models.Model):
+    """An association's own security choices (one row per schema; the public schema's row is the
+    platform's). Read through ``accounts.security.security_settings()``, which caches it."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    mfa_required_for_all = models.BooleanField(_("MFA for everyone"), default=False)
+    idle_timeout_minutes = models.PositiveIntegerField(_("sign out after idle minutes"), default=30)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("security settings")
+
+    def __str__(self) -> str:
+        return f"security settings (MFA for everyone: {self.mfa_required_for_all})"

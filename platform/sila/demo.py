@@ -18,6 +18,8 @@ from django.core.management import call_command
 from django.db import transaction
 
 from accounts.models import Role, RoleCode, User
+from accounts.security import mfa_required
+from accounts.services import totp_enrol
 from casework.models import ApiToken
 from casework.services import api_token_create
 from policy_engine.models import BoardMember, BoardRole
@@ -112,6 +114,14 @@ def _api_token(existing: str | None, *, staff_user: str) -> str:
     return plaintext
 
 
+def _second_factor(login: dict[str, Any], known_totp: dict[str, str]) -> None:
+    """Accounts whose role requires MFA get an authenticator; its secret goes in the credentials
+    file (``totp_secret``) so that any authenticator app, or the README's one-liner, gives the code."""
+    user = User.objects.get(email=login["email"])
+    if mfa_required(user):
+        login["totp_secret"] = totp_enrol(user=user, secret=known_totp.get(login["email"]))
+
+
 def base_url(host: str, port: int) -> str:
     return f"http://{host}:{port}" if port not in (80, 443) else f"http://{host}"
 
@@ -127,11 +137,14 @@ def demo_setup(*, port: int, credentials_file: Path) -> dict[str, Any]:
     previous = _load(credentials_file)
     known: dict[str, str] = {}
     known_tokens: dict[str, str] = {}
+    known_totp: dict[str, str] = {}
     for entry in [previous.get("platform", {}), *previous.get("associations", [])]:
         for login in entry.get("logins", []):
             known[login["email"]] = login["password"]
             if login.get("api_token"):
                 known_tokens[login["email"]] = login["api_token"]
+            if login.get("totp_secret"):
+                known_totp[login["email"]] = login["totp_secret"]
 
     base = settings.SILA_BASE_DOMAIN
     out: dict[str, Any] = {"platform": {}, "associations": []}
@@ -147,12 +160,13 @@ def demo_setup(*, port: int, credentials_file: Path) -> dict[str, Any]:
             known=PLATFORM_OPERATOR in known,
         )
         User.objects.filter(email=PLATFORM_OPERATOR).update(is_superuser=True)
-        out["platform"] = {
-            "url": base_url(base, port),
-            "logins": [
-                {"email": PLATFORM_OPERATOR, "password": password, "roles": [RoleCode.PLATFORM_ADMIN]}
-            ],
+        operator_login = {
+            "email": PLATFORM_OPERATOR,
+            "password": password,
+            "roles": [RoleCode.PLATFORM_ADMIN],
         }
+        _second_factor(operator_login, known_totp)
+        out["platform"] = {"url": base_url(base, port), "logins": [operator_login]}
 
     for slug in SEED_SLUGS:
         identity = load_seed(slug)["association"]
@@ -189,6 +203,7 @@ def demo_setup(*, port: int, credentials_file: Path) -> dict[str, Any]:
             staff = {u.key: User.objects.get(email=demo_email(u.key, slug)) for u in ASSOCIATION_USERS}
             seed_sample_cases(staff, seed=sum(map(ord, slug)))
             for login in logins:
+                _second_factor(login, known_totp)
                 login["api_token"] = _api_token(known_tokens.get(login["email"]), staff_user=login["email"])
             connection.set_schema_to_public()
         out["associations"].append(

@@ -15,6 +15,7 @@ from casework.models import Beneficiary, SupportCase
 from casework.validators import luhn_valid
 from policy_engine.rules.engine import PolicyEngine
 from policy_engine.selectors import policy_version_in_force
+from sila.demo_intake import sample_answers
 
 # A 1x1 PNG: stands in for the signature an applicant draws on the office tablet.
 SIGNATURE = (
@@ -113,7 +114,10 @@ def seed_sample_cases(staff: dict[str, User], *, seed: int) -> int:
             city=rng.choice(["جدة", "مكة المكرمة", "الجموم", "تبوك", "الأحساء", "جازان"]),
         )
         case = services.case_open(
-            actor=staff["reception"], beneficiary_id=beneficiary.pk, channel=channels[index % len(channels)]
+            actor=staff["reception"],
+            beneficiary_id=beneficiary.pk,
+            channel=channels[index % len(channels)],
+            intake=sample_answers(engine.intake_form()),
         )
         made += 1
         if plan == "open":

@@ -183,13 +183,22 @@ class ValidateSerializer(serializers.Serializer[dict[str, Any]]):
     document = serializers.JSONField()
 
 
-class VoteSerializer(serializers.Serializer[dict[str, Any]]):
+class ReauthenticationFields(serializers.Serializer[dict[str, Any]]):
+    """Re-authentication in the request: the authenticator's current code for accounts with a
+    second factor, else the password. Not needed right after re-authenticating in the session."""
+
+    code = serializers.CharField(write_only=True, required=False, allow_blank=True, default="")
+    password = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, default="", style={"input_type": "password"}
+    )
+
+
+class VoteSerializer(ReauthenticationFields):
     choice = serializers.ChoiceField(choices=["approve", "reject"])
     comment = serializers.CharField(required=False, allow_blank=True, default="")
-    password = serializers.CharField(write_only=True, style={"input_type": "password"})
 
 
-class ApproveSerializer(serializers.Serializer[dict[str, Any]]):
+class ApproveSerializer(ReauthenticationFields):
     meeting_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
     term = serializers.CharField(required=False, allow_blank=True, default="", max_length=80)
     session = serializers.CharField(required=False, allow_blank=True, default="", max_length=80)

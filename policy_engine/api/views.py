@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.auth import request_user
 from accounts.models import RoleCode
+from accounts.reauth import api_reauthentication
 from core.api import role_permission
 from core.errors import FieldProblem, invalid, not_found
 from core.parsers import StrictJSONParser
@@ -203,7 +204,13 @@ class VoteView(APIView):
     def post(self, request: Request, number: int) -> Response:
         data = s.VoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.board_vote_cast(actor=request_user(request), number=number, **data.validated_data)
+        services.board_vote_cast(
+            actor=request_user(request),
+            number=number,
+            choice=data.validated_data["choice"],
+            comment=data.validated_data["comment"],
+            reauthenticate=lambda: api_reauthentication(request, data.validated_data),
+        )
         return Response(_detail(number), status=status.HTTP_201_CREATED)
 
 
@@ -227,6 +234,7 @@ class ApproveView(APIView):
             session=v["session"],
             date_gregorian=v["date_gregorian"],
             date_hijri=v["date_hijri"] or None,
+            reauthenticate=lambda: api_reauthentication(request, v),
         )
         return Response(_detail(number))
 

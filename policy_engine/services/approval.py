@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import RoleCode, User
+from accounts.reauth import reauthentication_required_error
 from audit.services import audit_record
 from core.errors import FieldProblem, conflict, forbidden, invalid
 from core.uploads import document_check
@@ -34,22 +35,15 @@ from policy_engine.services._common import (
 
 
 @transaction.atomic
-def board_vote_cast(*, actor: User, number: int, choice: str, password: str, comment: str = "") -> BoardVote:
-    """A board member's vote on a submitted version. Signing needs the member's password again."""
+def board_vote_cast(
+    *, actor: User, number: int, choice: str, reauthenticate: Callable[[], str], comment: str = ""
+) -> BoardVote:
+    """A board member's vote on a submitted version. Once the vote is otherwise acceptable,
+    ``reauthenticate`` confirms it is the member (accounts.reauth: raises when they have not just
+    re-authenticated) and says how, which the vote keeps; without it the vote is refused."""
     member = BoardMember.objects.filter(user=actor, is_active=True).first()
     if member is None:
         raise forbidden("التصويت لأعضاء مجلس الإدارة فقط.", "Only board members can vote.")
-    if not actor.check_password(password or ""):
-        raise invalid(
-            [
-                FieldProblem(
-                    "password",
-                    "reauthentication_failed",
-                    "كلمة المرور غير صحيحة؛ يلزم التحقق من هويتك قبل التوقيع.",
-                    "Wrong password: we need to confirm it is you before you sign.",
-                )
-            ]
-        )
     if choice not in VoteChoice.values:
         raise invalid(
             [FieldProblem("choice", "invalid_choice", "اختر: موافقة أو رفض.", "Choose approve or reject.")]
@@ -65,9 +59,20 @@ def board_vote_cast(*, actor: User, number: int, choice: str, password: str, com
         raise conflict(
             "already_voted", "سبق أن صوّتَّ على هذا الإصدار.", "You have already voted on this version."
         )
-    vote = BoardVote.objects.create(version=version, member=member, choice=choice, comment=comment)
+    reauthenticated_by = reauthenticate()
+    if not reauthenticated_by:
+        raise reauthentication_required_error()
+    vote = BoardVote.objects.create(
+        version=version, member=member, choice=choice, comment=comment, reauthenticated_by=reauthenticated_by
+    )
     audit_record(
-        actor=actor, action="policy.vote_cast", obj=version, changes={"vote": {"old": None, "new": choice}}
+        actor=actor,
+        action="policy.vote_cast",
+        obj=version,
+        changes={
+            "vote": {"old": None, "new": choice},
+            "reauthenticated_by": {"old": None, "new": reauthenticated_by},
+        },
     )
     return vote
 
@@ -82,9 +87,11 @@ def policy_version_approve(
     session: str = "",
     date_gregorian: dt.date | None = None,
     date_hijri: str | None = None,
+    reauthenticate: Callable[[], str] | None = None,
 ) -> BoardApproval:
     """Close the board's vote: with a quorum of approving votes the version comes into force
-    (superseding the one before) and the approving members become its signatories."""
+    (superseding the one before) and the approving members become its signatories. A person
+    closing it re-authenticates first (``reauthenticate``, as for a vote)."""
     if actor is not None and not BoardMember.objects.filter(user=actor, role=BoardRole.CHAIR).exists():
         require_role(actor, RoleCode.ASSOCIATION_ADMIN)
     gregorian, hijri = approval_dates(
@@ -109,6 +116,8 @@ def policy_version_approve(
             f"لم يكتمل النصاب: {len(approvals)} موافقة من {needed} مطلوبة.",
             f"No quorum yet: {len(approvals)} approving vote(s) of {needed} needed.",
         )
+    if actor is not None and not (reauthenticate and reauthenticate()):
+        raise reauthentication_required_error()
     approval = BoardApproval.objects.create(
         version=version,
         method=ApprovalMethod.IN_APP,

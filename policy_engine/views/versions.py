@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import RoleCode
+from accounts.reauth import reauthentication_spend
 from core.api import has_any_role
 from core.errors import ServiceError
 from policy_engine import selectors, services
@@ -79,6 +80,7 @@ def version_submit(request: HttpRequest, number: int) -> HttpResponse:
 @require_POST
 @staff_required(RoleCode.BOARD_MEMBER, RoleCode.ASSOCIATION_ADMIN)
 def version_vote(request: HttpRequest, number: int) -> HttpResponse:
+    # Without a fresh re-authentication allauth asks for one (second factor) and replays this POST.
     return service_call(
         request,
         number,
@@ -86,7 +88,7 @@ def version_vote(request: HttpRequest, number: int) -> HttpResponse:
             actor=user_of(request),
             number=number,
             choice=request.POST.get("choice", ""),
-            password=request.POST.get("password", ""),
+            reauthenticate=lambda: reauthentication_spend(request),
             comment=request.POST.get("comment", ""),
         ),
         _("Your vote was recorded."),
@@ -109,6 +111,7 @@ def version_approve(request: HttpRequest, number: int) -> HttpResponse:
             session=post.get("session", ""),
             date_gregorian=date_or_none(post.get("date_gregorian")),
             date_hijri=hijri_posted(post),
+            reauthenticate=lambda: reauthentication_spend(request),
         ),
         _("The version is approved and now in force."),
         form="approve",

@@ -19,13 +19,15 @@ from django.test.client import MULTIPART_CONTENT
 from pytest_django.fixtures import Settings
 
 from accounts.models import Role, RoleCode, User
-from casework import services
+from casework import selectors, services
 from casework.models import Beneficiary, SupportCase
 from policy_engine import services as policy_services
 from policy_engine.models import PolicyStatus, PolicyVersion
+from policy_engine.selectors import policy_version_in_force
+from sila.demo_intake import sample_answers
 from tenants.db import connection
 from tenants.models import Association
-from tests.conftest import PASSWORD, admin_email, host_for
+from tests.conftest import PASSWORD, admin_email, enrol_if_required, host_for
 
 TINY_PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -63,7 +65,7 @@ def make_user(tenant: Association, email: str, *roles: str, full_name: str = "")
     user = User.objects.create_user(email, PASSWORD, full_name=full_name or email, is_staff=True)
     if roles:
         user.roles.add(*Role.objects.filter(code__in=roles))
-    return user
+    return enrol_if_required(user)
 
 
 @dataclass
@@ -147,11 +149,26 @@ def register(
     )
 
 
+def intake_answers() -> dict[str, Any]:
+    """A demo applicant's answers to the intake form of the policy in force."""
+    version = policy_version_in_force()
+    assert version is not None
+    return sample_answers(selectors.engine_for(version).intake_form())
+
+
 def open_case(
-    actor: User | None, beneficiary: Beneficiary | None = None, channel: str = "interview"
+    actor: User | None,
+    beneficiary: Beneficiary | None = None,
+    channel: str = "interview",
+    intake: dict[str, Any] | None = None,
 ) -> SupportCase:
     beneficiary = beneficiary or register(actor)
-    return services.case_open(actor=actor, beneficiary_id=beneficiary.pk, channel=channel)
+    return services.case_open(
+        actor=actor,
+        beneficiary_id=beneficiary.pk,
+        channel=channel,
+        intake=intake_answers() if intake is None else intake,
+    )
 
 
 class Api:

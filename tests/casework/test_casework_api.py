@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection as django_connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import RoleCode
 from casework import services
 from casework.models import ApiToken, Beneficiary, IdempotencyKey, SupportCase
 from tenants.db import connection
@@ -21,6 +22,7 @@ from tests.casework.conftest import (
     Api,
     Staff,
     install_policy,
+    intake_answers,
     make_user,
     new_national_id,
     open_case,
@@ -208,10 +210,15 @@ def test_open_a_case_and_move_it_through_the_api(alpha: Association, staff: Staf
     api = Api(alpha, staff.reception)
     beneficiary = register(staff.reception)
 
-    refused = api.post("/api/v1/cases/", {"beneficiary": beneficiary.pk, "channel": "fax"})
+    answers = intake_answers()
+
+    refused = api.post("/api/v1/cases/", {"beneficiary": beneficiary.pk, "channel": "fax", "intake": answers})
     assert (refused.status_code, refused.json()["error_codes"]) == (400, {"channel": "channel_not_allowed"})
 
-    created = api.post("/api/v1/cases/", {"beneficiary": beneficiary.pk, "channel": "branch_representatives"})
+    created = api.post(
+        "/api/v1/cases/",
+        {"beneficiary": beneficiary.pk, "channel": "branch_representatives", "intake": answers},
+    )
     assert created.status_code == 201, created.json()
     case = created.json()
     assert (case["status"], case["step"], case["policy_version"]) == ("open", "receive", version.number)
@@ -282,7 +289,7 @@ def test_a_retried_create_makes_nothing_new(alpha: Association, staff: Staff, ru
     assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
 
     case_key = str(uuid.uuid4())
-    body = {"beneficiary": first.json()["id"], "channel": "phone"}
+    body = {"beneficiary": first.json()["id"], "channel": "phone", "intake": intake_answers()}
     opened = [api.post("/api/v1/cases/", body, **{"Idempotency-Key": case_key}) for _ in range(3)]
     assert {r.status_code for r in opened} == {201}
     assert len({r.json()["id"] for r in opened}) == 1
@@ -390,3 +397,65 @@ def test_the_api_is_in_the_openapi_schema(alpha: Association, staff: Staff) -> N
     assert "Idempotency-Key" in params
     schemes = response.json()["components"]["securitySchemes"]
     assert any(s.get("scheme") == "bearer" for s in schemes.values())
+
+
+def test_open_by_national_id_with_the_intake_form_and_field_level_errors(
+    alpha: Association, tenant_b: Association, staff: Staff
+) -> None:
+    install_policy(alpha, "jamoum")
+    api = Api(alpha, staff.reception, lang="ar")
+    beneficiary = register(staff.reception)
+    answers = intake_answers()
+
+    bad = dict(answers, father_death_date="1445-10-30", applicant_relation="uncle")
+    del bad["need_description"]
+    refused = api.post(
+        "/api/v1/cases/",
+        {"beneficiary": {"national_id": beneficiary.national_id}, "channel": "interview", "intake": bad},
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error_codes"] == {
+        "intake.father_death_date": "invalid_hijri_date",
+        "intake.applicant_relation": "invalid_choice",
+        "intake.need_description": "required",
+    }
+    assert "الهجري" in refused.json()["errors"]["intake.father_death_date"][0]
+    connection.set_tenant(alpha)
+    assert not SupportCase.objects.exists()  # nothing saved half-way
+
+    unknown = api.post(
+        "/api/v1/cases/",
+        {"beneficiary": {"national_id": new_national_id()}, "channel": "interview", "intake": answers},
+    )
+    assert unknown.json()["error_codes"] == {"beneficiary.national_id": "not_registered"}
+
+    # Arabic-Indic digits are the same ID number.
+    arabic_digits = beneficiary.national_id.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    opened = api.post(
+        "/api/v1/cases/",
+        {
+            "beneficiary": {"national_id": arabic_digits},
+            "channel": "interview",
+            "intake": dict(answers, applicant_relation="guardian"),
+        },
+    )
+    assert opened.status_code == 201, opened.json()
+    case = SupportCase.objects.get(pk=opened.json()["id"])
+    assert case.beneficiary_id == beneficiary.pk
+    assert case.intake["applicant_relation"] == "guardian"
+    assert case.intake["father_death_date"] == {"gregorian": "2022-01-18", "hijri": "1443-06-15"}
+    # The guardian is asked for the guardianship deed; a mother would not be.
+    assert set(case.checklist.filter(step="verify").values_list("code", flat=True)) >= {
+        "death_certificate",
+        "guardianship_deed",
+        "support_request_form",
+    }
+
+    # Another association does not know this person.
+    install_policy(tenant_b, "jamoum")
+    other = Api(tenant_b, make_user(tenant_b, "reception@beta.test", RoleCode.RECEPTION_EMPLOYEE))
+    elsewhere = other.post(
+        "/api/v1/cases/",
+        {"beneficiary": {"national_id": beneficiary.national_id}, "channel": "interview", "intake": answers},
+    )
+    assert elsewhere.json()["error_codes"] == {"beneficiary.national_id": "not_registered"}

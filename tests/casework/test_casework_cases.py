@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+from pathlib import Path
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from casework import selectors, services
 from casework.models import Attestation, CaseEvent, CommitteeVote, SupportCase
@@ -10,7 +14,7 @@ from core.errors import ServiceError
 from policy_engine import services as policy_services
 from policy_engine.models import PolicyStatus, PolicyVersion
 from tenants.models import Association
-from tests.casework.conftest import SIGNATURE, Staff, install_policy, open_case, register
+from tests.casework.conftest import SIGNATURE, Staff, install_policy, intake_answers, open_case, register
 from tests.casework.test_casework_flow import act, take_step
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +34,12 @@ def test_a_channel_the_policy_does_not_allow_is_refused(staff: Staff, alpha: Ass
     install_policy(alpha, "tabuk")  # Tabuk has no help-request services
     beneficiary = register(staff.reception)
     with pytest.raises(ServiceError) as caught:
-        services.case_open(actor=staff.reception, beneficiary_id=beneficiary.pk, channel="help_request")
+        services.case_open(
+            actor=staff.reception,
+            beneficiary_id=beneficiary.pk,
+            channel="help_request",
+            intake=intake_answers(),
+        )
     assert caught.value.status == 400
     assert _problems(caught.value) == {"channel": "channel_not_allowed"}
     assert "branch_offices" in caught.value.problems[0].message_en
@@ -40,7 +49,9 @@ def test_a_channel_the_policy_does_not_allow_is_refused(staff: Staff, alpha: Ass
 def test_no_policy_in_force_is_a_clear_conflict(staff: Staff) -> None:
     beneficiary = register(staff.reception)
     with pytest.raises(ServiceError) as caught:
-        services.case_open(actor=staff.reception, beneficiary_id=beneficiary.pk, channel="interview")
+        services.case_open(
+            actor=staff.reception, beneficiary_id=beneficiary.pk, channel="interview", intake={}
+        )
     assert (caught.value.status, caught.value.code) == (409, "no_policy_in_force")
 
 
@@ -275,7 +286,9 @@ def test_each_role_does_only_what_it_may(staff: Staff, jamoum: object) -> None:
     beneficiary = register(staff.reception)
     for actor in (staff.officer, staff.committee[0], staff.administration, staff.outsider):
         with pytest.raises(ServiceError) as caught:
-            services.case_open(actor=actor, beneficiary_id=beneficiary.pk, channel="interview")
+            services.case_open(
+                actor=actor, beneficiary_id=beneficiary.pk, channel="interview", intake=intake_answers()
+            )
         assert caught.value.status == 403
     case = _until(open_case(staff.reception, beneficiary), staff, "refer")
     case = act(staff.reception, case, "refer", question="ما شروط كفالة اليتيم؟")
@@ -339,7 +352,80 @@ def test_listeners_see_each_event_in_the_same_transaction(staff: Staff, rumaila:
 def test_the_system_actor_can_drive_a_case(alpha: Association, rumaila: object) -> None:
     """Demo data and jobs act without a user (``actor=None``)."""
     beneficiary = register(None)
-    case = services.case_open(actor=None, beneficiary_id=beneficiary.pk, channel="phone")
+    case = services.case_open(
+        actor=None, beneficiary_id=beneficiary.pk, channel="phone", intake=intake_answers()
+    )
     case = services.case_transition(actor=None, case_id=case.pk, action="withdraw", data={"reason": "تجربة"})
     assert case.outcome == "withdrawn"
     assert list(case.events.values_list("action", "actor")) == [("open", None), ("withdraw", None)]
+
+
+def test_a_case_keeps_version_ones_form_and_checklist_after_version_two(
+    alpha: Association, staff: Staff
+) -> None:
+    version_one = install_policy(alpha, "jamoum")
+    first = open_case(staff.reception)
+    document = copy.deepcopy(version_one.document)
+    # Version 2 asks the mother for a document version 1 did not, and a new question.
+    document["checklists"]["verify"].append(
+        {"code": "custody_deed", "kind": "document", "label_ar": "صك الحضانة", "label_en": "Custody deed"}
+    )
+    document["intake_form"]["fields"].append(
+        {
+            "code": "school_name",
+            "type": "text",
+            "label_ar": "اسم المدرسة",
+            "label_en": "School",
+            "required": True,
+        }
+    )
+    draft = policy_services.policy_version_create_draft(actor=None, document=document)
+    policy_services.policy_approval_record_paper(
+        actor=None,
+        number=draft.number,
+        signatories=[{"name": "رئيس المجلس", "role_ar": "رئيس مجلس الإدارة"}],
+        date_gregorian=draft.created_at.date(),
+    )
+    second = open_case(staff.reception, intake=intake_answers() | {"school_name": "ابتدائية الجموم"})
+
+    first.refresh_from_db()
+    assert (first.policy_version.number, second.policy_version.number) == (1, 2)
+    assert not first.checklist.filter(code="custody_deed").exists()
+    assert second.checklist.filter(code="custody_deed").exists()
+    # Version 1's case still moves by version 1's checklist: its items are all it needs.
+    while first.step == "receive" or first.step == "verify":
+        first = take_step(first, staff)
+    assert first.step == "refer"
+    # A request opened now must answer version 2's new question.
+    with pytest.raises(ServiceError) as caught:
+        open_case(staff.reception)
+    assert [p.field for p in caught.value.problems] == ["intake.school_name"]
+
+
+def test_a_listed_document_must_be_of_a_type_its_item_accepts(
+    alpha: Association, staff: Staff, media_root: Path
+) -> None:
+    install_policy(alpha, "jamoum")
+    case = open_case(staff.reception, intake=intake_answers() | {"applicant_relation": "guardian"})
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 64
+    scan = services.beneficiary_document_upload(
+        actor=staff.reception, beneficiary_id=case.beneficiary_id, upload=SimpleUploadedFile("deed.png", png)
+    )
+    while case.step != "verify":
+        case = take_step(case, staff)
+    with pytest.raises(ServiceError) as caught:
+        services.case_transition(
+            actor=staff.reception,
+            case_id=case.pk,
+            action="verify_item",
+            data={"code": "guardianship_deed", "document": scan.pk},
+        )
+    assert [(p.field, p.code) for p in caught.value.problems] == [("document", "unsupported_type")]
+    assert "PDF" in caught.value.problems[0].message_ar
+    # The death certificate may be a photo.
+    services.case_transition(
+        actor=staff.reception,
+        case_id=case.pk,
+        action="verify_item",
+        data={"code": "death_certificate", "document": scan.pk},
+    )

@@ -27,7 +27,7 @@ from tenants import routing
 from tenants.db import connection
 from tenants.models import Association, Domain
 from tenants.services import association_provision
-from tests.casework.conftest import PASSWORD, install_policy, new_national_id
+from tests.casework.conftest import PASSWORD, install_policy, intake_answers, new_national_id
 
 SLUG = "casework-threads"
 
@@ -88,7 +88,9 @@ def test_two_employees_completing_a_step_at_once(committed_association: Associat
     beneficiary = services.beneficiary_register(
         actor=first, national_id=new_national_id(), full_name_ar="سالم ناصر", phone="0551230000"
     )
-    case = services.case_open(actor=first, beneficiary_id=beneficiary.pk, channel="interview")
+    case = services.case_open(
+        actor=first, beneficiary_id=beneficiary.pk, channel="interview", intake=intake_answers()
+    )
     for item in case.checklist.filter(step="receive"):
         case = services.case_transition(
             actor=first, case_id=case.pk, action="verify_item", data={"code": item.code}

@@ -329,11 +329,53 @@ def test_a_request_goes_through_jamoums_steps_using_only_the_screens(
     # Open the request: only Jamoum's channels are offered.
     connection.set_tenant(alpha)
     beneficiary = Beneficiary.objects.get(national_id=national_id)
+    # Found on the new-request screen by ID number, with Arabic-Indic digits.
+    found = reception.get(
+        "/staff/cases/new", {"q": national_id.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))}
+    )
+    assert f'href="?beneficiary={beneficiary.pk}"' in body(found)
     new = reception.get(f"/staff/cases/new?beneficiary={beneficiary.pk}")
-    offered = re.findall(r'<option value="([^"]+)"', body(new))
+    channel_select = re.search(r'<select name="channel".*?</select>', body(new), re.S)
+    assert channel_select is not None
+    offered = re.findall(r'<option value="([^"]+)"', channel_select.group(0))
     assert offered == load_seed("jamoum")["document"]["channels"]
-    opened = send(reception, new, {"beneficiary": str(beneficiary.pk)}, channel="interview")
-    assert opened.status_code == 302
+    # Jamoum's own form (orphan care): the father's death date in the Hijri calendar.
+    assert 'name="intake.father_death_date"' in body(new)
+    assert 'name="intake.orphans[0].full_name"' in body(new)
+    refused = send(
+        reception,
+        new,
+        {"beneficiary": str(beneficiary.pk)},
+        channel="interview",
+        **{"intake.father_death_date": "1443-13-01", "intake.monthly_income": "كثير"},
+    )
+    assert refused.status_code == 400
+    page_text = body(refused)
+    assert page_text.count("هذا الحقل مطلوب.") == 5  # relation, orphans, source, housing, need
+    assert "اكتب رقمًا." in page_text
+    assert "غير موجود في التقويم الهجري" in page_text
+    assert 'value="كثير"' in page_text  # what was typed stays
+    connection.set_tenant(alpha)
+    assert not SupportCase.objects.filter(beneficiary=beneficiary).exists()
+    opened = send(
+        reception,
+        new,
+        {"beneficiary": str(beneficiary.pk)},
+        channel="interview",
+        **{
+            "intake.applicant_relation": "mother",
+            "intake.father_death_date": "1443-06-15",
+            "intake.orphans[0].full_name": "ريم",
+            "intake.orphans[0].birth_date.calendar": "gregorian",
+            "intake.orphans[0].birth_date": "2013-03-10",
+            "intake.orphans[0].gender": "female",
+            "intake.monthly_income": "٢١٠٠",
+            "intake.income_source": "social_security",
+            "intake.housing": "owned",
+            "intake.need_description": "كسوة المدارس",
+        },
+    )
+    assert opened.status_code == 302, body(opened)
     case_url = opened["Location"]
     connection.set_tenant(alpha)
     case = SupportCase.objects.get(beneficiary=beneficiary)

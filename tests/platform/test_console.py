@@ -19,7 +19,7 @@ from console.models import SupportAccess, SupportGrant
 from policy_engine.services import policy_seed_install
 from tenants.db import connection
 from tenants.models import Association, AssociationStatus, Domain
-from tests.conftest import PASSWORD, admin_email
+from tests.conftest import PASSWORD, admin_email, enrol_if_required
 
 OPERATOR = "operator@platform.test"
 
@@ -28,7 +28,9 @@ def platform_admin() -> User:
     connection.set_schema_to_public()
     user = User.objects.create_user(OPERATOR, PASSWORD, full_name="Operator", is_staff=True)
     user.roles.add(Role.objects.get(code=RoleCode.PLATFORM_ADMIN))
-    return user
+    # Platform admins must hold a second factor (accounts.security): without one, every page is
+    # the enrolment page. Holding one is not enough for the console: it must be used to sign in.
+    return enrol_if_required(user)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from policy_engine.models import BoardMember, BoardRole, PolicyVersion
 from policy_engine.rules.seeds import load_seed
 from tenants.db import connection
 from tenants.models import Association
-from tests.conftest import PASSWORD, admin_email, host_for
+from tests.conftest import PASSWORD, admin_email, enrol_if_required, host_for
 
 # The smallest file that is a PDF by its signature; the services sniff content, not names.
 TINY_PDF = (
@@ -53,7 +53,7 @@ def make_user(
     user = User.objects.create_user(email, password, full_name=full_name or email, is_staff=is_staff)
     if roles:
         user.roles.add(*Role.objects.filter(code__in=roles))
-    return user
+    return enrol_if_required(user)
 
 
 def make_board_member(
@@ -167,7 +167,7 @@ def submitted(tenant_a: Association, people: People, draft: PolicyVersion) -> Po
 
 def vote(tenant: Association, user: User, number: int, choice: str = "approve") -> None:
     connection.set_tenant(tenant)
-    services.board_vote_cast(actor=user, number=number, choice=choice, password=PASSWORD)
+    services.board_vote_cast(actor=user, number=number, choice=choice, reauthenticate=lambda: "mfa:totp")
 
 
 @pytest.fixture

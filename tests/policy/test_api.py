@@ -27,7 +27,7 @@ from policy_engine.models import (
 )
 from tenants.db import connection
 from tenants.models import Association
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_code
 from tests.policy.conftest import TINY_PDF, People, seed_document, vote
 
 pytestmark = pytest.mark.django_db
@@ -176,11 +176,13 @@ def test_draft_to_board_to_in_force_then_a_new_version_supersedes_it(
     assert submitted.json()["status"] == "submitted"
 
     for user in (people.member1, people.member2):
-        response = api(user).post(url(1, "votes"), {"choice": "approve", "password": PASSWORD})
+        response = api(user).post(url(1, "votes"), {"choice": "approve", "code": totp_code()})
         assert response.status_code == 201, response.content
     assert [v["member"] for v in response.json()["votes"]] == ["سلمى العضو", "خالد العضو"]
 
-    approved = chair.post(url(1, "approve"), {"meeting_number": "3", "term": "2", "session": "1"})
+    approved = chair.post(
+        url(1, "approve"), {"meeting_number": "3", "term": "2", "session": "1", "code": totp_code()}
+    )
     assert approved.status_code == 200, approved.content
     assert approved.json()["status"] == "in_force"
     approval = approved.json()["board_approval"]
@@ -403,17 +405,31 @@ def test_the_second_of_two_admins_saving_the_same_revision_gets_a_conflict(
 # --- Bad input: the board ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("lang", "words"), [("ar", "كلمة المرور غير صحيحة"), ("en", "Wrong password")])
-def test_a_vote_needs_the_members_password_again(
+@pytest.mark.parametrize(("lang", "words"), [("ar", "الرمز غير صحيح"), ("en", "Wrong or already used code")])
+def test_a_vote_needs_the_members_second_factor_again(
     tenant_a: Association, api: Any, people: People, submitted: PolicyVersion, lang: str, words: str
 ) -> None:
-    response = api(people.member1, lang).post(
-        url(submitted.number, "votes"), {"choice": "approve", "password": "not-my-password"}
-    )
-    assert response.status_code == 400
-    assert words in errors(response)["password"][0]
-    assert response.json()["error_codes"] == {"password": "reauthentication_failed"}
+    member = api(people.member1, lang)
+    # A member with a second factor: the password alone does not sign, nor does a wrong code.
+    for body in ({"password": PASSWORD}, {"code": "000000"}):
+        response = member.post(url(submitted.number, "votes"), {"choice": "approve", **body})
+        assert response.status_code == 400
+        assert words in errors(response)["code"][0]
+        assert response.json()["error_codes"] == {"code": "incorrect_code"}
+    missing = member.post(url(submitted.number, "votes"), {"choice": "approve"})
+    assert (missing.status_code, missing.json()["code"]) == (403, "reauthentication_required")
     assert state(tenant_a)["votes"] == 0
+
+
+def test_a_vote_records_how_the_member_reauthenticated(
+    tenant_a: Association, api: Any, people: People, submitted: PolicyVersion
+) -> None:
+    assert (
+        api(people.member1).post(url(1, "votes"), {"choice": "approve", "code": totp_code()}).status_code
+        == 201
+    )
+    connection.set_tenant(tenant_a)
+    assert list(BoardVote.objects.values_list("reauthenticated_by", flat=True)) == ["mfa:totp"]
 
 
 @pytest.mark.parametrize("lang", ["ar", "en"])
@@ -421,8 +437,8 @@ def test_voting_twice_is_a_conflict_and_keeps_the_first_vote(
     tenant_a: Association, api: Any, people: People, submitted: PolicyVersion, lang: str
 ) -> None:
     member = api(people.member1, lang)
-    assert member.post(url(1, "votes"), {"choice": "approve", "password": PASSWORD}).status_code == 201
-    again = member.post(url(1, "votes"), {"choice": "reject", "password": PASSWORD})
+    assert member.post(url(1, "votes"), {"choice": "approve", "code": totp_code()}).status_code == 201
+    again = member.post(url(1, "votes"), {"choice": "reject", "code": totp_code()})
     assert again.status_code == 409
     assert again.json()["code"] == "already_voted"
     assert {"ar": "سبق أن صوّتَّ", "en": "already voted"}[lang] in again.json()["detail"]
@@ -464,7 +480,10 @@ def test_approving_twice_is_a_conflict(
     vote(tenant_a, people.member1, 1)
     vote(tenant_a, people.member2, 1)
     chair = api(people.chair, lang)
-    assert chair.post(url(1, "approve"), {"date_gregorian": "2024-10-13"}).status_code == 200
+    assert (
+        chair.post(url(1, "approve"), {"date_gregorian": "2024-10-13", "code": totp_code()}).status_code
+        == 200
+    )
     before = state(tenant_a)
 
     again = chair.post(url(1, "approve"), {"date_gregorian": "2025-01-01"})
@@ -491,7 +510,11 @@ def test_a_board_member_who_is_not_the_chair_cannot_close_the_vote(
     vote(tenant_a, people.member2, 1)
     assert api(people.member1).post(url(1, "approve"), {}).status_code == 403
     assert in_force_numbers(tenant_a) == []
-    assert api(people.admin).post(url(1, "approve"), {}).status_code == 200  # the admin may
+    assert api(people.admin).post(url(1, "approve"), {}).status_code == 403  # not without re-authenticating
+    assert in_force_numbers(tenant_a) == []
+    assert (
+        api(people.admin).post(url(1, "approve"), {"code": totp_code()}).status_code == 200
+    )  # the admin may
     assert in_force_numbers(tenant_a) == [1]
 
 
@@ -863,7 +886,7 @@ def test_a_board_member_votes_but_does_not_edit(
     tenant_a: Association, api: Any, people: People, submitted: PolicyVersion
 ) -> None:
     member = api(people.member1)
-    assert member.post(url(1, "votes"), {"choice": "approve", "password": PASSWORD}).status_code == 201
+    assert member.post(url(1, "votes"), {"choice": "approve", "code": totp_code()}).status_code == 201
     assert member.post(VERSIONS, {"based_on": 1}).status_code == 403
     assert member.post(url(1, "submit")).status_code == 403
     assert member.get(url(1)).status_code == 200
@@ -938,8 +961,9 @@ def test_every_write_through_the_api_leaves_an_audit_row_with_its_actor(
     assert admin.put(url(1), {"document": document, "revision": 1}).status_code == 200
     assert admin.post(url(1, "submit")).status_code == 200
     for user in (people.member1, people.chair):
-        assert api(user).post(url(1, "votes"), {"choice": "approve", "password": PASSWORD}).status_code == 201
-    assert chair.post(url(1, "approve"), {}).status_code == 200
+        assert api(user).post(url(1, "votes"), {"choice": "approve", "code": totp_code()}).status_code == 201
+    # The chair's vote spent the current code; the next period's code (accepted for clock drift) signs.
+    assert chair.post(url(1, "approve"), {"code": totp_code(offset=1)}).status_code == 200
     assert api(people.reception).post(url(1, "acknowledge"), {"signed_name": "موظف"}).status_code == 201
     upload = admin.multipart(f"{BASE}/attachments/", {"file": SimpleUploadedFile("b.pdf", TINY_PDF)})
     assert upload.status_code == 201

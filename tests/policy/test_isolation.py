@@ -54,7 +54,7 @@ def alpha_policy(tenant_a: Association, people: People, api: Any, media_root: Pa
     services.policy_version_submit(actor=people.admin, number=1)
     vote(tenant_a, people.member1, 1)
     vote(tenant_a, people.member2, 1)
-    services.policy_version_approve(actor=people.chair, number=1)
+    services.policy_version_approve(actor=people.chair, number=1, reauthenticate=lambda: "mfa:totp")
     services.staff_acknowledge(actor=people.reception, number=1, signed_name="موظف الاستقبال")
     services.policy_version_create_draft(actor=people.admin, based_on=1)
     upload = api(people.admin).multipart(

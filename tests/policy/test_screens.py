@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.test import Client
 
 from accounts.models import RoleCode, User
 from policy_engine import services
-from policy_engine.models import BoardRole, PolicyStatus, PolicyVersion
+from policy_engine.models import BoardRole, BoardVote, PolicyStatus, PolicyVersion
 from tenants.db import connection
 from tenants.models import Association
-from tests.conftest import PASSWORD, host_for
+from tests.conftest import host_for, totp_code
 from tests.policy.conftest import make_board_member, make_user, seed_document
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +119,14 @@ def test_a_stale_editor_save_is_refused_and_keeps_the_other_save(
     assert draft.document["procedure"][4]["window"] == "P1W"
 
 
+def _reauthenticated(client: Client, path: str, data: dict[str, str], code: str) -> Any:
+    """POST ``data`` to ``path``; allauth asks to re-authenticate; answer with ``code``: the
+    response is that of the replayed POST."""
+    asked = client.post(path, data)
+    assert asked.status_code == 302 and asked["Location"].startswith("/accounts/2fa/reauthenticate/")
+    return client.post(asked["Location"], {"code": code})
+
+
 def test_board_votes_and_approves_through_the_screens(
     tenant_a: Association, admin: User, draft: PolicyVersion
 ) -> None:
@@ -129,29 +138,37 @@ def test_board_votes_and_approves_through_the_screens(
     assert admin_client.post(f"/staff/policy/{draft.number}/submit").status_code == 302
 
     chair = browser(tenant_a, chair_user)
+    connection.set_tenant(tenant_a)
+    recovery = RecoveryCodes.activate(chair_user).get_unused_codes()
     detail = chair.get(f"/staff/policy/{draft.number}/")
     assert detail.context["can_vote"] and detail.context["can_approve"]
-    wrong = chair.post(f"/staff/policy/{draft.number}/vote", {"choice": "approve", "password": "nope"})
-    assert wrong.status_code == 400
-    assert "كلمة المرور غير صحيحة" in wrong.content.decode()
-    assert (
-        chair.post(
-            f"/staff/policy/{draft.number}/vote", {"choice": "approve", "password": PASSWORD}
-        ).status_code
-        == 302
-    )
+
+    # No vote without re-authenticating with the second factor; allauth keeps the vote and asks.
+    asked = chair.post(f"/staff/policy/{draft.number}/vote", {"choice": "approve"})
+    assert asked.status_code == 302
+    assert asked["Location"].startswith("/accounts/2fa/reauthenticate/")
+    wrong = chair.post(asked["Location"], {"code": "000000"})
+    assert wrong.status_code == 200
+    connection.set_tenant(tenant_a)
+    assert not BoardVote.objects.exists()
+    signed = chair.post(asked["Location"], {"code": totp_code()})
+    assert signed.status_code == 302 and signed["Location"] == f"/staff/policy/{draft.number}/"
+    connection.set_tenant(tenant_a)
+    assert list(BoardVote.objects.values_list("reauthenticated_by", flat=True)) == ["mfa:totp"]
+
     early = chair.post(f"/staff/policy/{draft.number}/approve", {"date_hijri": "1448-06-12"})
-    assert early.status_code == 409  # 1 of 2 approvals
+    assert early.status_code == 409  # 1 of 2 approvals: refused before anyone is asked to re-authenticate
     member = browser(tenant_a, member_user)
     assert (
-        member.post(
-            f"/staff/policy/{draft.number}/vote", {"choice": "approve", "password": PASSWORD}
+        _reauthenticated(
+            member, f"/staff/policy/{draft.number}/vote", {"choice": "approve"}, totp_code()
         ).status_code
         == 302
     )
-    assert (
-        chair.post(f"/staff/policy/{draft.number}/approve", {"date_hijri": "1448-06-12"}).status_code == 302
+    approved = _reauthenticated(
+        chair, f"/staff/policy/{draft.number}/approve", {"date_hijri": "1448-06-12"}, recovery[1]
     )
+    assert approved.status_code == 302
     connection.set_tenant(tenant_a)
     draft.refresh_from_db()
     assert draft.status == PolicyStatus.IN_FORCE

@@ -22,7 +22,7 @@ from policy_engine.models import (
 )
 from tenants.db import connection
 from tenants.models import Association
-from tests.conftest import PASSWORD
+from tests.conftest import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -276,11 +276,12 @@ def test_tabuk_demo_board_can_approve_its_waiting_policy(
 
     for user in (people.chair, people.member1):
         response = api(user).post(
-            "/api/v1/policy/versions/1/votes", {"choice": "approve", "password": PASSWORD}
+            "/api/v1/policy/versions/1/votes", {"choice": "approve", "code": totp_code()}
         )
         assert response.status_code == 201, response.content
     response = api(people.chair).post(
-        "/api/v1/policy/versions/1/approve", {"meeting_number": "7", "date_hijri": "1446-04-10"}
+        "/api/v1/policy/versions/1/approve",
+        {"meeting_number": "7", "date_hijri": "1446-04-10", "code": totp_code(offset=1)},
     )
     assert response.status_code == 200, response.content
 

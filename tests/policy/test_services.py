@@ -27,6 +27,10 @@ from tests.conftest import PASSWORD, admin_email
 from tests.policy.conftest import People, seed_document, vote
 
 
+def SIGNED() -> str:
+    return "mfa:totp"
+
+
 def _refused(code: str, call: Any, **kwargs: Any) -> ServiceError:
     with pytest.raises(ServiceError) as raised:
         call(**kwargs)
@@ -47,7 +51,9 @@ def test_lifecycle_draft_submitted_in_force_superseded(
     services.policy_version_submit(actor=people.admin, number=1)
     vote(tenant_a, people.member1, 1)
     vote(tenant_a, people.chair, 1)
-    approval = services.policy_version_approve(actor=people.chair, number=1, date_hijri="1446-04-10")
+    approval = services.policy_version_approve(
+        actor=people.chair, number=1, date_hijri="1446-04-10", reauthenticate=SIGNED
+    )
 
     first = PolicyVersion.objects.get(number=1)
     assert (first.status, first.in_force_from is not None) == (PolicyStatus.IN_FORCE, True)
@@ -59,7 +65,7 @@ def test_lifecycle_draft_submitted_in_force_superseded(
     services.policy_version_submit(actor=people.admin, number=2)
     vote(tenant_a, people.member1, 2)
     vote(tenant_a, people.member2, 2)
-    services.policy_version_approve(actor=people.admin, number=2)
+    services.policy_version_approve(actor=people.admin, number=2, reauthenticate=SIGNED)
 
     statuses = dict(PolicyVersion.objects.values_list("number", "status"))
     assert statuses == {1: PolicyStatus.SUPERSEDED, 2: PolicyStatus.IN_FORCE}
@@ -174,7 +180,7 @@ def test_quorum_is_a_majority_of_the_active_board_by_default(
     vote(tenant_a, people.member1, 1)
     _refused("quorum_not_met", services.policy_version_approve, actor=people.admin, number=1)
     vote(tenant_a, people.chair, 1)
-    services.policy_version_approve(actor=people.admin, number=1)
+    services.policy_version_approve(actor=people.admin, number=1, reauthenticate=SIGNED)
     assert PolicyVersion.objects.get(number=1).status == PolicyStatus.IN_FORCE
 
 
@@ -188,11 +194,22 @@ def test_board_settings_quorum_overrides_the_majority(
     for user in [people.member1, people.member2, people.chair][:votes]:
         vote(tenant_a, user, 1)
     if in_force:
-        services.policy_version_approve(actor=people.chair, number=1)
+        services.policy_version_approve(actor=people.chair, number=1, reauthenticate=SIGNED)
     else:
         error = _refused("quorum_not_met", services.policy_version_approve, actor=people.chair, number=1)
         assert f"{votes} approving vote(s) of {quorum} needed" in error.message_en
     assert (PolicyVersion.objects.get(number=1).status == PolicyStatus.IN_FORCE) is in_force
+
+
+@pytest.mark.django_db
+def test_closing_the_vote_needs_a_fresh_reauthentication(
+    tenant_a: Association, people: People, submitted: PolicyVersion
+) -> None:
+    connection.set_tenant(tenant_a)
+    vote(tenant_a, people.member1, 1)
+    vote(tenant_a, people.member2, 1)
+    _refused("reauthentication_required", services.policy_version_approve, actor=people.chair, number=1)
+    assert PolicyVersion.objects.get(number=1).status == PolicyStatus.SUBMITTED
 
 
 @pytest.mark.django_db
@@ -208,25 +225,24 @@ def test_an_inactive_board_member_cannot_vote(
         actor=people.member1,
         number=1,
         choice="approve",
-        password=PASSWORD,
+        reauthenticate=lambda: "mfa:totp",
     )
     assert not BoardVote.objects.exists()
 
 
 @pytest.mark.django_db
-def test_a_vote_with_the_wrong_password_is_not_recorded(
+def test_a_vote_without_reauthentication_is_not_recorded(
     tenant_a: Association, people: People, submitted: PolicyVersion
 ) -> None:
     connection.set_tenant(tenant_a)
-    error = _refused(
-        "invalid",
+    _refused(
+        "reauthentication_required",
         services.board_vote_cast,
         actor=people.member1,
         number=1,
         choice="approve",
-        password="guess",
+        reauthenticate=lambda: "",
     )
-    assert [p.field for p in error.problems] == ["password"]
     assert not BoardVote.objects.exists()
     assert not AuditEvent.objects.filter(action="policy.vote_cast").exists()
 
@@ -279,7 +295,10 @@ def test_each_service_write_is_audited_with_its_actor_and_changes(
     assert saved["revision"] == {"old": 1, "new": 2}
     assert {"preamble_ar", "channels", "procedure", "bank_accounts"} <= set(saved["fields"])
     assert events[2].changes == {"status": {"old": "draft", "new": "submitted"}}
-    assert events[3].changes == {"vote": {"old": None, "new": "approve"}}
+    assert events[3].changes == {
+        "vote": {"old": None, "new": "approve"},
+        "reauthenticated_by": {"old": None, "new": "mfa:totp"},
+    }
 
 
 # --- Two admins saving the same draft at the same moment -----------------------------------------

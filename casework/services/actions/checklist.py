@@ -15,6 +15,7 @@ from casework.services._base import (
     text_field,
 )
 from casework.services.actions._types import ActionContext, Applied
+from casework.services.documents import FILE_TYPE_OF
 from core.errors import invalid
 
 
@@ -55,6 +56,8 @@ def do_verify_item(ctx: ActionContext) -> Applied:
                     )
                 ]
             )
+    if document is not None and item.kind == ItemKind.DOCUMENT:
+        _check_file_type(ctx, item.step, item.code, document)
     item.verified_by = ctx.actor
     item.verified_at = ctx.now
     item.note = text_field(ctx.data, "note")
@@ -92,3 +95,24 @@ def do_add_item(ctx: ActionContext) -> Applied:
         position=100 + ctx.case.checklist.count(),
     )
     return Applied(event={"item": code})
+
+
+def _check_file_type(ctx: ActionContext, step: str, code: str, document: BeneficiaryDocument) -> None:
+    """A document the pinned checklist lists must be one of the file types it accepts (an item an
+    employee added to this case takes any document)."""
+    entry = next((e for e in ctx.engine.checklist(step) if e.code == code), None)
+    if entry is None:
+        return
+    accepted = entry.accepted_types()
+    if FILE_TYPE_OF.get(document.content_type) not in accepted:
+        names = " / ".join(t.upper() for t in accepted)
+        raise invalid(
+            [
+                field_problem(
+                    "document",
+                    "unsupported_type",
+                    f"هذا البند يقبل ملفًا من نوع {names} فقط.",
+                    f"This item accepts a {names} file only.",
+                )
+            ]
+        )

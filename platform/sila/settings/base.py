@@ -53,6 +53,10 @@ SHARED_APPS = [
     "themes",
     "allauth",
     "allauth.account",
+    # MFA and session lists in both: association staff and board sign in per schema, platform
+    # operators in the public schema, and both must be able to hold a second factor.
+    "allauth.mfa",
+    "allauth.usersessions",
     "rest_framework",
     "drf_spectacular",
     "sila",
@@ -70,6 +74,8 @@ TENANT_APPS = [
     "audit",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "policy_engine",
     "casework",
 ]
@@ -100,6 +106,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After authentication: idle/absolute session limits, then "enrol MFA before anything else".
+    "accounts.middleware.SessionPolicyMiddleware",
+    "accounts.middleware.MfaEnrolmentMiddleware",
 ]
 
 ROOT_URLCONF = "sila.urls.tenant"
@@ -191,6 +200,32 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
+# A password reset never signs the user in: they sign in afterwards, second factor included.
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300  # seconds a fresh re-authentication counts for
+# Rate limits (allauth's, cache-backed; keys carry the schema). "ip" is per address, "key" per
+# account (the email). Per account is deliberately looser than per address so a stranger cannot
+# shut a colleague out for long; failed attempts on a board vote consume "login_failed" too.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/5m/ip,20/15m/key",
+    "reset_password": "10/m/ip,3/5m/key",
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+}
+ACCOUNT_EMAIL_NOTIFICATIONS = False
+# --- Second factor (allauth.mfa) -------------------------------------------------------------
+MFA_ADAPTER = "accounts.adapter.MfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Sila"
+# Accept the code of the previous and next 30 s too (phones' clocks drift); each code works once.
+MFA_TOTP_TOLERANCE = 1
+MFA_RECOVERY_CODES_SHOW_ONCE = True
+MFA_PASSKEY_LOGIN_ENABLED = False
+# Browsers treat http://*.localhost as secure, so passkeys work in development without TLS.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("SILA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
+# Absolute session lifetime; the idle limit is each association's setting (accounts.SecuritySettings).
+SESSION_COOKIE_AGE = int(env("SILA_SESSION_MAX_AGE_SECONDS", str(12 * 60 * 60)))
 LOGIN_REDIRECT_URL = "/"
 LOGIN_URL = "/accounts/login/"
 

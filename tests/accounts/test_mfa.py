@@ -1,0 +1,181 @@
+"""MFA (allauth.mfa): who must enrol, what they reach before, codes, recovery codes, resets."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.core import mail
+from django.test import Client, TestCase
+
+from accounts.middleware import SEEN_KEY
+from accounts.models import Role, RoleCode, SecuritySettings, User
+from accounts.security import security_settings_forget
+from audit.models import AuditEvent
+from tenants.db import connection
+from tenants.models import Association
+from tests.conftest import PASSWORD, TOTP_SECRET, admin_email, host_for, totp_code
+
+pytestmark = pytest.mark.django_db
+
+
+def _user(tenant: Association, email: str, *roles: str) -> User:
+    connection.set_tenant(tenant)
+    user = User.objects.create_user(email, PASSWORD, full_name=email, is_staff=True)
+    user.roles.add(*Role.objects.filter(code__in=roles))
+    return user
+
+
+def _sign_in(tenant: Association, email: str, password: str = PASSWORD) -> tuple[Client, str]:
+    client = Client(HTTP_HOST=host_for(tenant))
+    client.cookies["sila_language"] = "en"
+    response = client.post("/accounts/login/", {"login": email, "password": password})
+    return client, response.get("Location", "")
+
+
+def _enrol(client: Client) -> str:
+    """Enrol TOTP through allauth's page, computing the code from the secret it shows."""
+    page = client.get("/accounts/2fa/totp/activate/")
+    if page.status_code == 302 and page["Location"].startswith("/accounts/reauthenticate/"):
+        # allauth asks for the password again before a second factor is added.
+        client.post(page["Location"], {"password": PASSWORD})
+        page = client.get("/accounts/2fa/totp/activate/")
+    assert page.status_code == 200
+    secret = re.search(r'id="authenticator_secret"[^>]*value="([A-Z2-7]+)"', page.content.decode())
+    assert secret is not None, page.content.decode()[:2000]
+    # allauth announces the new authenticator after commit (the audit row is written then).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post("/accounts/2fa/totp/activate/", {"code": totp_code(secret.group(1))})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return secret.group(1)
+
+
+def test_a_board_member_without_mfa_reaches_only_enrolment_then_everything(tenant_a: Association) -> None:
+    _user(tenant_a, "newboard@alpha.test", RoleCode.BOARD_MEMBER)
+    client, location = _sign_in(tenant_a, "newboard@alpha.test")
+    assert location == "/"  # signed in with the password: no second factor yet
+
+    for path in ("/", "/staff/policy/"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response["Location"] == "/accounts/2fa/totp/activate/"
+    api = client.get("/api/v1/policy/versions/")
+    assert api.status_code == 403
+    assert api.json()["code"] == "mfa_enrolment_required"
+
+    _enrol(client)
+    assert client.get("/staff/policy/").status_code == 200
+    connection.set_tenant(tenant_a)
+    kinds = set(
+        Authenticator.objects.filter(user__email="newboard@alpha.test").values_list("type", flat=True)
+    )
+    assert kinds == {"totp", "recovery_codes"}
+    assert AuditEvent.objects.filter(action="mfa.added", actor_email="newboard@alpha.test").exists()
+
+
+def test_recovery_codes_are_shown_once(tenant_a: Association) -> None:
+    _user(tenant_a, "codes@alpha.test", RoleCode.ASSOCIATION_ADMIN)
+    client, _ = _sign_in(tenant_a, "codes@alpha.test")
+    _enrol(client)
+    connection.set_tenant(tenant_a)
+    codes = Authenticator.objects.get(user__email="codes@alpha.test", type="recovery_codes")
+    first_code = codes.wrap().get_unused_codes()[0]
+    first = client.get("/accounts/2fa/recovery-codes/")
+    assert first_code in first.content.decode()
+    again = client.get("/accounts/2fa/recovery-codes/")
+    assert first_code not in again.content.decode()
+    assert client.get("/accounts/2fa/recovery-codes/download/").status_code != 200
+
+
+def test_reception_needs_no_mfa_until_the_association_turns_it_on_for_everyone(tenant_a: Association) -> None:
+    _user(tenant_a, "desk@alpha.test", RoleCode.RECEPTION_EMPLOYEE)
+    client, _ = _sign_in(tenant_a, "desk@alpha.test")
+    assert client.get("/staff/").status_code == 200
+
+    connection.set_tenant(tenant_a)
+    SecuritySettings.objects.update_or_create(pk=1, defaults={"mfa_required_for_all": True})
+    security_settings_forget()
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/totp/activate/"
+
+
+def test_sign_in_with_mfa_asks_the_code_and_refuses_a_wrong_or_reused_one(tenant_a: Association) -> None:
+    client, location = _sign_in(tenant_a, admin_email("alpha"))
+    assert location == "/accounts/2fa/authenticate/"
+    assert not client.get("/").wsgi_request.user.is_authenticated
+
+    wrong = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+    assert wrong.status_code == 200
+    assert "Incorrect code" in wrong.content.decode()
+    code = totp_code(TOTP_SECRET)
+    right = client.post("/accounts/2fa/authenticate/", {"code": code})
+    assert right.status_code == 302
+    assert client.get("/").wsgi_request.user.is_authenticated
+
+    # The same code a second time (another sign-in within its 30 seconds) is refused.
+    other, _ = _sign_in(tenant_a, admin_email("alpha"))
+    reused = other.post("/accounts/2fa/authenticate/", {"code": code})
+    assert reused.status_code == 200
+    assert not other.get("/").wsgi_request.user.is_authenticated
+    connection.set_tenant(tenant_a)
+    assert AuditEvent.objects.filter(action="mfa.code_failed", actor_email=admin_email("alpha")).count() == 2
+
+
+def test_a_password_reset_never_skips_the_second_factor(tenant_a: Association) -> None:
+    client = Client(HTTP_HOST=host_for(tenant_a))
+    client.post("/accounts/password/reset/", {"email": admin_email("alpha")})
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", str(mail.outbox[0].body))
+    assert link is not None, mail.outbox[0].body
+    form = client.get(link.group(1), follow=True)
+    new_password = "a-brand-new-long-password-42"
+    done = client.post(
+        form.redirect_chain[-1][0] if form.redirect_chain else link.group(1),
+        {"password1": new_password, "password2": new_password},
+    )
+    assert done.status_code == 302
+    assert not client.get("/").wsgi_request.user.is_authenticated
+
+    _, location = _sign_in(tenant_a, admin_email("alpha"), new_password)
+    assert location == "/accounts/2fa/authenticate/"
+
+
+def test_someone_who_must_have_mfa_cannot_remove_their_only_authenticator(tenant_a: Association) -> None:
+    _user(tenant_a, "keep@alpha.test", RoleCode.ASSOCIATION_ADMIN)
+    client, _ = _sign_in(tenant_a, "keep@alpha.test")
+    _enrol(client)
+    response = client.post("/accounts/2fa/totp/deactivate/")
+    assert response.status_code == 200
+    assert "requires two-factor authentication" in response.content.decode()
+    connection.set_tenant(tenant_a)
+    assert Authenticator.objects.filter(user__email="keep@alpha.test", type="totp").exists()
+
+
+def test_an_idle_session_ends_after_the_associations_limit(tenant_a: Association) -> None:
+    _user(tenant_a, "idle@alpha.test", RoleCode.RECEPTION_EMPLOYEE)
+    client, _ = _sign_in(tenant_a, "idle@alpha.test")
+    assert client.get("/staff/").status_code == 200
+    session = client.session
+    session[SEEN_KEY] = int(time.time()) - 31 * 60
+    session.save()
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_sign_in_rotates_the_session_and_sign_ins_and_failures_are_audited(tenant_a: Association) -> None:
+    _user(tenant_a, "rot@alpha.test", RoleCode.RECEPTION_EMPLOYEE)
+    client = Client(HTTP_HOST=host_for(tenant_a))
+    client.get("/accounts/login/")
+    client.session.save()
+    before = client.cookies["sila_session"].value
+    client.post("/accounts/login/", {"login": "rot@alpha.test", "password": "wrong-password-1"})
+    client.post("/accounts/login/", {"login": "rot@alpha.test", "password": PASSWORD})
+    assert client.cookies["sila_session"].value != before
+    connection.set_tenant(tenant_a)
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    assert actions == ["account.sign_in_failed", "account.signed_in"]
