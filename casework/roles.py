@@ -38,7 +38,7 @@ def role_codes(user: User | None) -> frozenset[str]:
 
 
 def has_any(user: User | None, roles: tuple[str, ...]) -> bool:
-    return bool(role_codes(user) & set(roles))
+    return bool(user is not None and user.is_authenticated and user.holds_any(roles))
 
 
 def visible_cases_q(user: User | None) -> Q | None:

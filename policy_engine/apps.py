@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class PolicyEngineConfig(AppConfig):
     name = "policy_engine"
     verbose_name = "Beneficiary relations policy"
+
+    def ready(self) -> None:
+        from accounts.team import invitation_accepted
+        from policy_engine.signals import board_seat_for_invitee
+
+        invitation_accepted.connect(board_seat_for_invitee, dispatch_uid="policy-board-seat-for-invitee")

@@ -17,6 +17,7 @@ def sila(request: HttpRequest) -> dict[str, Any]:
         "association": getattr(request, "association", None),
         "casework_staff": bool(role_codes - {"board_member"}),
         "association_staff": bool(role_codes),
+        "team_admin": "association_admin" in role_codes,
         "text_direction": "rtl" if get_language_bidi() else "ltr",
         "today": timezone.localdate(),
     }

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import get_language
 
 from accounts.auth import request_user
+from accounts.decorators import role_required
 from accounts.models import User
 from casework import roles
 from core.errors import FieldProblem, ServiceError
@@ -45,17 +44,7 @@ def staff_screen(*allowed: str) -> Callable[[View], View]:
     """Signed in (else to the sign-in page) and holding one of ``allowed`` (default: any casework
     role), else 403."""
 
-    def decorate(view: View) -> View:
-        @wraps(view)
-        @login_required
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not roles.has_any(staff_user(request), allowed or roles.CASEWORK_ROLES):
-                return render(request, "casework/forbidden.html", status=403)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate
+    return role_required(*(allowed or roles.CASEWORK_ROLES), forbidden_template="casework/forbidden.html")
 
 
 _SECTIONS = {

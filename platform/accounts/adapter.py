@@ -5,11 +5,14 @@ import hashlib
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,6 +21,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """Too many failed sign-ins from this address, or for this account, is answered 429 with
+        a page in the user's language (allauth would show a form error with 200)."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            raise ImmediateHttpResponse(render(request, "429.html", status=429)) from None
 
     def get_reauthentication_methods(self, user: Any) -> list[dict[str, Any]]:
         """Someone holding a second factor re-authenticates with it, never with the password

@@ -88,6 +88,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def has_role(self, code: str) -> bool:
         return self.roles.filter(code=code).exists()
 
+    def holds_any(self, codes: tuple[str, ...] | frozenset[str] | set[str]) -> bool:
+        """THE role check (API permissions, screens and services all ask this): an active account
+        holding one of ``codes``; a superuser holds every role."""
+        return bool(self.is_active and (self.is_superuser or set(codes) & self.role_codes()))
+
     def role_codes(self) -> frozenset[str]:
         """The user's role codes, read once per user object (a request's user is one object), so
         permission checks, screens and the header share one query."""
@@ -112,3 +117,37 @@ class SecuritySettings(models.Model):
 
     def __str__(self) -> str:
         return f"security settings (MFA for everyone: {self.mfa_required_for_all})"
+
+
+class Invitation(models.Model):
+    """An invitation to join this association's team: a single-use link (only its SHA-256 is
+    kept) valid for seven days. Accepting it creates the account with the roles given here."""
+
+    email = models.EmailField(_("email"))
+    roles = models.ManyToManyField(Role, related_name="+", verbose_name=_("roles"))
+    # A board seat (policy_engine.BoardMember) the new account takes, when inviting a board member.
+    board_member_id = models.BigIntegerField(null=True, blank=True)
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey("User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey("User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"invitation {self.email}"
+
+
+class SentMessage(models.Model):
+    """One row per message event already sent (e.g. "version 3 submitted"), so each is sent once
+    however many times the code path runs."""
+
+    key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key

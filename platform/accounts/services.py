@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from allauth.mfa.models import Authenticator
@@ -33,9 +34,13 @@ def totp_enrol(*, user: User, secret: str | None = None) -> str:
 
 @transaction.atomic
 def security_settings_update(
-    *, actor: User, mfa_required_for_all: bool | None = None, idle_timeout_minutes: Any = None
+    *,
+    actor: User,
+    reauthenticate: Callable[[], str],
+    mfa_required_for_all: bool | None = None,
+    idle_timeout_minutes: Any = None,
 ) -> SecuritySettings:
-    """Change the association's security settings (the caller has re-authenticated the actor)."""
+    """Change the association's security settings; the admin re-authenticates first."""
     current = SecuritySettings.objects.select_for_update().filter(pk=1).first() or SecuritySettings(pk=1)
     before = _settings_dict(current)
     if mfa_required_for_all is not None:
@@ -57,6 +62,7 @@ def security_settings_update(
                 ]
             )
         current.idle_timeout_minutes = minutes
+    reauthenticate()
     current.save()
     changes = field_changes(before, _settings_dict(current))
     if changes:

@@ -73,10 +73,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 def has_any_role(user: Any, codes: tuple[str, ...]) -> bool:
-    if not user or not user.is_authenticated:
-        return False
-    # accounts.User.role_codes() reads the roles once per request's user object.
-    return bool(user.is_superuser or set(codes) & user.role_codes())
+    # accounts.User.holds_any is the one role check (roles read once per request's user object).
+    return bool(user and user.is_authenticated and user.holds_any(codes))
 
 
 class RolePermission(BasePermission):

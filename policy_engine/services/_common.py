@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import audit_record
 from core.errors import FieldProblem, ServiceError, conflict, forbidden, invalid
+from policy_engine import notifications
 from policy_engine.models import PolicyStatus, PolicyVersion
 from policy_engine.rules.validation import validate
 from themes.dates import from_hijri, to_hijri
@@ -19,7 +20,7 @@ from themes.dates import from_hijri, to_hijri
 def require_role(actor: User | None, *codes: str) -> None:
     if actor is None:
         return  # system actions (seeding, management commands)
-    if actor.is_superuser or actor.roles.filter(code__in=codes).exists():
+    if actor.holds_any(codes):
         return
     raise forbidden("لا تملك صلاحية هذا الإجراء.", "You are not allowed to do this.")
 
@@ -116,3 +117,4 @@ def put_in_force(version: PolicyVersion, *, actor: User | None) -> None:
         obj=version,
         changes={"status": {"old": old_status, "new": PolicyStatus.IN_FORCE}},
     )
+    notifications.version_in_force(version)

@@ -14,7 +14,7 @@ from accounts.reauth import reauthentication_required_error
 from audit.services import audit_record
 from core.errors import FieldProblem, conflict, forbidden, invalid
 from core.uploads import document_check
-from policy_engine import selectors
+from policy_engine import notifications, selectors
 from policy_engine.models import (
     ApprovalMethod,
     ApprovalSignatory,
@@ -74,6 +74,9 @@ def board_vote_cast(
             "reauthenticated_by": {"old": None, "new": reauthenticated_by},
         },
     )
+    approving = version.votes.filter(choice=VoteChoice.APPROVE).count()
+    if choice == VoteChoice.APPROVE and approving >= selectors.quorum_needed():
+        notifications.quorum_reached(version)
     return vote
 
 

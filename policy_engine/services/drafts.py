@@ -15,6 +15,7 @@ from accounts.models import RoleCode, User
 from audit.services import audit_record
 from core.errors import FieldProblem, conflict, invalid
 from core.uploads import document_check
+from policy_engine import notifications
 from policy_engine.models import PolicyAttachment, PolicyStatus, PolicyVersion
 from policy_engine.rules.normalise import normalise_document
 from policy_engine.services._common import document_problems, locked, not_editable, require_role
@@ -127,6 +128,7 @@ def policy_version_submit(*, actor: User | None, number: int) -> PolicyVersion:
         obj=version,
         changes={"status": {"old": PolicyStatus.DRAFT, "new": PolicyStatus.SUBMITTED}},
     )
+    notifications.version_submitted(version)
     return version
 
 

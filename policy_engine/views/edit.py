@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -62,7 +61,6 @@ def version_edit(request: HttpRequest, number: int) -> HttpResponse:
         "version": version,
         "revision": revision,
         "field_errors": field_errors,
-        "field_errors_json": json.dumps(field_errors, ensure_ascii=False),
     }
     return render(request, "policy_engine/version_edit.html", context, status=400 if field_errors else 200)
 

@@ -179,3 +179,58 @@ def test_sign_in_rotates_the_session_and_sign_ins_and_failures_are_audited(tenan
     connection.set_tenant(tenant_a)
     actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
     assert actions == ["account.sign_in_failed", "account.signed_in"]
+
+
+@pytest.mark.parametrize(("lang", "words"), [("ar", "محاولات كثيرة"), ("en", "Too many attempts")])
+def test_repeated_failed_sign_ins_from_one_address_get_429_in_the_users_language(
+    tenant_a: Association, lang: str, words: str
+) -> None:
+    client = Client(HTTP_HOST=host_for(tenant_a))
+    client.cookies["sila_language"] = lang
+    for attempt in range(10):
+        wrong = client.post(
+            "/accounts/login/", {"login": f"nobody{attempt}@alpha.test", "password": "wrong-pass-1"}
+        )
+        assert wrong.status_code == 200
+    limited = client.post("/accounts/login/", {"login": admin_email("alpha"), "password": PASSWORD})
+    assert limited.status_code == 429
+    assert words in limited.content.decode()
+    assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_a_wrong_code_on_a_board_vote_counts_towards_the_limit(tenant_a: Association) -> None:
+    from django.test import RequestFactory
+
+    from accounts.reauth import reauthenticate_inline
+    from core.errors import ServiceError
+
+    connection.set_tenant(tenant_a)
+    admin = User.objects.get(email=admin_email("alpha"))
+    request = RequestFactory().post("/", HTTP_HOST=host_for(tenant_a))
+    request.user = admin
+    codes = []
+    for _ in range(11):
+        with pytest.raises(ServiceError) as refused:
+            reauthenticate_inline(request, code="000000")
+        codes.append(refused.value.status)
+    assert codes == [400] * 10 + [429]
+    # A right code is refused too while the limit holds; a used code is refused as used.
+    with pytest.raises(ServiceError) as blocked:
+        reauthenticate_inline(request, code=totp_code())
+    assert blocked.value.status == 429
+
+
+def test_a_reauthentication_code_works_once(tenant_a: Association) -> None:
+    from django.test import RequestFactory
+
+    from accounts.reauth import reauthenticate_inline
+    from core.errors import ServiceError
+
+    connection.set_tenant(tenant_a)
+    request = RequestFactory().post("/", HTTP_HOST=host_for(tenant_a))
+    request.user = User.objects.get(email=admin_email("alpha"))
+    code = totp_code()
+    assert reauthenticate_inline(request, code=code) == "mfa:totp"
+    with pytest.raises(ServiceError) as replayed:
+        reauthenticate_inline(request, code=code)
+    assert replayed.value.problems[0].code == "incorrect_code"

@@ -330,3 +330,18 @@ def test_the_api_starts_a_draft_from_a_template(tenant_a: Association, admin: Us
     assert response.status_code == 201
     assert response.json()["document"] == seed_document("mawsam")
     assert response.json()["status"] == "draft"
+
+
+def test_field_errors_reach_the_editor_as_data_never_as_markup(
+    tenant_a: Association, people: Any, draft: PolicyVersion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from policy_engine.views import edit
+
+    hostile = "</script><script>alert(1)</script>"
+    monkeypatch.setattr(edit.editor, "errors_by_field", lambda *args, **kwargs: {hostile: ["x"]})
+    client = browser(tenant_a, people.admin)
+    response = client.post(f"/staff/policy/{draft.number}/edit", {"revision": "1"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<script>alert(1)" not in html
+    assert "\\u003C/script\\u003E\\u003Cscript\\u003Ealert(1)" in html

@@ -47,6 +47,7 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth.usersessions' list ("3 minutes ago")
     "accounts",
     "audit",
     # Before allauth: its templates (allauth/layouts/base.html) are overridden by the themes'.
@@ -91,6 +92,8 @@ TENANT_LIMIT_SET_CALLS = True
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 MIDDLEWARE = [
+    # Outermost: every response, including routing's and the sanitiser's refusals, carries them.
+    "sila.headers.SecurityHeadersMiddleware",
     # First: it refuses NUL characters and oversize API bodies, and makes every /api/ error JSON
     # (routing's own 404 for an unknown host included).
     "core.middleware.RequestSanitisingMiddleware",
@@ -233,6 +236,8 @@ LOGIN_URL = "/accounts/login/"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_NAME = "sila_session"
 SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_NAME = "sila_csrftoken"
 
