@@ -7,7 +7,7 @@ PORT   ?= 8000
 export PYTHONPATH := $(CURDIR):$(CURDIR)/platform
 export DJANGO_SETTINGS_MODULE ?= sila.settings.dev
 
-.PHONY: setup demo test lint typecheck contracts pytest perf lock messages clean db-stop browser openapi
+.PHONY: setup demo test lint typecheck contracts pytest perf lock messages clean db-stop browser openapi axe
 
 $(STAMP): requirements/dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Sila needs Python >= 3.11"'
@@ -40,7 +40,17 @@ browser:
 	  else echo "note: Debian's chromium is not installed (sudo apt-get install chromium); browser tests will skip"; fi; \
 	fi
 
-pytest: setup browser
+# axe-core (accessibility checks in the browser tests) from the npm registry, pinned by package-lock.json.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	@if ! command -v npm >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  (apt-get install -y -qq npm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq npm)); fi
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $(AXE); \
+	else echo "note: npm is not installed (sudo apt-get install npm); accessibility checks will skip"; fi
+
+axe: $(AXE)
+
+pytest: setup browser axe
 	DJANGO_SETTINGS_MODULE=sila.settings.test $(PY) -m pytest
 
 test: lint typecheck contracts pytest
@@ -68,4 +78,4 @@ db-stop: setup
 	$(PY) manage.py embedded_db stop
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache node_modules

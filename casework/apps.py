@@ -9,3 +9,4 @@ class CaseworkConfig(AppConfig):
         # Registers the token scheme with drf-spectacular (an import side effect by design).
         from casework import tasks  # noqa: F401  (registers the case-event listener and jobs)
         from casework.api import schema  # noqa: F401
+        from casework.portal import tasks as portal_tasks  # noqa: F401  (the sign-in code job)

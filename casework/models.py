@@ -524,3 +524,15 @@ class BeneficiaryLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} link for case {self.case_id}"
+
+
+# The beneficiary portal's tables (tracking references, sign-in codes, portal sessions, SMS
+# deliveries) are casework models kept beside the portal's code.
+from casework.portal.models import (  # noqa: E402, F401
+    OtpChallenge,
+    PortalSession,
+    SmsDelivery,
+    SmsPurpose,
+    SmsStatus,
+    TrackingReference,
+)

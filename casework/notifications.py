@@ -19,9 +19,11 @@ from casework.models import (
     LinkPurpose,
     Notification,
     NotificationChannel,
+    SmsDelivery,
+    SmsPurpose,
     SupportCase,
 )
-from casework.sms import SmsMessage, get_backend
+from casework.sms import SmsMessage, get_backend, mask_phone
 from tenants.db import connection
 
 LINK_LIFETIME = {LinkPurpose.TRACK: dt.timedelta(days=180), LinkPurpose.RATE: dt.timedelta(days=30)}
@@ -39,7 +41,7 @@ def send_once(*, case: SupportCase | None, kind: str, dedupe_key: str, message: 
     """Send ``message`` unless one with ``dedupe_key`` was already sent. Returns whether it sent."""
     try:
         with transaction.atomic():
-            Notification.objects.create(
+            notification = Notification.objects.create(
                 case=case,
                 kind=kind,
                 channel=message.channel,
@@ -51,13 +53,25 @@ def send_once(*, case: SupportCase | None, kind: str, dedupe_key: str, message: 
             if message.channel == NotificationChannel.EMAIL:
                 send_mail(message.subject, message.body, None, [message.recipient])
             else:
-                get_backend().send(SmsMessage(to=message.recipient, body=message.body, sender=_sender_name()))
+                result = get_backend().send(
+                    SmsMessage(to=message.recipient, body=message.body, sender=sender_name())
+                )
+                # What the gateway said is kept with the message (sent, refused or failed, its id).
+                SmsDelivery.objects.create(
+                    notification=notification,
+                    purpose=SmsPurpose.CASE_MESSAGE,
+                    recipient_masked=mask_phone(message.recipient),
+                    status=result.status,
+                    provider_id=result.provider_id[:100],
+                    error=result.error[:200],
+                    attempts=result.attempts,
+                )
     except IntegrityError:
         return False  # sent before, for this very event
     return True
 
 
-def _sender_name() -> str:
+def sender_name() -> str:
     tenant = getattr(connection, "tenant", None)
     return str(getattr(tenant, "name_ar", "") or "Sila")[:40]
 

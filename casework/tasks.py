@@ -26,6 +26,7 @@ from casework.models import (
     NotificationChannel,
     NotificationKind,
     SupportCase,
+    TrackingReference,
 )
 from policy_engine.rules.catalog import CatalogKind, label
 from tenants.jobs import defer_for_current_tenant, tenant_task
@@ -137,6 +138,12 @@ def decision_overdue_alert(*, case_id: int, event_id: int) -> int:
     )
 
 
+def _reference_words(case: SupportCase) -> str:
+    """«برقم المتابعة ABCD-EFGH» for a request with a tracking reference (made online), else its number."""
+    reference = TrackingReference.objects.filter(case=case).values_list("reference", flat=True).first()
+    return f"برقم المتابعة {reference}" if reference else f"رقم {case.pk}"
+
+
 @tenant_task(queue=QUEUE, retry=5)
 def request_received(*, case_id: int, event_id: int) -> int:
     """Tell the applicant their request was received, with a link to follow it."""
@@ -153,7 +160,7 @@ def request_received(*, case_id: int, event_id: int) -> int:
                 channel=NotificationChannel.SMS,
                 recipient=case.beneficiary.phone_e164,
                 subject="",
-                body=f"استلمنا طلبكم رقم {case.pk}. تابعوا حالته: {notifications.site_url(path)}",
+                body=f"استلمنا طلبكم {_reference_words(case)}. تابعوا حالته: {notifications.site_url(path)}",
             ),
         )
     )

@@ -40,4 +40,6 @@ if os.path.isdir(_tmpfs):
 # Logs to stdout/stderr for the container runtime.
 accesslog = "-"
 errorlog = "-"
+# Request lines carry follow/rating links and tokens: masked (no log line holds a secret link).
+logger_class = "sila.log_filters.GunicornLogger"
 loglevel = os.environ.get("SILA_LOG_LEVEL", "info").lower()

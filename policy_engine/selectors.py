@@ -179,3 +179,16 @@ def acknowledgment_status(*, version: PolicyVersion) -> dict[str, list[dict[str,
         else:
             result["pending"].append(row)
     return result
+
+
+def versions_awaiting_vote(*, user: Any) -> list[PolicyVersion]:
+    """Versions submitted to the board that this member has not voted on yet (none for a user
+    with no active seat)."""
+    member = BoardMember.objects.filter(user=user, is_active=True).first()
+    if member is None:
+        return []
+    return list(
+        PolicyVersion.objects.filter(status=PolicyStatus.SUBMITTED)
+        .exclude(votes__member=member)
+        .order_by("submitted_at", "number")
+    )

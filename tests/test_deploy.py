@@ -40,6 +40,8 @@ def production_env(**overrides: str | None) -> dict[str, str]:
         SILA_SECRET_KEY=random_secret_key(),
         DATABASE_URL="postgres://u:p@db/sila",
         SILA_BASE_DOMAIN="sila.example",
+        SILA_SMS_TOKEN="taqnyat-bearer-token",
+        SILA_SMS_SENDER="Sila",
     )
     for key, value in overrides.items():
         if value is None:
@@ -70,8 +72,25 @@ def test_check_deploy_reports_no_issues() -> None:
         ({"DATABASE_URL": None}, "DATABASE_URL must be set"),
         ({"SILA_BASE_DOMAIN": None}, "SILA_BASE_DOMAIN must be set"),
         ({"SILA_CACHE_URL": "memcached://cache:11211"}, "SILA_CACHE_URL must be a redis"),
+        ({"SILA_SMS_BACKEND": "casework.sms.ConsoleSmsBackend"}, "does not send text messages"),
+        ({"SILA_SMS_BACKEND": "casework.sms.FileSmsBackend"}, "does not send text messages"),
+        ({"SILA_SMS_TOKEN": None}, "SILA_SMS_TOKEN must be set"),
+        ({"SILA_SMS_SENDER": ""}, "SILA_SMS_SENDER must be set"),
+        ({"SILA_SMS_URL": "http://api.taqnyat.sa/v1/messages"}, "SILA_SMS_URL must be an https"),
     ],
-    ids=["no-secret-key", "blank-secret-key", "dev-secret-key", "no-database", "no-base-domain", "bad-cache"],
+    ids=[
+        "no-secret-key",
+        "blank-secret-key",
+        "dev-secret-key",
+        "no-database",
+        "no-base-domain",
+        "bad-cache",
+        "console-sms",
+        "file-sms",
+        "no-sms-token",
+        "no-sms-sender",
+        "plain-http-sms",
+    ],
 )
 def test_production_settings_refuse_to_load_half_configured(
     overrides: dict[str, str | None], message: str

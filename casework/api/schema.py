@@ -19,3 +19,19 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         )
         scheme["description"] = "A personal API token, valid on its own association's host only."
         return scheme
+
+
+class PortalTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "casework.portal.api.PortalTokenAuthentication"
+    name = "portalToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        scheme: dict[str, Any] = build_bearer_security_scheme_object(
+            header_name="Authorization",
+            token_prefix="Bearer",  # noqa: S106 - the scheme name
+        )
+        scheme["description"] = (
+            "A beneficiary's portal token from POST /api/v1/public/otp/verify/: 30 minutes, "
+            "one mobile number, this association's host only."
+        )
+        return scheme

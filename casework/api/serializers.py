@@ -145,6 +145,9 @@ class RatingInput(serializers.Serializer[dict[str, Any]]):
 
 class TokenCreateInput(serializers.Serializer[dict[str, Any]]):
     name = serializers.CharField(max_length=100)
+    # Re-authentication (accounts.reauth): the authenticator's code, or the password without MFA.
+    code = serializers.CharField(write_only=True, required=False, allow_blank=True, default="")
+    password = serializers.CharField(write_only=True, required=False, allow_blank=True, default="")
 
 
 # --- output -------------------------------------------------------------------------------------

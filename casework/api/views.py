@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.auth import request_user
+from accounts.reauth import api_reauthentication
 from casework import roles, selectors, services
 from casework.api import serializers as s
 from casework.api.filters import BeneficiaryFilters, CaseFilters, DuplicateFilters, filters_read
@@ -347,6 +348,7 @@ class TokenListView(APIView):
     def post(self, request: Request) -> Response:
         data = s.TokenCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
+        api_reauthentication(request, data.validated_data)  # a new key to the account: confirm it is them
         token, plaintext = services.api_token_create(
             user=request_user(request), name=data.validated_data["name"]
         )

@@ -312,7 +312,14 @@ def _check_entries(c: _Collector, data: Mapping[str, Any], key: str, kind: Catal
         _check_pair(c, fields, "note", path)
 
         if code in seen:
-            c.add(path, duplicate_code, label=_label_for(kind, code))
+            # A custom entry is named by its own labels (never by its code).
+            own = (
+                str(fields.get("label_ar") or code),
+                str(fields.get("label_en") or fields.get("label_ar") or code),
+            )
+            c.add(
+                path, duplicate_code, label=own if get_entry(kind, code) is None else _label_for(kind, code)
+            )
         seen.add(code)
 
 

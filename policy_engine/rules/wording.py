@@ -150,3 +150,41 @@ def step_sentence(step: ProcedureStep, term: Term, lang: Lang) -> str:
     if unknown_placeholders(template):
         return " ".join(template.split())
     return " ".join(template.format_map(values).split())
+
+
+# How the editor shows the placeholders: words in brackets, in the text's own language.
+PLACEHOLDER_WORDS: Mapping[str, Mapping[str, str]] = {
+    "ar": {
+        "term": "[المستفيد]",
+        "term_for": "[للمستفيد]",
+        "target": "[جهة الإحالة]",
+        "to_target": "[لجهة الإحالة]",
+        "body": "[جهة البت]",
+        "to_body": "[لجهة البت]",
+        "window": "[مدة الرد]",
+    },
+    "en": {
+        "term": "[beneficiary]",
+        "term_for": "[the beneficiary]",
+        "target": "[referral target]",
+        "to_target": "[the referral target]",
+        "body": "[deciding body]",
+        "to_body": "[the deciding body]",
+        "window": "[answer window]",
+    },
+}
+
+
+def to_words(text: str, lang: Lang) -> str:
+    """``{to_body}`` → «[إلى جهة البت]»: a wording as the editor shows it."""
+    for name, words in PLACEHOLDER_WORDS[lang].items():
+        text = text.replace("{" + name + "}", words)
+    return text
+
+
+def from_words(text: str, lang: Lang) -> str:
+    """The editor's bracketed words back into placeholders (either language's words are read)."""
+    for table in (PLACEHOLDER_WORDS[lang], *(t for k, t in PLACEHOLDER_WORDS.items() if k != lang)):
+        for name, words in sorted(table.items(), key=lambda item: -len(item[1])):
+            text = text.replace(words, "{" + name + "}")
+    return text

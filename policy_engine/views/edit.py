@@ -1,4 +1,5 @@
-"""The draft editor."""
+"""The draft editor: the policy as a form without JSON, each problem beside its field as the admin
+types and on save, nothing typed lost when a save fails, a colleague's save never overwritten."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import RoleCode
 from core.errors import FieldProblem, ServiceError, invalid
-from policy_engine import editor, services
+from policy_engine import editor, selectors, services
+from policy_engine.rules.normalise import normalise_document
 from policy_engine.rules.validation import validate
 from policy_engine.views.common import page_lang, staff_required, user_of, version_or_404
 
@@ -23,46 +25,73 @@ def version_edit(request: HttpRequest, number: int) -> HttpResponse:
         messages.error(request, _("Only a draft can be edited; start a new draft from this version."))
         return redirect("policy-staff-detail", number=number)
     lang = page_lang()
-    field_errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = {}
     document: dict[str, Any] = dict(version.document)
     revision = version.revision
+    conflict = ""
     if request.method == "POST":
-        try:
-            document = editor.document_from_post(version.document, request.POST)
-        except editor.JsonFieldError as exc:
-            field_errors = {exc.field: [_("This is not valid JSON.")]}
-        else:
-            field_errors = editor.errors_by_field(validate(document), document, lang)
-        if request.POST.get("validate_only"):
-            return JsonResponse({"valid": not field_errors, "errors": field_errors})
-        if not field_errors:
+        post = request.POST
+        document = editor.document_from_post(version.document, post)
+        # The revision the editor was opened at travels with the form, through every round trip.
+        raw_revision = post.get("revision") or ""
+        revision = int(raw_revision) if raw_revision.isdigit() else version.revision
+        action = post.get("edit_action") or ""
+        if action:
+            # A row added, moved or removed without a script: show the form again, nothing saved.
+            document = editor.apply_action(document, action, post)
+            return _render(request, version, document, revision, {}, "", status=200)
+        errors = editor.errors_by_field(validate(normalise_document(document)), lang)
+        if post.get("validate_only"):
+            return JsonResponse({"valid": not errors, "errors": errors})
+        if not errors:
             try:
                 document = _attach_tool_documents(request, document)
             except ServiceError as exc:
-                field_errors = {p.field: [p.message(lang)] for p in exc.problems} or {
-                    "form": [exc.message(lang)]
-                }
-        if not field_errors:
+                errors = {p.field: [p.message(lang)] for p in exc.problems} or {"form": [exc.message(lang)]}
+        if not errors:
+            forced = post.get("force_revision") or ""
             try:
-                revision = int(request.POST.get("revision") or 0)
                 services.policy_version_update_draft(
-                    actor=user_of(request), number=number, document=document, revision=revision
+                    actor=user_of(request),
+                    number=number,
+                    document=document,
+                    revision=int(forced) if forced.isdigit() else revision,
                 )
             except ServiceError as exc:
                 if exc.status == 409:
-                    messages.error(request, exc.message(lang))
-                    field_errors = {"form": [exc.message(lang)]}
+                    conflict = exc.message(lang)
                 else:
-                    field_errors = {p.field: [p.message(lang)] for p in exc.problems}
+                    errors = {}
+                    for p in exc.problems:
+                        errors.setdefault(editor.field_for(p.field.removeprefix("document.")), []).append(
+                            p.message(lang)
+                        )
+                    errors = errors or {"form": [exc.message(lang)]}
             else:
                 messages.success(request, _("The draft was saved."))
                 return redirect("policy-staff-detail", number=number)
-    context = editor.editor_context(document, lang) | {
+    status = 409 if conflict else 400 if errors else 200
+    return _render(request, version, document, revision, errors, conflict, status=status)
+
+
+def _render(
+    request: HttpRequest,
+    version: Any,
+    document: dict[str, Any],
+    revision: int,
+    errors: dict[str, list[str]],
+    conflict: str,
+    *,
+    status: int,
+) -> HttpResponse:
+    current = selectors.policy_version_get(number=version.number)
+    context = editor.editor_context(document, page_lang(), errors) | {
         "version": version,
         "revision": revision,
-        "field_errors": field_errors,
+        "conflict": conflict,
+        "current_revision": current.revision if current is not None else revision,
     }
-    return render(request, "policy_engine/version_edit.html", context, status=400 if field_errors else 200)
+    return render(request, "policy_engine/version_edit.html", context, status=status)
 
 
 def _attach_tool_documents(request: HttpRequest, document: dict[str, Any]) -> dict[str, Any]:

@@ -39,6 +39,7 @@ def version_list(request: HttpRequest) -> HttpResponse:
         "policy_engine/version_list.html",
         {
             "versions": selectors.policy_versions(),
+            "awaiting_vote": selectors.versions_awaiting_vote(user=request.user),
             "is_admin": has_any_role(request.user, (RoleCode.ASSOCIATION_ADMIN,)),
             "templates": [
                 (slug, load_seed(slug)["association"][f"name_{lang}"] or slug) for slug in SEED_SLUGS

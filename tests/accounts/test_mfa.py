@@ -234,3 +234,15 @@ def test_a_reauthentication_code_works_once(tenant_a: Association) -> None:
     with pytest.raises(ServiceError) as replayed:
         reauthenticate_inline(request, code=code)
     assert replayed.value.problems[0].code == "incorrect_code"
+
+
+def test_my_sessions_list_and_sign_out_everywhere_else(tenant_a: Association) -> None:
+    _user(tenant_a, "two@alpha.test", RoleCode.RECEPTION_EMPLOYEE)
+    laptop, _ = _sign_in(tenant_a, "two@alpha.test")
+    phone, _ = _sign_in(tenant_a, "two@alpha.test")
+    listed = laptop.get("/accounts/sessions/")
+    assert listed.status_code == 200
+    assert len(listed.context["sessions"]) == 2
+    laptop.post("/accounts/sessions/")
+    assert laptop.get("/").wsgi_request.user.is_authenticated
+    assert not phone.get("/").wsgi_request.user.is_authenticated

@@ -29,7 +29,7 @@ from tests.casework.conftest import (
     register,
 )
 from tests.casework.test_casework_flow import take_step
-from tests.conftest import admin_email
+from tests.conftest import PASSWORD, admin_email
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +77,11 @@ def test_a_personal_token_works_on_its_own_association_only(
 
 def test_tokens_are_made_and_listed_by_their_owner(alpha: Association, staff: Staff) -> None:
     api = Api(alpha, staff.reception)
-    created = api.post("/api/v1/tokens/", {"name": "سكربت التقارير"})
+    refused = api.post("/api/v1/tokens/", {"name": "سكربت التقارير"})
+    assert (refused.status_code, refused.json()["code"]) == (403, "reauthentication_required")
+    wrong = api.post("/api/v1/tokens/", {"name": "سكربت التقارير", "password": "not-it"})
+    assert wrong.status_code == 400
+    created = api.post("/api/v1/tokens/", {"name": "سكربت التقارير", "password": PASSWORD})
     assert created.status_code == 201
     body = created.json()
     assert body["token"].startswith("sila_")

@@ -67,6 +67,20 @@ class LiveSila:
     sms_file: Path
     server_log: Path
     stripe_url: str
+    env: dict[str, str] | None = None
+
+    def manage(self, *args: str) -> str:
+        """Run a management command against the live Sila's database (e.g. to set up a scene)."""
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), *args],
+            env=self.env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        return done.stdout
 
     def url(self, slug: str | None, path: str = "/") -> str:
         host = f"{slug}.localhost" if slug else "localhost"
@@ -99,6 +113,11 @@ def live_sila(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> I
     admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
     admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
     port = _free_port()
+    # Text messages go through the real Taqnyat backend to the stand-in gateway, which writes each
+    # one it accepts to sms.jsonl (the beneficiary's phone, for the tests to read).
+    from casework.sms_standin import GatewayStandin
+
+    gateway = GatewayStandin(token="e2e-token", senders=("Sila",), outbox=work / "sms.jsonl").start()
     # localstripe (the fake Stripe) beside the server: billing is on, webhooks come back signed.
     from billing.fake_stripe import FakeStripe
 
@@ -108,7 +127,10 @@ def live_sila(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> I
         **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SILA_DB_NAME")},
         **db_env,
         "DJANGO_SETTINGS_MODULE": "sila.settings.e2e",
-        "SILA_SMS_FILE": str(work / "sms.jsonl"),
+        "SILA_SMS_BACKEND": "casework.sms.TaqnyatSmsBackend",
+        "SILA_SMS_URL": gateway.url,
+        "SILA_SMS_TOKEN": "e2e-token",
+        "SILA_SMS_SENDER": "Sila",
         "SILA_PUBLIC_PORT": str(port),
         "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'platform'}",
         "STRIPE_SECRET_KEY": "sk_test_sila_e2e",
@@ -153,8 +175,10 @@ def live_sila(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> I
             sms_file=work / "sms.jsonl",
             server_log=work / "server.log",
             stripe_url=fake_stripe.url,
+            env=env,
         )
     finally:
+        gateway.stop()
         for process in (server, worker):
             process.terminate()
         for process in (server, worker):
@@ -170,6 +194,34 @@ def live_sila(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> I
             shutil.copy(work / name, ARTIFACTS / f"e2e-{name}")
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
         admin.close()
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_serious(page: Any) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations on the page as it is now (axe from npm,
+    installed by `make test`)."""
+    if not AXE.exists():
+        message = f"axe-core is not installed at {AXE} (make axe)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    page.add_script_tag(path=str(AXE))
+    violations: list[dict[str, Any]] = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => ({id: v.id, impact: v.impact, help: v.help,
+                        nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}))"""
+    )
+    return violations
+
+
+def sideways_overflow(page: Any) -> int:
+    """How many pixels the page is wider than the window (0 when nothing scrolls sideways)."""
+    return int(
+        page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    )
 
 
 @pytest.fixture(scope="module")

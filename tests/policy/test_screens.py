@@ -15,6 +15,7 @@ from tenants.db import connection
 from tenants.models import Association
 from tests.conftest import host_for, totp_code
 from tests.policy.conftest import make_board_member, make_user, seed_document
+from tests.policy.forms import as_post, form_fields, set_field
 
 pytestmark = pytest.mark.django_db
 
@@ -76,47 +77,121 @@ def test_staff_screens_need_sign_in_and_a_staff_role(tenant_a: Association) -> N
     assert browser(tenant_a, outsider).get("/staff/policy/").status_code == 403
 
 
+def _editor(client: Client, number: int) -> list[list[Any]]:
+    page = client.get(f"/staff/policy/{number}/edit")
+    assert page.status_code == 200
+    return form_fields(page.content.decode())
+
+
+def _review_row(fields: list[list[Any]]) -> int:
+    return [f[1] for f in fields if f[0] == "st_code"].index("committee_review")
+
+
 def test_editor_validates_live_and_saves(tenant_a: Association, admin: User, draft: PolicyVersion) -> None:
     client = browser(tenant_a, admin)
-    page = client.get(f"/staff/policy/{draft.number}/edit")
-    assert page.status_code == 200
-    form = page.context
-    assert any(r["code"] == "branch_representatives" and r["included"] for r in form["channel_rows"])
+    fields = _editor(client, draft.number)
+    row = _review_row(fields)
+    assert [f[1] for f in fields if f[0] == "ch_code"][-1] == "branch_representatives"
 
-    post = _form_data(form, draft)
-    post["review_window"] = "P2X"
-    live = client.post(f"/staff/policy/{draft.number}/edit", post | {"validate_only": "1"})
+    set_field(fields, "st_window_n", "0", row)
+    live = client.post(f"/staff/policy/{draft.number}/edit", as_post(fields) | {"validate_only": ["1"]})
     assert live.status_code == 200
     assert live.json()["valid"] is False
-    assert "review_window" in live.json()["errors"]
+    assert live.json()["errors"] == {f"step-{row}-window": ["مدة الرد يوم واحد على الأقل."]}
 
-    post["review_window"] = "P1M"
-    saved = client.post(f"/staff/policy/{draft.number}/edit", post)
+    set_field(fields, "st_window_n", "400", row)
+    set_field(fields, "st_window_unit", "D", row)
+    live = client.post(f"/staff/policy/{draft.number}/edit", as_post(fields) | {"validate_only": ["1"]})
+    assert live.json()["errors"] == {f"step-{row}-window": ["مدة الرد لا تزيد على سنة."]}
+
+    set_field(fields, "st_window_n", "1", row)
+    set_field(fields, "st_window_unit", "M", row)
+    saved = client.post(f"/staff/policy/{draft.number}/edit", as_post(fields))
     assert saved.status_code == 302
     connection.set_tenant(tenant_a)
     draft.refresh_from_db()
     assert draft.revision == 2
-    assert draft.document["procedure"][4] == {
-        "step": "committee_review",
-        "body": "research_committee",
-        "window": "P1M",
-    }
+    review = draft.document["procedure"][row]
+    assert (review["step"], review["body"], review["window"]) == (
+        "committee_review",
+        "research_committee",
+        "P1M",
+    )
+    # Nothing else changed: the posted texts (CRLF line endings) are stored as they were.
+    changed = {k for k in draft.document if draft.document[k] != seed_document("jamoum").get(k)}
+    assert changed == {"procedure"}
 
 
-def test_a_stale_editor_save_is_refused_and_keeps_the_other_save(
+def test_a_stale_editor_save_is_refused_and_keeps_what_was_typed(
     tenant_a: Association, admin: User, draft: PolicyVersion
 ) -> None:
     client = browser(tenant_a, admin)
-    form = client.get(f"/staff/policy/{draft.number}/edit").context
-    first = _form_data(form, draft) | {"review_window": "P1W"}
-    second = _form_data(form, draft) | {"review_window": "P1M"}
-    assert client.post(f"/staff/policy/{draft.number}/edit", first).status_code == 302
-    refused = client.post(f"/staff/policy/{draft.number}/edit", second)
-    assert refused.status_code == 400
-    assert "حفظ شخص آخر" in refused.content.decode()
+    first = _editor(client, draft.number)
+    second = [list(f) for f in first]
+    row = _review_row(first)
+    set_field(first, "st_window_n", "1", row)
+    set_field(first, "st_window_unit", "W", row)
+    set_field(second, "st_window_n", "3", row)
+    set_field(second, "st_window_unit", "W", row)
+    set_field(second, "preamble_ar", "تمهيد كتبته الزميلة الثانية")
+    assert client.post(f"/staff/policy/{draft.number}/edit", as_post(first)).status_code == 302
+    refused = client.post(f"/staff/policy/{draft.number}/edit", as_post(second))
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert "حفظ شخص آخر" in page
+    kept = form_fields(page)
+    assert [f[1] for f in kept if f[0] == "st_window_n"][row] == "3"
+    assert next(f[1] for f in kept if f[0] == "preamble_ar") == "تمهيد كتبته الزميلة الثانية"
     connection.set_tenant(tenant_a)
     draft.refresh_from_db()
-    assert draft.document["procedure"][4]["window"] == "P1W"
+    assert draft.document["procedure"][row]["window"] == "P1W"
+
+
+def test_bad_input_is_shown_beside_its_field_and_nothing_typed_is_lost(
+    tenant_a: Association, admin: User, draft: PolicyVersion
+) -> None:
+    client = browser(tenant_a, admin, lang="en")
+    fields = _editor(client, draft.number)
+    # A second channel the catalogue lacks, twice under one name: one code twice.
+    for _ in range(2):
+        page = client.post(
+            f"/staff/policy/{draft.number}/edit",
+            as_post(fields) | {"edit_action": ["add:channels"], "add_channels": ["custom:"]},
+        )
+        fields = form_fields(page.content.decode())
+    custom = [i for i, f in enumerate(f for f in fields if f[0] == "ch_code") if f[1].startswith("custom:")]
+    assert len(custom) == 2
+    for index in custom:
+        set_field(fields, "ch_label_ar", "واتساب", index)
+        set_field(fields, "ch_label_en", "WhatsApp", index)
+    # An IBAN with a wrong check digit.
+    set_field(fields, "ac_iban", "SA03 8000 0000 6080 1016 7518", 0)
+    # The decision before the referral the policy requires: the referral moved down past it.
+    codes = [f[1] for f in fields if f[0] == "st_code"]
+    refer, review = codes.index("refer"), codes.index("committee_review")
+    for position in range(refer, review):
+        page = client.post(
+            f"/staff/policy/{draft.number}/edit",
+            as_post(fields) | {"edit_action": [f"down:procedure:{position}"]},
+        )
+        fields = form_fields(page.content.decode())
+    assert [f[1] for f in fields if f[0] == "st_code"].index("refer") == review
+    page = client.post(f"/staff/policy/{draft.number}/edit", as_post(fields))
+    assert page.status_code == 400
+    errors = page.context["errors"]
+    assert errors[f"channel-{custom[1]}"] == ["Channel listed more than once: WhatsApp"]
+    assert errors["account-0-iban"][0].startswith("Invalid IBAN")
+    assert errors[f"step-{review}"] == [
+        "The step 'Refer to explain the procedures' must come before the request is studied and decided."
+    ]
+    assert set(errors) == {f"channel-{custom[1]}", "account-0-iban", f"step-{review}"}
+    html = page.content.decode()
+    kept = form_fields(html)
+    assert next(f[1] for f in kept if f[0] == "ac_iban") == "SA0380000000608010167518"  # as typed, compacted
+    assert [f[1] for f in kept if f[0] == "ch_label_en"][custom[1]] == "WhatsApp"
+    connection.set_tenant(tenant_a)
+    draft.refresh_from_db()
+    assert draft.revision == 1  # nothing saved
 
 
 def _reauthenticated(client: Client, path: str, data: dict[str, str], code: str) -> Any:
@@ -182,12 +257,10 @@ def test_paper_approval_diff_and_acknowledgments_screens(tenant_a: Association, 
     client = browser(tenant_a, admin)
     new = client.post("/staff/policy/1/new-draft")
     assert new.status_code == 302 and new["Location"].endswith("/staff/policy/2/edit")
-    form = client.get("/staff/policy/2/edit").context
-    connection.set_tenant(tenant_a)
-    post = _form_data(form, PolicyVersion.objects.get(number=2)) | {
-        "review_window": "P1M",
-        "staff_acknowledgment_required": "1",
-    }
+    fields = _editor(client, 2)
+    set_field(fields, "st_window_n", "1", _review_row(fields))
+    set_field(fields, "st_window_unit", "M", _review_row(fields))
+    post = as_post(fields) | {"staff_acknowledgment_required": ["1"]}
     assert client.post("/staff/policy/2/edit", post).status_code == 302
     diff = client.get("/staff/policy/2/diff").content.decode()
     assert "شهر" in diff  # the review window now reads one month
@@ -216,30 +289,6 @@ def test_another_associations_version_is_not_found(
     assert browser(tenant_b, outsider).get(f"/staff/policy/{draft.number}/").status_code == 404
 
 
-def _form_data(context: Any, version: PolicyVersion) -> dict[str, Any]:
-    """What the editor form posts when nothing is changed."""
-    data: dict[str, Any] = {
-        "revision": str(context["revision"]),
-        "beneficiary_term": context["beneficiary_term"],
-        "goals_ar": context["goals_ar"],
-        "goals_en": context["goals_en"],
-        "contacts_json": context["contacts_json"],
-        "bank_accounts_json": context["bank_accounts_json"],
-        **dict(context["texts"]),
-    }
-    for prefix, rows in (("channel", "channel_rows"), ("tool", "tool_rows"), ("step", "step_rows")):
-        data[f"{prefix}_included"] = [r["code"] for r in context[rows] if r["included"]]
-        for r in context[rows]:
-            data[f"{prefix}_position_{r['code']}"] = str(r["position"])
-    steps = {s["step"]: s for s in version.document["procedure"]}
-    data["refer_target"] = steps.get("refer", {}).get("target", "")
-    data["review_body"] = steps.get("committee_review", {}).get("body", "")
-    data["review_window"] = steps.get("committee_review", {}).get("window", "")
-    if version.document.get("staff_acknowledgment_required"):
-        data["staff_acknowledgment_required"] = "1"
-    return data
-
-
 def test_a_staff_tool_carries_an_uploaded_document(
     tenant_a: Association, admin: User, draft: PolicyVersion, settings: Any, tmp_path: Any
 ) -> None:
@@ -249,13 +298,11 @@ def test_a_staff_tool_carries_an_uploaded_document(
 
     settings.MEDIA_ROOT = tmp_path
     client = browser(tenant_a, admin)
-    form = client.get(f"/staff/policy/{draft.number}/edit").context
-    not_a_pdf = _form_data(form, draft) | {
-        "tool_document_bylaws": SimpleUploadedFile("bylaws.exe", b"MZ\x90\x00")
-    }
+    fields = _editor(client, draft.number)
+    not_a_pdf = as_post(fields) | {"tool_document_bylaws": SimpleUploadedFile("bylaws.exe", b"MZ\x90\x00")}
     refused = client.post(f"/staff/policy/{draft.number}/edit", not_a_pdf)
-    assert refused.status_code == 400 and "tool_document_bylaws" in refused.context["field_errors"]
-    post = _form_data(form, draft) | {
+    assert refused.status_code == 400 and "tool_document_bylaws" in refused.context["errors"]
+    post = as_post(fields) | {
         "tool_document_bylaws": SimpleUploadedFile("bylaws.pdf", TINY_PDF, content_type="application/pdf")
     }
     assert client.post(f"/staff/policy/{draft.number}/edit", post).status_code == 302
@@ -338,10 +385,13 @@ def test_field_errors_reach_the_editor_as_data_never_as_markup(
     from policy_engine.views import edit
 
     hostile = "</script><script>alert(1)</script>"
-    monkeypatch.setattr(edit.editor, "errors_by_field", lambda *args, **kwargs: {hostile: ["x"]})
+    # The editor prints each message beside its field (no script block of data any more): escaped.
+    monkeypatch.setattr(
+        edit.editor, "errors_by_field", lambda *args, **kwargs: {"form": [hostile], "preamble_ar": [hostile]}
+    )
     client = browser(tenant_a, people.admin)
     response = client.post(f"/staff/policy/{draft.number}/edit", {"revision": "1"})
     html = response.content.decode()
     assert response.status_code == 400
     assert "<script>alert(1)" not in html
-    assert "\\u003C/script\\u003E\\u003Cscript\\u003Ealert(1)" in html
+    assert html.count("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;") == 2

@@ -28,7 +28,14 @@ from tests.conftest import host_for
 pytestmark = pytest.mark.django_db
 
 # Operations anyone may call (declared `security: [{}]` in the schema is checked too).
-PUBLIC_OPERATIONS = {("GET", "/api/v1/meta"), ("GET", "/api/v1/policy/effective")}
+PUBLIC_OPERATIONS = {
+    ("GET", "/api/v1/meta"),
+    ("GET", "/api/v1/policy/effective"),
+    # The beneficiary's side: applying and asking for / checking a sign-in code need no account.
+    ("POST", "/api/v1/public/applications/"),
+    ("POST", "/api/v1/public/otp/"),
+    ("POST", "/api/v1/public/otp/verify/"),
+}
 # Screens anyone may open: the public policy, the beneficiary's secret links.
 PUBLIC_SCREENS = {"policy-public", "policy-public-pdf", "policy-document", "portal-track", "portal-rate"}
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -97,6 +104,7 @@ def world(alpha: Association, staff: Staff, rumaila: PolicyVersion, media_root: 
             "tokens": token.pk,
             "versions": rumaila.number,
             "documents": document.pk,
+            "staff": staff.reception.pk,
         },
         version=rumaila.number,
     )

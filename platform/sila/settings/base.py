@@ -60,6 +60,7 @@ SHARED_APPS = [
     "allauth.usersessions",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "sila",
     # The platform as a service (public schema only): sign-up, billing, console, incidents.
     "ops",
@@ -298,6 +299,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # Several contexts have a field called "status"; each choice set gets its own name.
     "ENUM_NAME_OVERRIDES": {"PolicyStatusEnum": "policy_engine.models.PolicyStatus"},
+    # ReDoc's script from drf-spectacular-sidecar, served by Sila: the API docs work offline.
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 EMAIL_BACKEND = env("SILA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -306,9 +311,29 @@ DEFAULT_FROM_EMAIL = env("SILA_DEFAULT_FROM_EMAIL", "Sila <no-reply@sila.localho
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Secret links and mobile numbers are masked in every line (sila.log_filters).
+    "filters": {"mask_secrets": {"()": "sila.log_filters.MaskSecretsFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]},
+        # The development server's request lines, as Django writes them, but masked.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("SILA_LOG_LEVEL", "INFO")},
-    "loggers": {name: {"level": "WARNING"} for name in ("pgserver", "fontTools", "weasyprint")},
+    "loggers": {
+        **{name: {"level": "WARNING"} for name in ("pgserver", "fontTools", "weasyprint")},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Errors to Sentry, never personal data -------------------------------------------------
@@ -341,6 +366,13 @@ SILA_IDEMPOTENCY_KEY_HOURS = float(env("SILA_IDEMPOTENCY_KEY_HOURS", "24"))
 
 # --- Messages to staff and beneficiaries ----------------------------------------------------
 SILA_SMS_BACKEND = env("SILA_SMS_BACKEND", "casework.sms.ConsoleSmsBackend")
+# The Taqnyat backend (docs/adr/0015-sms-gateway.md): its URL, bearer token and registered sender.
+SILA_SMS_URL = env("SILA_SMS_URL", "https://api.taqnyat.sa/v1/messages")
+SILA_SMS_TOKEN = env("SILA_SMS_TOKEN")
+SILA_SMS_SENDER = env("SILA_SMS_SENDER", "Sila")
+SILA_SMS_TIMEOUT = float(env("SILA_SMS_TIMEOUT", "5"))
+SILA_SMS_RETRIES = int(env("SILA_SMS_RETRIES", "2"))
+SILA_SMS_BACKOFF = float(env("SILA_SMS_BACKOFF", "0.5"))
 # Links in messages point at the association's primary domain with this scheme (and port).
 SILA_PUBLIC_SCHEME = env("SILA_PUBLIC_SCHEME", "https")
 SILA_PUBLIC_PORT = env("SILA_PUBLIC_PORT", "")

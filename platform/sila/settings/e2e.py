@@ -6,7 +6,8 @@ import os
 from .dev import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-SILA_SMS_BACKEND = "casework.sms.FileSmsBackend"
+# The browser tests point the Taqnyat backend at the stand-in gateway they start.
+SILA_SMS_BACKEND = os.environ.get("SILA_SMS_BACKEND", "casework.sms.FileSmsBackend")
 SILA_SMS_FILE = os.environ.get("SILA_SMS_FILE", "/tmp/sila-sms.jsonl")  # noqa: S108 - tests set it
 DEBUG = False
 ALLOWED_HOSTS = [".localhost", "localhost", "127.0.0.1"]

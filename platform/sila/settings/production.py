@@ -98,6 +98,19 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env("SILA_DEFAULT_FROM_EMAIL", f"Sila <no-reply@{SILA_BASE_DOMAIN}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Text messages: a real gateway (the console backend would print numbers and secret links) ---
+SILA_SMS_BACKEND = env("SILA_SMS_BACKEND", "casework.sms.TaqnyatSmsBackend")
+if SILA_SMS_BACKEND.rsplit(".", 1)[-1] in {"ConsoleSmsBackend", "LocmemSmsBackend", "FileSmsBackend"}:
+    raise ImproperlyConfigured(
+        f"SILA_SMS_BACKEND={SILA_SMS_BACKEND} does not send text messages; production needs a gateway "
+        "(casework.sms.TaqnyatSmsBackend with SILA_SMS_TOKEN and SILA_SMS_SENDER)"
+    )
+if SILA_SMS_BACKEND == "casework.sms.TaqnyatSmsBackend":
+    _required("SILA_SMS_TOKEN")
+    _required("SILA_SMS_SENDER")
+    if not env("SILA_SMS_URL", "https://api.taqnyat.sa/v1/messages").startswith("https://"):
+        raise ImproperlyConfigured("SILA_SMS_URL must be an https:// URL in production")
+
 # --- Logs: one line per record on stdout, for the container runtime to collect ---------------
 LOGGING = {
     "version": 1,
@@ -105,8 +118,14 @@ LOGGING = {
     "formatters": {
         "line": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"},
     },
+    "filters": {"mask_secrets": {"()": "sila.log_filters.MaskSecretsFilter"}},
     "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "line"},
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "line",
+            "filters": ["mask_secrets"],
+        },
     },
     "root": {"handlers": ["stdout"], "level": env("SILA_LOG_LEVEL", "INFO")},
     "loggers": {

@@ -2,15 +2,21 @@
 
 from django.urls import include, path
 
-from sila import views
+from casework.portal import site
+from sila import theme_editor
 from sila.urls.common import urlpatterns as common
+from themes import views as theme_views
 
 urlpatterns = [
-    path("", views.association_home, name="association-home"),
+    path("", site.home, name="association-home"),
+    path("theme.css", theme_views.theme_css, name="theme-css"),
+    path("theme/logo.png", theme_views.logo, name="theme-logo"),
+    path("staff/theme/", theme_editor.edit, name="staff-theme"),
     path("", include("signup.tenant_urls")),
     path("", include("console.tenant_urls")),
     path("", include("billing.tenant_urls")),
     path("api/v1/policy/", include("policy_engine.api.urls")),
+    path("api/v1/public/", include("casework.portal.api_urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("casework.api.urls")),
     path("", include("accounts.urls")),

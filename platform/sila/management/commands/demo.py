@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -12,6 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from billing.demo import start_fake_stripe, subscription_story
+from casework.sms_standin import GatewayStandin
 from sila.demo import demo_setup
 from sila.supervisor import WorkerSupervisor, interrupt_on_sigterm
 
@@ -58,6 +60,23 @@ class Command(BaseCommand):
         # server, restarted if it dies; SIGTERM stops everything as Ctrl-C does (the embedded
         # database stops when its last user exits normally).
         env = {**os.environ, "SILA_PUBLIC_PORT": str(port), **stripe_env}
+        gateway = None
+        if "SILA_SMS_BACKEND" not in os.environ:
+            # Text messages go through the real Taqnyat backend to a local stand-in of the gateway.
+            gateway = GatewayStandin(
+                token=secrets.token_urlsafe(16),
+                senders=(settings.SILA_SMS_SENDER,),
+                outbox=Path(settings.BASE_DIR) / ".sila" / "sms-outbox.jsonl",
+            ).start()
+            sms_settings = {
+                "SILA_SMS_BACKEND": "casework.sms.TaqnyatSmsBackend",
+                "SILA_SMS_URL": gateway.url,
+                "SILA_SMS_TOKEN": gateway.state.token,
+            }
+            env.update(sms_settings)
+            for name, value in sms_settings.items():
+                setattr(settings, name, value)
+            w(f"Text messages sent (the SMS gateway stand-in): http://127.0.0.1:{gateway.port}/\n")
         command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "procrastinate", "worker"]
         supervisor = WorkerSupervisor(command, env=env, log=self.stderr.write)
         previous = interrupt_on_sigterm()
@@ -69,4 +88,6 @@ class Command(BaseCommand):
         finally:
             supervisor.stop()
             fake_stripe.stop()
+            if gateway is not None:
+                gateway.stop()
             signal.signal(signal.SIGTERM, previous)

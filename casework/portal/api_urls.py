@@ -1,0 +1,10 @@
+from django.urls import path
+
+from casework.portal import api
+
+urlpatterns = [
+    path("applications/", api.ApplicationView.as_view(), name="public-applications"),
+    path("otp/", api.OtpRequestView.as_view(), name="public-otp"),
+    path("otp/verify/", api.OtpVerifyView.as_view(), name="public-otp-verify"),
+    path("requests/", api.OwnRequestsView.as_view(), name="public-requests"),
+]

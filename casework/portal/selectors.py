@@ -1,0 +1,100 @@
+"""What the signed-in beneficiary sees of their own requests, in words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from casework import selectors as case_selectors
+from casework.models import CaseOutcome, CaseStatus, ItemKind, SupportCase
+from casework.portal.services import applicant_label, missing_documents, own_case, reference_for
+from casework.sms import mask_phone
+from policy_engine.rules.catalog import CatalogKind, UnknownCodeError, label
+
+
+def masked(phone: str) -> str:
+    return mask_phone(phone)
+
+
+def _step_label(step: str, lang: str) -> str:
+    try:
+        return label(CatalogKind.STEP, step, lang)  # type: ignore[arg-type]
+    except UnknownCodeError:
+        return step
+
+
+@dataclass(frozen=True)
+class RequestView:
+    case: SupportCase
+    reference: str
+    step_label: str
+    open: bool
+    decision_due: Any
+    overdue: bool
+    outcome: str
+    steps: list[dict[str, Any]]
+    missing: list[dict[str, str]]
+    can_rate: bool
+    rating: Any
+
+
+def _own_cases(phone: str) -> QuerySet[SupportCase]:
+    return (
+        SupportCase.objects.filter(beneficiary__phone_e164=phone)
+        .select_related("policy_version", "tracking", "decision", "rating")
+        .order_by("-created_at")
+    )
+
+
+def _view(case: SupportCase, lang: str, *, full: bool) -> RequestView:
+    engine = case_selectors.engine_for(case.policy_version)
+    steps = list(engine.steps())
+    index = steps.index(case.step) if case.step in steps else 0
+    is_open = case.status == CaseStatus.OPEN
+    missing = (
+        [
+            {"code": item.code, "label": applicant_label(item.code, item.label_ar, item.label_en, lang)}
+            for item in missing_documents(case)
+            if item.kind == ItemKind.DOCUMENT
+        ]
+        if full and is_open
+        else []
+    )
+    rating = getattr(case, "rating", None) if hasattr(case, "rating") else None
+    decision = getattr(case, "decision", None) if hasattr(case, "decision") else None
+    return RequestView(
+        case=case,
+        reference=reference_for(case).reference,
+        step_label=_step_label(case.step, lang),
+        open=is_open,
+        # Once decided, the answer is given: no due date any more, the decision instead.
+        decision_due=case.decision_due if is_open and decision is None else None,
+        overdue=bool(
+            is_open and decision is None and case.decision_due and case.decision_due < timezone.now()
+        ),
+        outcome=case.get_outcome_display()
+        if case.outcome
+        else (decision.get_outcome_display() if decision else ""),
+        steps=[
+            {
+                "label": _step_label(step, lang),
+                "done": not is_open or i < index,
+                "current": is_open and i == index,
+            }
+            for i, step in enumerate(steps)
+        ],
+        missing=missing,
+        can_rate=case.outcome == CaseOutcome.SERVED and rating is None,
+        rating=rating,
+    )
+
+
+def own_requests(*, phone: str, lang: str) -> list[RequestView]:
+    return [_view(case, lang, full=False) for case in _own_cases(phone)]
+
+
+def own_request(*, phone: str, reference: str, lang: str) -> RequestView:
+    return _view(own_case(phone=phone, reference=reference), lang, full=True)

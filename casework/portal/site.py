@@ -1,0 +1,77 @@
+"""An association's public site: who it is, its policy in force, the channels and contacts that
+policy gives, how to apply, and the privacy notice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from casework.portal.services import application_spec
+from policy_engine import rendering
+from policy_engine import selectors as policy_selectors
+from policy_engine.rules.durations import DurationError, describe_duration
+from policy_engine.selectors import policy_version_in_force
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "ar").startswith("en") else "ar"
+
+
+def _association(request: HttpRequest) -> Any:
+    return request.tenant  # type: ignore[attr-defined]
+
+
+def policy_words(association: Any, lang: str) -> Any:
+    """The policy in force, in words (channels, contacts, accounts, steps), or None."""
+    version = policy_version_in_force()
+    if version is None:
+        return None
+    return rendering.build_context(
+        association={
+            "name_ar": association.name_ar,
+            "name_en": association.name_en,
+            "licence_number": getattr(association, "licence_number", ""),
+            "slug": association.slug,
+        },
+        document=version.document,
+        version={"number": version.number, "status": version.status},
+        approval=None,
+        lang=lang,
+    )
+
+
+def window_words(window: str, lang: str) -> str:
+    try:
+        return describe_duration(window, lang, case="genitive")  # type: ignore[arg-type]
+    except DurationError:
+        return window
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    lang = _lang()
+    association = _association(request)
+    spec = application_spec()
+    return render(
+        request,
+        "casework/site/home.html",
+        {
+            "policy": policy_words(association, lang),
+            "spec": spec,
+            "window": window_words(spec.window, lang) if spec else "",
+            # A board member's landing page lists the versions awaiting their vote.
+            "awaiting_vote": (
+                policy_selectors.versions_awaiting_vote(user=request.user)
+                if request.user.is_authenticated
+                else []
+            ),
+        },
+    )
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "casework/site/privacy.html", {"policy": policy_words(_association(request), _lang())}
+    )

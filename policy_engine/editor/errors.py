@@ -1,0 +1,47 @@
+"""Which form field a problem belongs to: the rules speak in document paths
+(``procedure[4].window``), the form in row fields (``step-4-window``)."""
+
+from __future__ import annotations
+
+import re
+
+from policy_engine.rules.errors import FieldError
+
+_ROW = re.compile(r"^(\w+)\[(\d+)\](?:\.(\w+))?")
+# document list -> the form's row prefix
+ROW_PREFIX = {
+    "detailed_goals": "goal",
+    "channels": "channel",
+    "staff_tools": "tool",
+    "procedure": "step",
+    "contacts": "contact",
+    "bank_accounts": "account",
+}
+
+
+def field_for(path: str) -> str:
+    """The form field for a document path; a whole row is ``<prefix>-<index>``."""
+    match = _ROW.match(path)
+    if match:
+        section, index, attribute = match.group(1), match.group(2), match.group(3)
+        prefix = ROW_PREFIX.get(section)
+        if prefix is None:
+            return section
+        if section == "procedure" and attribute == "step":
+            attribute = None
+        return f"{prefix}-{index}" + (f"-{attribute}" if attribute else "")
+    head = path.split(".")[0].split("[")[0]
+    if head in ("intake_form", "checklists"):
+        return "intake"
+    return head or "form"
+
+
+def errors_by_field(errors: list[FieldError], lang: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for error in errors:
+        if error.code == "invalid_custom_code":
+            continue  # the editor makes codes from names; a missing name has its own message
+
+        message = error.message_en if lang.startswith("en") else error.message_ar
+        out.setdefault(field_for(error.path), []).append(message)
+    return out

@@ -1,0 +1,152 @@
+"""Mawsam's board approves a policy change made without JSON, in Chromium, through the real pages.
+
+The admin starts a draft from the policy in force, adds a channel from the catalogue and changes
+the answer's window from two weeks to one month, in Arabic, and submits it; two board members each
+land on a page listing the version awaiting their vote, read on the vote page exactly those two
+changes, and sign; the chair approves. A copy of the new policy saved untouched shows no
+difference. The editor also fits a 390-pixel phone. Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.conftest import totp_code
+from tests.e2e.conftest import ARTIFACTS, LiveSila
+
+SLUG = "mawsam"
+NEW_CHANNEL = "فروع الجمعية ومكاتبها"
+
+
+class Authenticator:
+    """A member's authenticator app: a fresh code for each use (allauth accepts the codes of the
+    periods beside the current one, and refuses a code already used)."""
+
+    def __init__(self, secret: str) -> None:
+        self.secret = secret
+        self.offsets = iter((0, 1, -1))
+
+    def code(self) -> str:
+        return totp_code(self.secret, next(self.offsets))
+
+
+def _second_factor(page: Page, authenticator: Authenticator) -> None:
+    """Answer allauth's request for the authenticator code (at sign-in, or before a vote)."""
+    page.fill("input[name=code]", authenticator.code())
+    with page.expect_navigation():
+        page.locator("form:has(input[name=code]) button[type=submit]").first.click()
+
+
+def _sign_in(live_sila: LiveSila, new_page: Any, prefix: str, **size: int) -> tuple[Page, Authenticator]:
+    login = live_sila.login(SLUG, prefix)
+    page: Page = new_page(**size)
+    page.goto(live_sila.url(SLUG, "/accounts/login/"))
+    page.fill("input[name=login]", login["email"])
+    page.fill("input[name=password]", login["password"])
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").last.click()
+    authenticator = Authenticator(login["totp_secret"])
+    if page.locator("input[name=code]").count():
+        _second_factor(page, authenticator)
+    assert "تسجيل الخروج" in page.content(), f"{prefix} could not sign in"
+    return page, authenticator
+
+
+def _no_sideways_scroll(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    wide = page.evaluate(
+        """() => Array.from(document.querySelectorAll('body *')).filter(e => {
+            const r = e.getBoundingClientRect(); return r.width && (r.left < -1 || r.right > innerWidth + 1);
+        }).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + (e.getAttribute('name') || ''))"""
+    )
+    assert width <= page.viewport_size["width"], (width, wide)  # type: ignore[index]
+
+
+def test_mawsam_changes_its_policy_without_json_and_the_board_approves(
+    live_sila: LiveSila, new_page: Any
+) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    admin, admin_authenticator = _sign_in(live_sila, new_page, "admin")
+    admin.goto(live_sila.url(SLUG, "/staff/policy/1/"))
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="بدء مسودة جديدة من هذا الإصدار").click()
+    assert admin.url.endswith("/staff/policy/2/edit")
+    assert "{" not in admin.locator("#policy-editor").inner_text()  # no JSON on the screen
+
+    # Add a channel from the catalogue (the page comes back with the new row, nothing saved yet).
+    admin.select_option("select[name=add_channels]", label=NEW_CHANNEL)
+    with admin.expect_navigation():
+        admin.locator("button[value='add:channels']").click()
+    rows = admin.locator("[data-list=channel] > [data-row]")
+    expect(rows.last.locator(".row-name")).to_have_text(NEW_CHANNEL)
+
+    # The window: two weeks become one month, as a number and a unit.
+    review = admin.locator("[data-list=step] > [data-row]").filter(has=admin.locator("[data-window]"))
+    expect(review.locator("input[name=st_window_n]")).to_have_value("2")
+    expect(review.locator("select[name=st_window_unit]")).to_have_value("W")
+    review.locator("input[name=st_window_n]").fill("0")
+    expect(review.locator("[data-err=window]")).to_contain_text("مدة الرد يوم واحد على الأقل")  # live
+    review.locator("input[name=st_window_n]").fill("1")
+    review.locator("select[name=st_window_unit]").select_option("M")
+    expect(review.locator("[data-err=window]")).to_be_empty()
+    admin.screenshot(path=str(ARTIFACTS / "policy-editor.png"), full_page=True)
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="حفظ المسودة").click()
+    assert admin.url.endswith("/staff/policy/2/"), admin.url
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="رفع إلى مجلس الإدارة").click()
+
+    # Each board member lands on the versions awaiting their vote and reads the two changes.
+    for prefix in ("board1", "board2"):
+        member, authenticator = _sign_in(live_sila, new_page, prefix)
+        member.goto(live_sila.url(SLUG, "/"))
+        awaiting = member.locator(".awaiting-vote")
+        expect(awaiting).to_contain_text("إصدار السياسة 2")
+        with member.expect_navigation():
+            awaiting.get_by_role("link").first.click()
+        changes = member.locator(".diff-list > li")
+        expect(changes).to_have_count(2)
+        texts = changes.all_inner_texts()
+        assert any(NEW_CHANNEL in t and "أضيفت قناة" in t for t in texts), texts
+        assert any("تغيّرت مدة دراسة الطلب من أسبوعين إلى شهر" in t for t in texts), texts
+        if prefix == "board1":
+            member.screenshot(path=str(ARTIFACTS / "policy-vote.png"), full_page=True)
+        member.check("input[name=choice][value=approve]")
+        with member.expect_navigation():
+            member.get_by_role("button", name="توقيع صوتي").click()
+        _second_factor(member, authenticator)  # signing a vote asks for the second factor again
+        expect(member.locator(".messages")).to_contain_text("سُجّل صوتك")
+    # The association's admin closes the vote (the quorum is met) and confirms it is them.
+    admin.goto(live_sila.url(SLUG, "/staff/policy/2/"))
+    expect(admin.locator(".vote-tally strong")).to_have_text("2")
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="اعتماد وإنفاذ").click()
+    _second_factor(admin, admin_authenticator)
+    expect(admin.locator("h1 .badge")).to_contain_text("نافذة")
+
+    # The public page says one month, with the seed's words, and lists the new channel.
+    public = new_page()
+    public.goto(live_sila.url(SLUG, "/policy/"))
+    expect(public.locator("[data-section=procedure]")).to_contain_text("خلال مدة لا تقل عن شهر")
+    expect(public.locator("[data-section=channels]")).to_contain_text(NEW_CHANNEL)
+
+    # An untouched copy, saved through the editor, shows no difference.
+    admin.goto(live_sila.url(SLUG, "/staff/policy/2/"))
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="بدء مسودة جديدة من هذا الإصدار").click()
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="حفظ المسودة").click()
+    admin.goto(live_sila.url(SLUG, "/staff/policy/3/diff"))
+    expect(admin.locator(".diff-none")).to_be_visible()
+    admin.screenshot(path=str(ARTIFACTS / "policy-untouched-diff.png"), full_page=True)
+
+    # The editor on a phone: no sideways scrolling, Arabic and English stacked.
+    phone = admin
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto(live_sila.url(SLUG, "/staff/policy/3/edit"))
+    _no_sideways_scroll(phone)
+    phone.screenshot(path=str(ARTIFACTS / "policy-editor-phone.png"), full_page=True)
+    phone.goto(live_sila.url(SLUG, "/staff/policy/2/"))
+    _no_sideways_scroll(phone)
