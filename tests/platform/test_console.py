@@ -232,3 +232,25 @@ def test_failures_page_lists_incidents(operator: Client) -> None:
     incident_record(kind="webhook", summary="Stripe event x could not be applied", error=RuntimeError("x"))
     page = operator.get("/console/failures/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Stripe event x could not be applied" in page
+
+
+def test_purge_after_the_retention_period_drops_the_schema_and_is_audited(
+    operator: Client, tenant_b: Association
+) -> None:
+    from ops.models import StatusChange
+
+    operator.post(f"/console/a/{tenant_b.slug}/archive/", {"reason": "Association dissolved"})
+    StatusChange.objects.filter(association=tenant_b, new_status="archived").update(
+        purge_after=timezone.now() - dt.timedelta(days=1)
+    )
+    wrong = operator.post(f"/console/a/{tenant_b.slug}/purge/", {"confirm": "alpha"})
+    assert wrong.status_code == 302
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname = 'beta'")
+        assert cursor.fetchone() == (1,)
+    operator.post(f"/console/a/{tenant_b.slug}/purge/", {"confirm": "beta"})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname = 'beta'")
+        assert cursor.fetchone() == (0,)
+    assert not Domain.objects.filter(tenant=tenant_b).exists()
+    assert AuditEvent.objects.filter(action="association.purged", actor_email=OPERATOR).count() == 1
