@@ -7,7 +7,9 @@ PORT   ?= 8000
 export PYTHONPATH := $(CURDIR):$(CURDIR)/platform
 export DJANGO_SETTINGS_MODULE ?= sila.settings.dev
 
-.PHONY: setup demo test lint typecheck contracts pytest perf lock messages clean db-stop browser openapi axe
+SILA_SCALE_N ?= 500
+
+.PHONY: setup demo test lint typecheck contracts pytest perf scale perf-big lock messages clean db-stop browser openapi axe
 
 $(STAMP): requirements/dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Sila needs Python >= 3.11"'
@@ -57,6 +59,17 @@ test: lint typecheck contracts pytest
 
 perf: setup
 	DJANGO_SETTINGS_MODULE=sila.settings.test $(PY) -m pytest tests/perf -p no:randomly -s -o addopts=''
+
+# The scale harness (tests/perf/test_scale.py): SILA_SCALE_N associations on one PostgreSQL, in a
+# test database of its own (test_sila_scale_perf), niced: the machine is shared.
+scale: setup
+	SILA_SCALE_N=$(SILA_SCALE_N) SILA_TEST_DB_SUFFIX=scale DJANGO_SETTINGS_MODULE=sila.settings.test \
+	  nice -n 10 $(PY) -m pytest tests/perf/test_scale.py -p no:randomly -s -o addopts=''
+
+# One big association (tests/perf/test_big_association.py): 1,000,000 cases, 500,000 beneficiaries.
+perf-big: setup
+	SILA_TEST_DB_SUFFIX=big DJANGO_SETTINGS_MODULE=sila.settings.test \
+	  nice -n 10 $(PY) -m pytest tests/perf/test_big_association.py -p no:randomly -s -o addopts=''
 
 # Regenerate the hash-pinned lock files after changing pyproject.toml.
 lock: setup

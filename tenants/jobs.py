@@ -15,6 +15,12 @@ The job is written through Django's own connection, inside the caller's transact
 transaction rolls back, nothing was enqueued.
 
 Run the jobs with ``python manage.py procrastinate worker``.
+
+Fair share between associations: a job's priority is lowered by one for every
+``SILA_JOBS_FAIR_SHARE_STEP`` jobs its association already has waiting and due. Workers take the
+highest priority first (then the oldest), so an association that enqueues 10,000 jobs at once
+still has its first ones run first, but another association's reminder waits behind at most one
+step of them, not all 10,000 (docs/performance.md, "Scale": worker fairness).
 """
 
 from __future__ import annotations
@@ -120,11 +126,38 @@ def is_tenant_task(task: tasks.Task[..., Any, ...] | jobs.JobDeferrer) -> bool:
     return name in _tenant_task_names
 
 
+#: Jobs an association may have waiting before its next ones go one priority lower. Another
+#: association's job waits behind at most this many of a flooding association's jobs (20 jobs is
+#: 2 s at the 10 jobs/s one worker ran on the loaded test machine: docs/performance.md).
+DEFAULT_FAIR_SHARE_STEP = 20
+
+#: Waiting jobs counted at most per association when choosing a priority (bounds the count's cost).
+FAIR_SHARE_COUNT_LIMIT = 100_000
+
+
+def fair_share_penalty(schema_name: str) -> int:
+    """How far below its asked priority an association's next job goes: one for every
+    ``SILA_JOBS_FAIR_SHARE_STEP`` jobs of that association waiting and due (an index on the
+    waiting jobs' schema keeps this count cheap: tenants migration 0002)."""
+    step = int(getattr(settings, "SILA_JOBS_FAIR_SHARE_STEP", DEFAULT_FAIR_SHARE_STEP))
+    if step <= 0:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM public.procrastinate_jobs WHERE status = 'todo' "
+            "AND (args->>%s) = %s AND (scheduled_at IS NULL OR scheduled_at <= now()) LIMIT %s) AS waiting",
+            [SCHEMA_KWARG, schema_name, FAIR_SHARE_COUNT_LIMIT],
+        )
+        waiting = int(cursor.fetchone()[0])
+    return waiting // step
+
+
 def defer_for_current_tenant(task: tasks.Task[..., Any, ...] | jobs.JobDeferrer, **kwargs: Any) -> int:
     """Enqueue ``task`` for the association the connection is set to; returns the job's id.
 
-    ``task`` may be a tenant task or ``task.configure(...)`` (to choose a schedule, lock, queue).
-    The job is written in the caller's transaction: a rollback enqueues nothing.
+    ``task`` may be a tenant task or ``task.configure(...)`` (to choose a schedule, lock, queue,
+    priority). Its priority is lowered by the association's fair-share penalty (see above). The
+    job is written in the caller's transaction: a rollback enqueues nothing.
     """
     if not is_tenant_task(task):
         raise TypeError(f"{task!r} was not declared with @tenant_task")
@@ -135,4 +168,8 @@ def defer_for_current_tenant(task: tasks.Task[..., Any, ...] | jobs.JobDeferrer,
         raise NoAssociationSelected(
             f"cannot defer a tenant job while the connection is on the {schema_name!r} schema"
         )
-    return task.defer(**{SCHEMA_KWARG: schema_name}, **kwargs)
+    deferrer = task if isinstance(task, jobs.JobDeferrer) else task.configure()
+    penalty = fair_share_penalty(schema_name)
+    if penalty:
+        deferrer.job = deferrer.job.evolve(priority=deferrer.job.priority - penalty)
+    return deferrer.defer(**{SCHEMA_KWARG: schema_name}, **kwargs)

@@ -4,12 +4,18 @@ The stock django-tenants middleware looks the host up in the database on every r
 costs ~40% of a small endpoint's throughput. Here a route is looked up once per process and kept
 until a domain or association changes: this process learns of it at once (signals clear the
 cache), other processes within ``SILA_ROUTING_RECHECK_SECONDS`` (they compare a shared counter).
+
+The cache is bounded: it keeps the ``SILA_ROUTING_CACHE_SIZE`` most recently used hosts (least
+recently used first out), so a process that has seen every host of a large fleet holds a known
+amount of memory (about 2 KB a route; docs/performance.md, "Scale"). A host pushed out is looked up
+again on its next request, one query.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,7 +39,8 @@ class Route:
 PLATFORM = Route(association=None)
 
 _lock = threading.Lock()
-_routes: dict[str, Route] = {}
+_routes: OrderedDict[str, Route] = OrderedDict()
+DEFAULT_CACHE_SIZE = 10_000
 _epoch: int | None = None
 _checked_at = 0.0
 
@@ -52,6 +59,17 @@ def platform_hosts() -> set[str]:
     base = str(settings.SILA_BASE_DOMAIN).lower()
     extra: list[str] = list(getattr(settings, "SILA_PLATFORM_HOSTS", []))
     return {base, *(h.lower() for h in extra)}
+
+
+def cache_size() -> int:
+    """How many routes a process keeps at most."""
+    return max(1, int(getattr(settings, "SILA_ROUTING_CACHE_SIZE", DEFAULT_CACHE_SIZE)))
+
+
+def cached_hosts() -> list[str]:
+    """The hosts whose routes this process holds, least recently used first."""
+    with _lock:
+        return list(_routes)
 
 
 def clear() -> None:
@@ -90,17 +108,23 @@ def resolve(host: str) -> Route | None:
     if host in platform_hosts():
         return PLATFORM
     _refresh_if_stale()
-    route = _routes.get(host)
-    if route is not None:
-        return route
+    with _lock:
+        route = _routes.get(host)
+        if route is not None:
+            _routes.move_to_end(host)
+            return route
     from tenants.models import Domain
 
     domain = Domain.objects.select_related("tenant").filter(domain=host).first()
     if domain is None:
         return None
     route = Route(association=domain.tenant)
+    limit = cache_size()
     with _lock:
         _routes[host] = route
+        _routes.move_to_end(host)
+        while len(_routes) > limit:
+            _routes.popitem(last=False)
     return route
 
 

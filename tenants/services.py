@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -15,8 +15,8 @@ from django_tenants.utils import schema_exists
 
 from accounts.models import Role, RoleCode, User
 from audit.services import audit_record
-from tenants import schemas
-from tenants.clone import UnsupportedTemplate, clone_schema
+from tenants import routing, schemas
+from tenants.clone import SchemaCloner, UnsupportedTemplate, clone_schema
 from tenants.db import connection
 from tenants.models import Association, AssociationStatus, Domain
 
@@ -177,3 +177,75 @@ def association_provision(
         admin_created=admin_created,
         seconds=time.perf_counter() - started,
     )
+
+
+@dataclass(frozen=True)
+class NewAssociation:
+    """What ``associations_provision_batch`` needs to know of each association it creates."""
+
+    slug: str
+    name_ar: str
+    name_en: str
+    sector: str = ""
+    region: str = ""
+
+
+@transaction.atomic
+def associations_provision_batch(
+    *,
+    associations: Sequence[NewAssociation],
+    source_schema: str | None = None,
+    cloner: SchemaCloner | None = None,
+) -> list[Association]:
+    """Create many associations at once: each schema cloned from ``source_schema`` (the template
+    by default; any association's schema to give them its data), their rows and primary domains
+    inserted in bulk, the routing epoch bumped once.
+
+    The bulk path for a platform that onboards associations by the hundred (and for the scale
+    harness): the source's catalogue is read once (or pass a ``cloner`` over several batches) and
+    the public rows cost two statements, where ``association_provision`` reads the catalogue,
+    validates, and writes its rows one association at a time. No first admin is made: invite one
+    afterwards. All or nothing: one bad slug or existing schema creates none of the batch. Keep
+    batches to tens of associations (each holds locks on its new tables until the commit).
+    """
+    connection.set_schema_to_public()
+    source = source_schema or schemas.template_schema()
+    if source == schemas.template_schema() and not schemas.template_is_fresh():
+        raise ProvisioningError("the template schema is missing or stale: run migrate_fleet first")
+    if cloner is None:
+        cloner = SchemaCloner(source)
+    elif cloner.source != source:
+        raise ProvisioningError(f"the cloner reads {cloner.source!r}, not {source!r}")
+    rows: list[Association] = []
+    for spec in associations:
+        association = Association(
+            schema_name=schema_name_for(spec.slug),
+            slug=spec.slug,
+            name_ar=spec.name_ar,
+            name_en=spec.name_en,
+            sector=spec.sector,
+            region=spec.region,
+            status=AssociationStatus.ACTIVE,
+        )
+        association.full_clean()  # the slug is unique, well formed; so is the schema name
+        if schema_exists(association.schema_name):
+            raise ProvisioningError(
+                f"schema {association.schema_name!r} exists but belongs to no association"
+            )
+        cloner.clone(association.schema_name)
+        rows.append(association)
+    created: list[Association] = Association.objects.bulk_create(rows)
+    Domain.objects.bulk_create(
+        [Domain(domain=primary_domain_for(a.slug), tenant=a, is_primary=True) for a in created]
+    )
+    for association in created:
+        audit_record(
+            actor=None,
+            action="association.provisioned",
+            obj=association,
+            changes={"method": {"old": None, "new": f"batch clone of {source}"}},
+        )
+    # bulk_create sends no signal: tell every process that routes changed.
+    routing.bump_epoch()
+    transaction.on_commit(routing.clear)
+    return created

@@ -4,6 +4,7 @@ queue is empty)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ import psycopg
 import pytest
 from asgiref.sync import async_to_sync
 from django.db import transaction
+from django.utils import timezone
 from procrastinate.contrib.django import app
 from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.contrib.django.models import ProcrastinateJob
@@ -270,3 +272,41 @@ def test_the_production_worker_runs_committed_jobs_in_their_schema(
             with connection.cursor() as cursor:  # leave no committed job behind, whatever happened
                 cursor.execute("DELETE FROM procrastinate_jobs WHERE id = ANY(%s)", [job_ids])
             connection.close()
+
+
+def test_one_association_flooding_the_queue_does_not_hold_back_another(
+    tenant_a: Association, tenant_b: Association, settings: Any
+) -> None:
+    settings.SILA_JOBS_FAIR_SHARE_STEP = 10
+    connection.set_tenant(tenant_a)
+    flood = [defer_for_current_tenant(record_where_it_runs, label=f"A{i}") for i in range(60)]
+    connection.set_tenant(tenant_b)
+    reminder = defer_for_current_tenant(record_where_it_runs, label="B reminder")
+    connection.set_schema_to_public()
+
+    priorities = dict(
+        ProcrastinateJob.objects.filter(id__in=[*flood, reminder]).values_list("id", "priority")
+    )
+    # A's first ten jobs keep the asked priority; each further ten go one lower. B has nothing waiting.
+    assert [priorities[job] for job in flood[::10]] == [0, -1, -2, -3, -4, -5]
+    assert priorities[reminder] == 0
+
+    run_queued_jobs()
+
+    order = [run["label"] for run in runs]
+    assert len(order) == 61
+    # B's job runs after A's first ten (same priority, queued earlier), not after all sixty.
+    assert order.index("B reminder") == 10
+    # A's own jobs still run in the order they were queued.
+    assert [label for label in order if label != "B reminder"] == [f"A{i}" for i in range(60)]
+
+
+def test_scheduled_jobs_not_yet_due_do_not_lower_the_priority(tenant_a: Association, settings: Any) -> None:
+    settings.SILA_JOBS_FAIR_SHARE_STEP = 2
+    connection.set_tenant(tenant_a)
+    later = timezone.now() + dt.timedelta(days=2)
+    for i in range(5):
+        defer_for_current_tenant(record_where_it_runs.configure(schedule_at=later), label=f"later {i}")
+    job = defer_for_current_tenant(record_where_it_runs.configure(priority=5), label="now")
+    connection.set_schema_to_public()
+    assert ProcrastinateJob.objects.get(id=job).priority == 5

@@ -94,3 +94,23 @@ def test_other_processes_see_changes_through_the_epoch(tenant_a: Association, se
     routing._epoch = -1  # as if this process had read an older counter
     routing._checked_at = float("-inf")  # the re-check interval has passed
     assert routing.resolve("epoch.test") is None
+
+
+def test_route_cache_keeps_only_the_most_recently_used_hosts(
+    tenant_a: Association, tenant_b: Association, settings: object
+) -> None:
+    settings.SILA_ROUTING_CACHE_SIZE = 2  # type: ignore[attr-defined]
+    Domain.objects.create(domain="one.test", tenant=tenant_a)
+    Domain.objects.create(domain="two.test", tenant=tenant_b)
+    routing.clear()
+    assert routing.resolve("alpha.localhost") is not None
+    assert routing.resolve("one.test") is not None
+    assert routing.resolve("alpha.localhost") is not None  # alpha is now the most recently used
+    assert routing.resolve("two.test") is not None  # ... so one.test is pushed out, not alpha
+    assert routing.cached_hosts() == ["alpha.localhost", "two.test"]
+    # A host pushed out still routes: it is looked up again (one query) and cached anew.
+    with CaptureQueriesContext(connection) as queries:
+        route = routing.resolve("one.test")
+    assert route is not None and route.association == tenant_a
+    assert len([q for q in queries.captured_queries if "tenants_domain" in q["sql"]]) == 1
+    assert routing.cached_hosts() == ["two.test", "one.test"]

@@ -26,6 +26,13 @@ class CaseFilters(serializers.Serializer):
     beneficiary = serializers.IntegerField(min_value=1, max_value=2**63 - 1, required=False)
     page = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
     page_size = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    before_id = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        help_text="keyset page: the cases older than this case id (the last one of the previous page), "
+        "without a count; as fast a million cases deep as on the first page. Replaces page.",
+    )
 
     def to_internal_value(self, data: Any) -> Any:
         # Custom codes (custom:<slug>) are valid steps and channels beside the catalogue's.

@@ -40,6 +40,32 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = super().get_paginated_response_schema(schema)
+        out["properties"]["count"] = {
+            **out["properties"]["count"],
+            "nullable": True,
+            "description": "null on a keyset page (before_id): counting a large inbox costs more than the page",
+        }
+        return out
+
+
+def keyset_response(request: Request, rows: list[Any], *, size: int, shape: Any) -> Response:
+    """A page read by keyset (``before_id``): newest first, ``size`` rows, the next page's link
+    carries the last row's id. No count, no offset: page 2,000 costs what page 1 does
+    (docs/performance.md, "One big association")."""
+    more = len(rows) > size
+    rows = rows[:size]
+    next_url = None
+    if more and rows:
+        query = request.query_params.copy()
+        query.pop("page", None)
+        query["before_id"] = str(rows[-1].pk)
+        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    return Response(
+        {"count": None, "next": next_url, "previous": None, "results": [shape(row) for row in rows]}
+    )
+
 
 def _beneficiary_response(beneficiary_id: int, *, status_code: int = status.HTTP_200_OK) -> Response:
     beneficiary = selectors.beneficiary_get(beneficiary_id=beneficiary_id)
@@ -213,9 +239,13 @@ class CaseListView(APIView):
             assigned=params.get("assigned"),
             beneficiary_id=params.get("beneficiary"),
         )
+        now = timezone.now()
+        if params.get("before_id"):
+            size = params.get("page_size") or Pagination.page_size
+            rows = list(qs.filter(pk__lt=params["before_id"])[: size + 1])
+            return keyset_response(request, rows, size=size, shape=lambda case: s.case_row(case, now=now))
         paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self) or []
-        now = timezone.now()
         return paginator.get_paginated_response([s.case_row(case, now=now) for case in page])
 
     @extend_schema(

@@ -20,6 +20,7 @@ STATE_DIR = Path(os.environ.get("SILA_STATE_DIR", BASE_DIR / ".sila"))
 PGDATA = STATE_DIR / "pgdata"
 DATABASE_NAME = os.environ.get("SILA_DB_NAME", "sila")
 USER = "postgres"
+MAX_LOCKS_PER_TRANSACTION = 1024
 
 _lock = threading.Lock()
 _server: Any = None
@@ -59,6 +60,13 @@ def _ensure_database(server: EmbeddedServer, name: str) -> None:
     with psycopg.connect(
         host=server.socket_dir, user=server.user, dbname="postgres", autocommit=True
     ) as conn:
+        # One transaction may lock every table of every association: pg_dump of the whole database
+        # does, and the default lock table (64 per connection) runs out near 150 associations.
+        # ALTER SYSTEM takes effect at the server's next start (docs/scale.md).
+        locks = conn.execute("SELECT setting::int FROM pg_settings WHERE name = 'max_locks_per_transaction'")
+        row = locks.fetchone()
+        if row is not None and row[0] < MAX_LOCKS_PER_TRANSACTION:
+            conn.execute(f"ALTER SYSTEM SET max_locks_per_transaction = {MAX_LOCKS_PER_TRANSACTION}")
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
+from policy_engine.editor.intake import intake_field_for
 from policy_engine.rules.errors import FieldError
 
 _ROW = re.compile(r"^(\w+)\[(\d+)\](?:\.(\w+))?")
@@ -19,8 +22,11 @@ ROW_PREFIX = {
 }
 
 
-def field_for(path: str) -> str:
+def field_for(path: str, document: Mapping[str, Any] | None = None) -> str:
     """The form field for a document path; a whole row is ``<prefix>-<index>``."""
+    intake = intake_field_for(path, document or {})
+    if intake is not None:
+        return intake
     match = _ROW.match(path)
     if match:
         section, index, attribute = match.group(1), match.group(2), match.group(3)
@@ -31,17 +37,17 @@ def field_for(path: str) -> str:
             attribute = None
         return f"{prefix}-{index}" + (f"-{attribute}" if attribute else "")
     head = path.split(".")[0].split("[")[0]
-    if head in ("intake_form", "checklists"):
-        return "intake"
     return head or "form"
 
 
-def errors_by_field(errors: list[FieldError], lang: str) -> dict[str, list[str]]:
+def errors_by_field(
+    errors: list[FieldError], lang: str, document: Mapping[str, Any] | None = None
+) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for error in errors:
         if error.code == "invalid_custom_code":
             continue  # the editor makes codes from names; a missing name has its own message
 
         message = error.message_en if lang.startswith("en") else error.message_ar
-        out.setdefault(field_for(error.path), []).append(message)
+        out.setdefault(field_for(error.path, document), []).append(message)
     return out

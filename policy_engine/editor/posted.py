@@ -15,6 +15,7 @@ from typing import Any
 
 from django.http import QueryDict
 
+from policy_engine.editor.intake import intake_from_post
 from policy_engine.rules.catalog import CUSTOM_PREFIX, CatalogKind, get_entry
 from policy_engine.rules.wording import default_wording, from_words
 
@@ -180,6 +181,12 @@ def document_from_post(document: Mapping[str, Any], post: QueryDict) -> dict[str
     new["staff_acknowledgment_required"] = bool(post.get("staff_acknowledgment_required"))
     new["contacts"] = _contacts(_rows(post, "contacts"))
     new["bank_accounts"] = _accounts(_rows(post, "bank_accounts"))
+    new.update(intake_from_post(document, post))
+    # An empty intake form or set of checklists is the same as none (and stored as none).
+    if not (new.get("intake_form") or {}).get("fields"):
+        new.pop("intake_form", None)
+    if not new.get("checklists"):
+        new.pop("checklists", None)
     if post.get("approval_seal"):
         new["approval_seal"] = True
     else:
@@ -199,10 +206,42 @@ _NEW_ROWS: Mapping[str, Any] = {
 }
 
 
+def _move(rows: list[Any], verb: str, index_text: str) -> list[Any]:
+    if index_text.isdigit() and int(index_text) < len(rows):
+        index = int(index_text)
+        if verb == "remove":
+            rows.pop(index)
+        elif verb == "up" and index > 0:
+            rows[index - 1], rows[index] = rows[index], rows[index - 1]
+        elif verb == "down" and index + 1 < len(rows):
+            rows[index + 1], rows[index] = rows[index], rows[index + 1]
+    return rows
+
+
+def _intake_action(document: dict[str, Any], name: str, verb: str, index_text: str) -> dict[str, Any]:
+    if name == "intake":
+        fields = list((document.get("intake_form") or {}).get("fields") or [])
+        if verb == "add":
+            fields.append({"code": "", "type": "text", "label_ar": "", "label_en": "", "required": False})
+        return document | {"intake_form": {"fields": _move(fields, verb, index_text)}}
+    pairs = [(step, item) for step, items in (document.get("checklists") or {}).items() for item in items]
+    if verb == "add":
+        first = next(
+            (s.get("step") for s in document.get("procedure") or [] if isinstance(s, Mapping)), "receive"
+        )
+        pairs.append((first, {"code": "", "kind": "info", "label_ar": "", "label_en": "", "required": True}))
+    checklists: dict[str, list[Any]] = {}
+    for step, item in _move(pairs, verb, index_text):
+        checklists.setdefault(step, []).append(item)
+    return document | {"checklists": checklists}
+
+
 def apply_action(document: dict[str, Any], action: str, post: QueryDict) -> dict[str, Any]:
     """``add:<list>`` (what to add comes from ``add_<list>``), ``up|down|remove:<list>:<row>``."""
     verb, _, rest = action.partition(":")
     name, _, index_text = rest.partition(":")
+    if name in ("intake", "checklists"):
+        return _intake_action(document, name, verb, index_text)
     if name not in LISTS:
         return document
     rows = list(document.get(name) or [])
@@ -211,12 +250,6 @@ def apply_action(document: dict[str, Any], action: str, post: QueryDict) -> dict
         if name == "procedure" and not choice:
             return document
         rows.append(_NEW_ROWS[name](choice))
-    elif index_text.isdigit() and int(index_text) < len(rows):
-        index = int(index_text)
-        if verb == "remove":
-            rows.pop(index)
-        elif verb == "up" and index > 0:
-            rows[index - 1], rows[index] = rows[index], rows[index - 1]
-        elif verb == "down" and index + 1 < len(rows):
-            rows[index + 1], rows[index] = rows[index], rows[index + 1]
+    else:
+        rows = _move(rows, verb, index_text)
     return document | {name: rows}

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from policy_engine.editor.intake import intake_rows
 from policy_engine.editor.posted import LISTS, WINDOW_UNITS
 from policy_engine.rendering.words import labels_for
 from policy_engine.rules.catalog import CUSTOM_PREFIX, CatalogKind, Lang, codes, get_entry, label
@@ -203,7 +204,7 @@ def editor_context(
         "contact_kinds": [(k, CONTACT_KIND_NAMES[k][0 if language == "ar" else 1]) for k in CONTACT_KINDS],
         "staff_acknowledgment_required": bool(document.get("staff_acknowledgment_required")),
         "approval_seal": bool(document.get("approval_seal")),
-        "has_intake": bool(document.get("intake_form") or document.get("checklists")),
+        **intake_rows(document, language, errors),
         "errors": errors,
         "placeholder_words": [
             *list(PLACEHOLDER_WORDS[language].values())[1::2],

@@ -40,7 +40,7 @@ def version_edit(request: HttpRequest, number: int) -> HttpResponse:
             # A row added, moved or removed without a script: show the form again, nothing saved.
             document = editor.apply_action(document, action, post)
             return _render(request, version, document, revision, {}, "", status=200)
-        errors = editor.errors_by_field(validate(normalise_document(document)), lang)
+        errors = editor.errors_by_field(validate(normalise_document(document)), lang, document)
         if post.get("validate_only"):
             return JsonResponse({"valid": not errors, "errors": errors})
         if not errors:
@@ -63,9 +63,9 @@ def version_edit(request: HttpRequest, number: int) -> HttpResponse:
                 else:
                     errors = {}
                     for p in exc.problems:
-                        errors.setdefault(editor.field_for(p.field.removeprefix("document.")), []).append(
-                            p.message(lang)
-                        )
+                        errors.setdefault(
+                            editor.field_for(p.field.removeprefix("document."), document), []
+                        ).append(p.message(lang))
                     errors = errors or {"form": [exc.message(lang)]}
             else:
                 messages.success(request, _("The draft was saved."))
