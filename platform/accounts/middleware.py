@@ -19,7 +19,9 @@ _SEEN_RESOLUTION = 60
 
 # While enrolment is pending these stay reachable: allauth's own pages (2FA set-up, sign-out,
 # password), the language switch, static files and the health check.
-_ENROLMENT_OPEN = ("/accounts/", "/i18n/", "/static/", "/healthz")
+# The association's theme files too: a stylesheet fetched from the enrolment page must not be
+# answered with that page (allauth draws a new secret on each view of it).
+_ENROLMENT_OPEN = ("/accounts/", "/i18n/", "/static/", "/healthz", "/theme.css", "/theme/")
 ENROL_URL = "/accounts/2fa/totp/activate/"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.internal.flows.login import record_authentication
 from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -136,6 +137,9 @@ def welcome_enter(request: HttpRequest, token: str) -> HttpResponse:
             status=exc.status,
         )
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    # The admin set this password in the sign-up form moments ago: that is the recent proof allauth
+    # asks for before the second factor an admin must enrol (accounts.security) is added.
+    record_authentication(request, user, "password", reauthenticated=True)
     return redirect("signup-welcome")
 
 
