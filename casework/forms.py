@@ -253,6 +253,12 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
 
 
 class InboxFilterForm(StaffForm):
+    q = forms.CharField(
+        label=_("Name, ID or mobile number"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
     step = forms.ChoiceField(label=_("Step"), required=False)
     channel = forms.ChoiceField(label=_("Channel"), required=False)
     status = forms.ChoiceField(

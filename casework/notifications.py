@@ -38,7 +38,12 @@ class Outgoing:
 
 
 def send_once(*, case: SupportCase | None, kind: str, dedupe_key: str, message: Outgoing) -> bool:
-    """Send ``message`` unless one with ``dedupe_key`` was already sent. Returns whether it sent."""
+    """Record ``message`` and send it once the record is committed, unless one with ``dedupe_key``
+    was recorded before. Returns whether it was recorded now.
+
+    Sending waits for the commit: a message never leaves for a change that then rolls back. If the
+    gateway fails, the record is removed and the error raised, so the job's retry sends it again
+    (at least once to the outside world, exactly once in our records)."""
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -50,25 +55,31 @@ def send_once(*, case: SupportCase | None, kind: str, dedupe_key: str, message: 
                 body=message.body,
                 dedupe_key=dedupe_key,
             )
-            if message.channel == NotificationChannel.EMAIL:
-                send_mail(message.subject, message.body, None, [message.recipient])
-            else:
-                result = get_backend().send(
-                    SmsMessage(to=message.recipient, body=message.body, sender=sender_name())
-                )
-                # What the gateway said is kept with the message (sent, refused or failed, its id).
-                SmsDelivery.objects.create(
-                    notification=notification,
-                    purpose=SmsPurpose.CASE_MESSAGE,
-                    recipient_masked=mask_phone(message.recipient),
-                    status=result.status,
-                    provider_id=result.provider_id[:100],
-                    error=result.error[:200],
-                    attempts=result.attempts,
-                )
+            transaction.on_commit(lambda: _deliver(notification, message))
     except IntegrityError:
         return False  # sent before, for this very event
     return True
+
+
+def _deliver(notification: Notification, message: Outgoing) -> None:
+    try:
+        if message.channel == NotificationChannel.EMAIL:
+            send_mail(message.subject, message.body, None, [message.recipient])
+            return
+        result = get_backend().send(SmsMessage(to=message.recipient, body=message.body, sender=sender_name()))
+    except Exception:
+        Notification.objects.filter(pk=notification.pk).delete()
+        raise
+    # What the gateway said is kept with the message (sent, refused or failed, its id).
+    SmsDelivery.objects.create(
+        notification=notification,
+        purpose=SmsPurpose.CASE_MESSAGE,
+        recipient_masked=mask_phone(message.recipient),
+        status=result.status,
+        provider_id=result.provider_id[:100],
+        error=result.error[:200],
+        attempts=result.attempts,
+    )
 
 
 def sender_name() -> str:

@@ -44,14 +44,14 @@ def has_any(user: User | None, roles: tuple[str, ...]) -> bool:
 def visible_cases_q(user: User | None) -> Q | None:
     """The cases ``user`` may see, as a filter; None means all of them.
 
-    Reception and the association admin see every case. The social research officer and the
-    administration see the cases referred to them; the deciding body (research committee or
-    administration) sees the cases submitted to it.
+    Reception, the association admin and the administration (which leads the service, whatever
+    the policy makes it decide or answer) see every case. The social research officer sees the
+    cases referred to them; the research committee the cases submitted to it.
     """
     from casework.models import Referral
 
     codes = role_codes(user)
-    if codes & {RECEPTION, ADMIN}:
+    if codes & {RECEPTION, ADMIN, ADMINISTRATION}:
         return None
     q = Q(pk__in=[])
     for party, role in PARTY_ROLES.items():

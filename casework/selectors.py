@@ -129,6 +129,7 @@ def case_inbox(
     overdue: bool | None = None,
     assigned: str | None = None,
     beneficiary_id: int | None = None,
+    query: str | None = None,
     now: dt.datetime | None = None,
 ) -> QuerySet[SupportCase]:
     """The cases ``user`` may see, filtered, newest first, with what a list row shows: one query
@@ -145,6 +146,9 @@ def case_inbox(
         qs = qs.filter(status=status)
     if beneficiary_id:
         qs = qs.filter(beneficiary_id=beneficiary_id)
+    if query and query.strip():
+        # The registry's search (name Arabic-normalised, ID number, mobile number), merged records too.
+        qs = qs.filter(beneficiary__in=beneficiaries_search(query=query, include_merged=True).values("pk"))
     if overdue is not None:
         late = Q(status=CaseStatus.OPEN, step="committee_review", decision_due__lt=now)
         qs = qs.filter(late) if overdue else qs.exclude(late)

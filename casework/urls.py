@@ -11,6 +11,7 @@ urlpatterns = [
     path("staff/committee/", views.committee_queue, name="staff-committee"),
     path("staff/beneficiaries/", views.beneficiary_list, name="staff-beneficiaries"),
     path("staff/beneficiaries/<int:pk>/", views.beneficiary_detail, name="staff-beneficiary"),
+    path("staff/beneficiaries/<int:pk>/edit", views.beneficiary_edit, name="staff-beneficiary-edit"),
     path(
         "staff/beneficiaries/<int:pk>/documents/<int:document_id>",
         views.beneficiary_document,

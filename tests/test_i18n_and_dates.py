@@ -63,7 +63,8 @@ def test_dates_are_shown_hijri_beside_gregorian() -> None:
     with translation.override("ar"):
         assert format_hijri(dt.date(2024, 3, 6)) == "٢٥ شعبان ١٤٤٥ هـ"
         assert dual_date(dt.date(2024, 3, 6)).startswith("٢٥ شعبان ١٤٤٥ هـ — ")
-        assert "2024" in dual_date(dt.date(2024, 3, 6))
+        # One kind of digit: the Gregorian half in Arabic-Indic digits too.
+        assert dual_date(dt.date(2024, 3, 6)).endswith("٦ مارس، ٢٠٢٤")
     with translation.override("en"):
         assert dual_date(dt.date(2024, 3, 6)) == "25 Shaban 1445 AH — March 6, 2024"
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tenants import routing
-from tenants.models import Association, AssociationStatus, Domain
+from tenants.models import Association, AssociationStatus, Domain, RoutingEpoch
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +94,11 @@ def test_other_processes_see_changes_through_the_epoch(tenant_a: Association, se
     # Another process deletes the domain: its signal cannot reach us, only the shared counter does.
     Domain.objects.filter(domain="epoch.test").delete()  # queryset delete sends post_delete per row...
     routing._routes["epoch.test"] = routing.Route(association=tenant_a)  # ...so re-plant a stale route
-    routing._epoch = -1  # as if this process had read an older counter
+    routing._epoch = routing._current_epoch()  # this process has read the counter as it is now...
+    # ...when another process bumps it, exactly as its signal handler does.
+    assert RoutingEpoch.objects.filter(pk=1).update(value=F("value") + 1) == 1
+    routing._checked_at = time.monotonic()
+    assert routing.resolve("epoch.test") is not None  # within the re-check interval: the stale route
     routing._checked_at = float("-inf")  # the re-check interval has passed
     assert routing.resolve("epoch.test") is None
 

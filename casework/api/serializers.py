@@ -28,6 +28,7 @@ from casework.models import (
     Relation,
     SupportCase,
 )
+from casework.services.steps import STATES, step_states
 from policy_engine.rules.catalog import CatalogKind, get_entry
 
 # --- input --------------------------------------------------------------------------------------
@@ -73,6 +74,9 @@ class DocumentInput(serializers.Serializer[dict[str, Any]]):
 
 class MergeInput(serializers.Serializer[dict[str, Any]]):
     keep = serializers.IntegerField(required=False, allow_null=True, default=None)
+    confirm = serializers.BooleanField(
+        required=False, default=False, help_text="true: the two records (two ID numbers) are one person"
+    )
 
 
 class DismissInput(serializers.Serializer[dict[str, Any]]):
@@ -288,13 +292,7 @@ def case_payload(case: SupportCase, *, user: User | None) -> dict[str, Any]:
             "phone": case.beneficiary.phone_e164 or None,
         },
         "steps": [
-            {
-                **_label(CatalogKind.STEP, code),
-                "state": "current"
-                if index == here and case.status == CaseStatus.OPEN
-                else ("done" if index < here or case.outcome == CaseOutcome.SERVED else "pending"),
-            }
-            for index, code in enumerate(steps)
+            {**_label(CatalogKind.STEP, code), "state": state} for code, state in step_states(case, steps)
         ],
         "referral_target": case.referral_target or None,
         "deciding_body": case.deciding_body,
@@ -491,7 +489,11 @@ class StepStateSerializer(serializers.Serializer[dict[str, Any]]):
     code = serializers.CharField()
     label_ar = serializers.CharField()
     label_en = serializers.CharField()
-    state = serializers.ChoiceField(choices=["done", "current", "pending"])
+    state = serializers.ChoiceField(
+        choices=list(STATES),
+        help_text="done, skipped (passed without its work), current, pending (ahead of an open case), "
+        "closed (where a rejected or withdrawn case stopped), not_reached (after it)",
+    )
 
 
 class TimelineEntrySerializer(serializers.Serializer[dict[str, Any]]):

@@ -195,7 +195,10 @@ class DuplicateMergeView(APIView):
         data = s.MergeInput(data=request.data)
         data.is_valid(raise_exception=True)
         kept = services.duplicate_merge(
-            actor=request_user(request), flag_id=pk, keep_id=data.validated_data["keep"]
+            actor=request_user(request),
+            flag_id=pk,
+            keep_id=data.validated_data["keep"],
+            confirmed=data.validated_data["confirm"],
         )
         return _beneficiary_response(kept.pk)
 

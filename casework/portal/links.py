@@ -12,9 +12,8 @@ from django.views.decorators.cache import never_cache
 from casework import selectors, services
 from casework.models import AttestationMethod, CaseStatus, LinkPurpose, SupportCase
 from casework.notifications import link_lookup
-from casework.views import payload_view
+from casework.views.presenter import payload_view, step_view
 from core.errors import ServiceError
-from policy_engine.rules.catalog import CatalogKind, label
 from policy_engine.rules.engine import PolicyEngine
 
 
@@ -61,16 +60,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         case = SupportCase.objects.get(pk=case.pk)
     engine = PolicyEngine.from_dict(case.policy_version.document)
     lang = _lang()
-    steps = [
-        {
-            "code": step,
-            "label": label(CatalogKind.STEP, step, lang),  # type: ignore[arg-type]
-            "done": case.status == CaseStatus.CLOSED
-            or engine.steps().index(step) < engine.steps().index(case.step),
-            "current": case.status == CaseStatus.OPEN and step == case.step,
-        }
-        for step in engine.steps()
-    ]
+    steps = step_view(case, engine.steps(), lang)
     to_attest = None
     if _attestation_wanted(case):
         payload = selectors.attestation_payload(case)

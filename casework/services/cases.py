@@ -218,6 +218,9 @@ def action_possible(*, case: SupportCase, action: str, user: User | None) -> boo
     if action == "answer_referral" and user is not None:
         target_role = roles.PARTY_ROLES.get(case.referral_target, "")
         return bool(roles.role_codes(user) & {target_role, roles.ADMIN})
+    if action == "assign" and user is not None and roles.ADMIN not in roles.role_codes(user):
+        # Others may only take a case for themselves: nothing to offer when it is theirs already.
+        return case.assigned_to_id != user.pk
     if action == "attest":
         return engine.has_step("attest") and (
             case.step == "attest" or not selectors.attestation_is_valid(case)

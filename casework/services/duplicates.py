@@ -60,7 +60,9 @@ def _repoint_open_flags(*, drop: Beneficiary, keep: Beneficiary, actor: User | N
 
 
 @transaction.atomic
-def duplicate_merge(*, actor: User | None, flag_id: int, keep_id: int | None = None) -> Beneficiary:
+def duplicate_merge(
+    *, actor: User | None, flag_id: int, keep_id: int | None = None, confirmed: bool = False
+) -> Beneficiary:
     """Merge a flagged pair into one record (``keep_id``, default the older one). Every case and
     document of the other record moves to the one kept; nothing is deleted."""
     require_role(actor, roles.REGISTRY_WRITERS)
@@ -81,6 +83,19 @@ def duplicate_merge(*, actor: User | None, flag_id: int, keep_id: int | None = N
     (drop_id,) = pair - {keep_id}
     locked = {b.pk: b for b in Beneficiary.objects.select_for_update().filter(pk__in=pair).order_by("pk")}
     keep, drop = locked[keep_id], locked[drop_id]
+    if not confirmed:
+        # Two records always carry two ID numbers: the employee confirms it is one person anyway.
+        raise invalid(
+            [
+                field_problem(
+                    "confirm",
+                    "confirmation_required",
+                    f"رقما الهوية مختلفان ({keep.national_id} و{drop.national_id}): أكّد أنهما لشخص واحد قبل الدمج.",
+                    f"The ID numbers differ ({keep.national_id} and {drop.national_id}): confirm they are "
+                    "one person before merging.",
+                )
+            ]
+        )
     if keep.merged_into_id or drop.merged_into_id:
         raise conflict(
             "already_merged", "أحد السجلين مدموج من قبل.", "One of the records was already merged."

@@ -8,6 +8,7 @@ typed.
 """
 
 from casework.views._base import staff_screen
+from casework.views.beneficiary_edit import beneficiary_edit
 from casework.views.case_page import case_detail
 from casework.views.committee import committee_queue
 from casework.views.inbox import inbox, satisfaction
@@ -18,6 +19,7 @@ from casework.views.requests import case_new
 __all__ = [
     "beneficiary_detail",
     "beneficiary_document",
+    "beneficiary_edit",
     "beneficiary_list",
     "case_detail",
     "case_new",

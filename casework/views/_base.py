@@ -53,6 +53,7 @@ _SECTIONS = {
     "committee.html": "committee",
     "beneficiaries.html": "registry",
     "beneficiary_detail.html": "registry",
+    "beneficiary_edit.html": "registry",
     "duplicates.html": "duplicates",
     "case_new.html": "new",
     "satisfaction.html": "satisfaction",

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from casework import forms as f
@@ -22,6 +22,7 @@ from casework.models import (
     CaseStatus,
     SupportCase,
 )
+from casework.services.steps import spec_for, step_todo
 from casework.views._base import (
     current_lang,
     problems_of,
@@ -30,23 +31,16 @@ from casework.views._base import (
     staff_user,
 )
 from casework.views.presenter import (
+    answers_view,
     catalog_label,
     channel_labels,
     payload_view,
     person_name,
+    step_view,
     timeline,
 )
 from core.errors import FieldProblem, ServiceError
 from policy_engine.rules.catalog import CatalogKind
-
-CURRENT_SECTIONS = {
-    "receive": "checklist",
-    "verify": "checklist",
-    "refer": "referral",
-    "attest": "attestation",
-    "committee_review": "committee",
-    "serve": "services",
-}
 
 SUCCESS = {
     "verify_item": gettext_lazy("The item is verified in your name."),
@@ -167,42 +161,12 @@ def _case_forms(
     return forms
 
 
-def _step_todo(case: SupportCase, checklist: list[Any], attested: bool) -> str:
-    """What the current step still needs before it can be completed, in a sentence."""
-    if case.status != CaseStatus.OPEN:
-        return ""
-    step = case.step
-    if step in ("receive", "verify"):
-        left = sum(1 for i in checklist if i.step == step and i.required and i.verified_at is None)
-        if left:
-            return ngettext(
-                "%(n)s item of this step is left to verify.",
-                "%(n)s items of this step are left to verify.",
-                left,
-            ) % {"n": left}
-    if step == "refer":
-        referrals = list(case.referrals.all())
-        if not referrals:
-            return _("Refer the beneficiary's question below, or confirm that no referral is needed.")
-        if any(r.answered_at is None for r in referrals):
-            return _("Awaiting the answer to the referral.")
-    if step == "attest" and not attested:
-        return _("The applicant confirms the data and signs below first.")
-    if step == "committee_review":
-        return _("Awaiting the decision of the deciding body.")
-    if step == "serve" and not case.services.all():
-        return _("Record the service delivered below, then complete the request.")
-    return ""
-
-
 def _case_context(
     request: HttpRequest, case: SupportCase, *, bound: f.ActionForm | None = None, bound_key: str = ""
 ) -> dict[str, Any]:
     user, lang = staff_user(request), current_lang()
     engine = selectors.engine_for(case.policy_version)
     steps = engine.steps()
-    here = steps.index(case.step) if case.step in steps else -1
-    served = case.outcome == CaseOutcome.SERVED
     actions = services.case_available_actions(case=case, user=user)
     if any(v.member_id == user.pk for v in case.votes.all()):
         actions = [a for a in actions if a != "vote"]  # one vote each: the service would refuse it
@@ -222,16 +186,7 @@ def _case_context(
         "beneficiary": case.beneficiary,
         "channel": channel_labels(engine, lang).get(case.channel, case.channel),
         "step_label": catalog_label(CatalogKind.STEP, case.step, lang),
-        "steps": [
-            {
-                "code": code,
-                "label": catalog_label(CatalogKind.STEP, code, lang),
-                "state": "current"
-                if index == here and case.status == CaseStatus.OPEN
-                else ("done" if index < here or served else "pending"),
-            }
-            for index, code in enumerate(steps)
-        ],
+        "steps": step_view(case, steps, lang),
         "overdue": selectors.case_is_overdue(case),
         "referral_target": catalog_label(CatalogKind.PARTY, case.referral_target, lang)
         if case.referral_target
@@ -242,7 +197,8 @@ def _case_context(
         "current_items": [i for i in checklist if i.step == case.step and case.status == CaseStatus.OPEN],
         "other_items": [i for i in checklist if i.step != case.step or case.status != CaseStatus.OPEN],
         "verified_count": sum(1 for i in checklist if i.verified_at is not None),
-        "step_todo": _step_todo(case, checklist, current_valid),
+        "step_todo": step_todo(case, attested=current_valid),
+        "answers": answers_view(case, engine, lang),
         "referrals": list(case.referrals.all()),
         "attestation": current,
         "attestation_valid": current_valid,
@@ -263,7 +219,7 @@ def _case_context(
         # The section where the current step's work is done comes right after "This step".
         "current_section": "rating"
         if "rate" in forms
-        else (CURRENT_SECTIONS.get(case.step, "") if case.status == CaseStatus.OPEN else ""),
+        else (spec_for(case.step).section if case.status == CaseStatus.OPEN else ""),
     }
 
 

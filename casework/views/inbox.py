@@ -21,9 +21,10 @@ from casework.views._base import (
 )
 from casework.views.presenter import (
     catalog_label,
+    channel_choices,
     channel_labels,
     engine_in_force,
-    step_choices,
+    policy_step_choices,
 )
 from policy_engine.rules.catalog import CatalogKind
 
@@ -37,8 +38,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     user, lang = staff_user(request), current_lang()
     engine = engine_in_force()
     labels = channel_labels(engine, lang)
-    # The channels of the policy in force first, then any other a case may have come through.
-    form = f.InboxFilterForm(request.GET, steps=step_choices(lang), channels=list(labels.items()))
+    # Only what the policy in force has: its steps and its channels, in its order and words.
+    form = f.InboxFilterForm(
+        request.GET, steps=policy_step_choices(engine, lang), channels=channel_choices(engine, lang)
+    )
     form.is_valid()
     wanted = form.cleaned_data
     status = wanted.get("status") or CaseStatus.OPEN
@@ -49,6 +52,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         status=None if status == "all" else status,
         overdue=True if wanted.get("overdue") else None,
         assigned=wanted.get("assigned") or None,
+        query=wanted.get("q") or None,
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()

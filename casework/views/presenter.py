@@ -18,9 +18,11 @@ from casework.models import (
     SupportCase,
     VoteChoice,
 )
+from casework.services.steps import STATES, step_states
 from policy_engine.models import PolicyStatus, PolicyVersion
-from policy_engine.rules.catalog import CHANNELS, STEPS, CatalogKind, get_entry
+from policy_engine.rules.catalog import CHANNELS, CatalogKind, get_entry
 from policy_engine.rules.engine import PolicyEngine
+from policy_engine.rules.intake import FormField
 
 # --- labels -------------------------------------------------------------------------------------
 
@@ -56,8 +58,11 @@ def channel_labels(engine: PolicyEngine | None, lang: str) -> dict[str, str]:
     }
 
 
-def step_choices(lang: str) -> list[tuple[str, str]]:
-    return [(code, catalog_label(CatalogKind.STEP, code, lang)) for code in STEPS]
+def policy_step_choices(engine: PolicyEngine | None, lang: str) -> list[tuple[str, str]]:
+    """The steps of a policy's procedure, in its order (none without a policy)."""
+    if engine is None:
+        return []
+    return [(code, catalog_label(CatalogKind.STEP, code, lang)) for code in engine.steps()]
 
 
 def person_name(user: User | None) -> str:
@@ -203,3 +208,44 @@ def choice_label(kind: str, value: Any) -> str:
 
     choices = Gender if kind == "gender" else Relation
     return str(choices(value).label) if value in choices.values else (value or "—")
+
+
+def step_view(case: SupportCase, steps: tuple[str, ...], lang: str) -> list[dict[str, Any]]:
+    """Every step of the case's procedure with its state (the step-state selector's) in words."""
+    return [
+        {
+            "code": code,
+            "label": catalog_label(CatalogKind.STEP, code, lang),
+            "state": state,
+            "state_label": STATES[state],
+        }
+        for code, state in step_states(case, steps)
+    ]
+
+
+def answers_view(case: SupportCase, engine: PolicyEngine, lang: str) -> list[tuple[str, str]]:
+    """The applicant's answers to the pinned intake form, each beside its question, in words."""
+    from themes.templatetags.sila import dual_date
+
+    def words(field: FormField, value: Any) -> str:
+        if field.type == "choice":
+            option = field.option(value)
+            return option.label(lang) if option is not None else str(value)
+        if field.type == "yes_no":
+            return str(_("Yes") if value else _("No"))
+        if field.type == "date" and isinstance(value, dict):
+            return dual_date(dt.date.fromisoformat(value["gregorian"]))
+        if field.type == "file" and isinstance(value, dict):
+            return str(value.get("name", ""))
+        if field.type == "group" and isinstance(value, list):
+            return "؛ ".join(
+                "، ".join(words(sub, row[sub.code]) for sub in field.fields if sub.code in row)
+                for row in value
+            )
+        return str(value)
+
+    return [
+        (field.label(lang), words(field, case.intake[field.code]))
+        for field in engine.intake_form().fields
+        if field.code in case.intake
+    ]

@@ -36,7 +36,7 @@ from policy_engine.rules.catalog import CatalogKind
 # --- the registry -------------------------------------------------------------------------------
 
 
-def _household_rows(formset: Any) -> tuple[list[dict[str, Any]], list[int]]:
+def household_rows(formset: Any) -> tuple[list[dict[str, Any]], list[int]]:
     """The household rows filled in, and for each the index of its form (blank rows are left out,
     so the service's ``household[i]`` is the i-th filled row, not the i-th form)."""
     rows, where = [], []
@@ -67,7 +67,7 @@ def _register(
     if not (form.is_valid() and household.is_valid()):
         messages.error(request, _("Some fields are invalid."))
         return None, form, household, None
-    rows, where = _household_rows(household)
+    rows, where = household_rows(household)
     data = form.cleaned_data
     try:
         beneficiary = services.beneficiary_register(
@@ -221,7 +221,10 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
             if request.POST.get("op") == "merge":
                 keep = request.POST.get("keep", "")
                 kept = services.duplicate_merge(
-                    actor=user, flag_id=pk, keep_id=int(keep) if keep.isdigit() else None
+                    actor=user,
+                    flag_id=pk,
+                    keep_id=int(keep) if keep.isdigit() else None,
+                    confirmed=request.POST.get("confirm") == "yes",
                 )
                 messages.success(
                     request, _("The records were merged: every case and document is now in one file.")

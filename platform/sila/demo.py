@@ -24,6 +24,7 @@ from casework.models import ApiToken
 from casework.services import api_token_create
 from policy_engine.models import BoardMember, BoardRole
 from policy_engine.rules.seeds import SEED_SLUGS, load_seed
+from policy_engine.selectors import policy_version_in_force
 from policy_engine.services import policy_seed_install
 from sila.demo_cases import seed_sample_cases
 from tenants.db import connection
@@ -202,6 +203,7 @@ def demo_setup(*, port: int, credentials_file: Path) -> dict[str, Any]:
             _link_board_members()
             staff = {u.key: User.objects.get(email=demo_email(u.key, slug)) for u in ASSOCIATION_USERS}
             seed_sample_cases(staff, seed=sum(map(ord, slug)))
+            in_force = policy_version_in_force() is not None
             for login in logins:
                 _second_factor(login, known_totp)
                 login["api_token"] = _api_token(known_tokens.get(login["email"]), staff_user=login["email"])
@@ -213,6 +215,7 @@ def demo_setup(*, port: int, credentials_file: Path) -> dict[str, Any]:
                 "name_en": identity["name_en"],
                 "url": base_url(f"{slug}.{base}", port),
                 "logins": logins,
+                "policy_in_force": in_force,
             }
         )
     credentials_file.parent.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,7 @@
 """Sample beneficiaries and requests for the demo: at least one request in every step of the
-association's policy, and some closed ones (served and rated, rejected, withdrawn).
+association's policy, each opened through the association's own intake form; some closed ones
+(served and rated, served and awaiting the beneficiary's rating through its SMS link, rejected,
+withdrawn); a request whose decision is overdue; and a likely duplicate in the registry.
 
 Everything goes through the casework services, as staff would do it, so the timelines, audit
 rows and background jobs are the real ones."""
@@ -8,6 +10,8 @@ from __future__ import annotations
 
 import random
 from typing import Any
+
+from django.utils import timezone
 
 from accounts.models import User
 from casework import selectors, services
@@ -104,7 +108,13 @@ def seed_sample_cases(staff: dict[str, User], *, seed: int) -> int:
     made = 0
     # One open request resting in each step, then three closed ones.
     plans: list[tuple[str, int]] = [("open", i) for i in range(len(steps))]
-    plans += [("served", len(steps)), ("rejected", 0), ("withdrawn", 1)]
+    plans += [
+        ("served", len(steps)),
+        ("served_unrated", 0),
+        ("overdue", 0),
+        ("rejected", 0),
+        ("withdrawn", 1),
+    ]
     for index, (plan, target) in enumerate(plans):
         beneficiary = services.beneficiary_register(
             actor=staff["reception"],
@@ -123,11 +133,22 @@ def seed_sample_cases(staff: dict[str, User], *, seed: int) -> int:
         if plan == "open":
             while case.step != steps[target]:
                 case = _advance(case, staff)
-        elif plan == "served":
+        elif plan in ("served", "served_unrated"):
             while case.status == "open":
                 case = _advance(case, staff)
-            services.satisfaction_record(
-                actor=staff["reception"], case_id=case.pk, score=5, comment="خدمة ممتازة"
+            if plan == "served":
+                services.satisfaction_record(
+                    actor=staff["reception"], case_id=case.pk, score=5, comment="خدمة ممتازة"
+                )
+            # Unrated: the worker texts the beneficiary a rating link (the console shows it).
+        elif plan == "overdue":
+            while case.step != "committee_review":
+                case = _advance(case, staff)
+            # As if submitted for decision two review windows ago (the only write outside the
+            # services: a demo cannot wait a month for its deadline to pass).
+            submitted = timezone.now() - 2 * (engine.decision_due(timezone.now()) - timezone.now())
+            SupportCase.objects.filter(pk=case.pk).update(
+                submitted_for_decision_at=submitted, decision_due=engine.decision_due(submitted)
             )
         elif plan == "rejected":
             while case.step != "committee_review":
@@ -140,4 +161,14 @@ def seed_sample_cases(staff: dict[str, User], *, seed: int) -> int:
                 _act(staff["manager"], case, "decide", outcome="rejected", reason="لا تنطبق الشروط")
         else:
             _act(staff["reception"], case, "withdraw", reason="طلب المستفيد سحب الطلب")
+    # A likely duplicate: the first applicant registered again, the name spelt differently, the
+    # same mobile number (staff find it under Likely duplicates).
+    first = Beneficiary.objects.order_by("pk").first()
+    if first is not None:
+        services.beneficiary_register(
+            actor=staff["reception"],
+            national_id=_national_id(rng),
+            full_name_ar=first.full_name_ar.replace("عبدالله", "عبد الله").replace("محمد", "محمّد"),
+            phone=first.phone_e164,
+        )
     return made

@@ -7,6 +7,9 @@ and the academic record (education); a lease contract from the Ejar platform whe
 rents. The board edits them like any other part of the policy before approving it.
 
 A policy that lists the support request form among its staff tools asks for it at verification.
+
+Longer than ~500 lines on purpose: it is data (five sectors' questions, options and documents in
+both languages), one builder per sector, with no logic beyond assembling them.
 """
 
 from __future__ import annotations

@@ -203,6 +203,9 @@ class Api:
             path, json.dumps(data), content_type="application/json", headers=self.headers
         )
 
+    def delete(self, path: str) -> Any:
+        return self.client.delete(path, headers=self.headers)
+
     def multipart(self, path: str, data: dict[str, Any], **headers: str) -> Any:
         return self.client.post(
             path, data, content_type=MULTIPART_CONTENT, headers={**self.headers, **headers}

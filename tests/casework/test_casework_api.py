@@ -119,13 +119,15 @@ def test_roles_are_enforced_by_the_api(alpha: Association, staff: Staff, rumaila
     assert committee.get("/api/v1/beneficiaries/").status_code == 403
     assert committee.post("/api/v1/beneficiaries/", _new_beneficiary()).status_code == 403
     assert committee.post("/api/v1/cases/", {"beneficiary": 1, "channel": "phone"}).status_code == 403
-    assert committee.get("/api/v1/cases/").json()["count"] == 0
     officer = Api(alpha, staff.officer)
     assert officer.get("/api/v1/beneficiaries/").status_code == 200
     assert officer.post("/api/v1/beneficiaries/", _new_beneficiary()).status_code == 403
     board = Api(alpha, staff.outsider)
     assert board.get("/api/v1/cases/").status_code == 403
     case = open_case(staff.reception)
+    # A request at its first step is the reception's, not yet the committee's.
+    assert Api(alpha, staff.reception).get("/api/v1/cases/").json()["count"] == 1
+    assert committee.get("/api/v1/cases/").json()["count"] == 0
     forbidden = Api(alpha, staff.reception).post(
         f"/api/v1/cases/{case.pk}/transitions/", {"action": "assign", "user": staff.reception2.pk}
     )
@@ -186,7 +188,12 @@ def test_likely_duplicates_are_listed_and_merged_through_the_api(alpha: Associat
     assert second["likely_duplicates"][0]["beneficiary"] == first["id"]
     flags = api.get("/api/v1/duplicates/").json()["results"]
     assert len(flags) == 1
-    merged = api.post(f"/api/v1/duplicates/{flags[0]['id']}/merge/", {"keep": second["id"]})
+    unconfirmed = api.post(f"/api/v1/duplicates/{flags[0]['id']}/merge/", {"keep": second["id"]})
+    assert (unconfirmed.status_code, unconfirmed.json()["error_codes"]) == (
+        400,
+        {"confirm": "confirmation_required"},
+    )
+    merged = api.post(f"/api/v1/duplicates/{flags[0]['id']}/merge/", {"keep": second["id"], "confirm": True})
     assert merged.status_code == 200 and merged.json()["id"] == second["id"]
     assert api.get("/api/v1/duplicates/").json()["count"] == 0
 
@@ -463,3 +470,51 @@ def test_open_by_national_id_with_the_intake_form_and_field_level_errors(
         {"beneficiary": {"national_id": beneficiary.national_id}, "channel": "interview", "intake": answers},
     )
     assert elsewhere.json()["error_codes"] == {"beneficiary.national_id": "not_registered"}
+
+
+def test_rating_a_served_request_and_reading_the_summary(
+    alpha: Association, tenant_b: Association, staff: Staff
+) -> None:
+    install_policy(alpha, "rumaila")
+    case = open_case(staff.reception)
+    url = f"/api/v1/cases/{case.pk}/rating/"
+    reception = Api(alpha, staff.reception)
+    early = reception.post(url, {"score": 5})
+    assert (early.status_code, early.json()["error_codes"]) == (409, {"score": "not_served"})
+    while case.status == "open":
+        case = take_step(case, staff)
+
+    bad = reception.post(url, {"score": 9})
+    assert (bad.status_code, bad.json()["error_codes"]) == (400, {"score": "invalid_score"})
+    beta_reception = make_user(tenant_b, "reception@beta.test", RoleCode.RECEPTION_EMPLOYEE)
+    assert Api(tenant_b, beta_reception).post(url, {"score": 4}).status_code == 404
+    rated = reception.post(url, {"score": 4, "comment": "تعامل راقٍ"})
+    assert (rated.status_code, rated.json()) == (201, {"rated": True})
+    again = reception.post(url, {"score": 5})
+    assert (again.status_code, again.json()["error_codes"]) == (409, {"score": "already_rated"})
+
+    assert reception.get("/api/v1/ratings/summary/").status_code == 403
+    summary = Api(alpha, staff.admin).get("/api/v1/ratings/summary/").json()
+    # One rating: the overall figure only; no employee is shown below five ratings.
+    assert summary == {"count": 1, "average": 4.0, "minimum_per_employee": 5, "employees": []}
+
+
+def test_revoking_a_token_stops_it_and_only_its_owner_or_an_admin_may(
+    alpha: Association, tenant_b: Association, staff: Staff, rumaila: object
+) -> None:
+    token, plaintext = services.api_token_create(user=staff.reception, name="تطبيق الجوال")
+    created = {"id": token.pk}
+    assert Api(alpha, token=plaintext).get("/api/v1/cases/").status_code == 200
+
+    stranger = Api(alpha, staff.reception2).delete(f"/api/v1/tokens/{created['id']}/")
+    assert stranger.status_code == 404
+    other_tenant_admin = make_user(tenant_b, "admin2@beta.test", RoleCode.ASSOCIATION_ADMIN)
+    assert Api(tenant_b, other_tenant_admin).delete(f"/api/v1/tokens/{created['id']}/").status_code == 404
+    assert Api(alpha, token=plaintext).get("/api/v1/cases/").status_code == 200
+
+    revoked = Api(alpha, staff.reception).delete(f"/api/v1/tokens/{created['id']}/")
+    assert revoked.status_code == 200
+    assert revoked.json()["revoked_at"] is not None
+    assert Api(alpha, token=plaintext).get("/api/v1/cases/").status_code == 401
+    connection.set_tenant(alpha)
+    assert ApiToken.objects.get(pk=created["id"]).revoked_at is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,17 @@ from core.errors import ServiceError
 from policy_engine import services as policy_services
 from policy_engine.models import PolicyStatus, PolicyVersion
 from tenants.models import Association
-from tests.casework.conftest import SIGNATURE, Staff, install_policy, intake_answers, open_case, register
+from tests.casework.conftest import (
+    SIGNATURE,
+    Api,
+    Staff,
+    install_policy,
+    intake_answers,
+    open_case,
+    register,
+)
 from tests.casework.test_casework_flow import act, take_step
+from tests.casework.test_casework_screens import body, browser
 
 pytestmark = pytest.mark.django_db
 
@@ -293,10 +303,11 @@ def test_each_role_does_only_what_it_may(staff: Staff, jamoum: object) -> None:
     case = _until(open_case(staff.reception, beneficiary), staff, "refer")
     case = act(staff.reception, case, "refer", question="ما شروط كفالة اليتيم؟")
     referral = case.referrals.get()
-    # The administration is not this policy's referral target: it does not even see the case.
+    # The administration sees every request, but is not this policy's referral target.
     with pytest.raises(ServiceError) as admin_view:
         act(staff.administration, case, "answer_referral", referral=referral.pk, answer="...")
-    assert admin_view.value.status == 404
+    assert admin_view.value.status == 403
+    assert list(selectors.cases_visible_to(staff.administration)) == [case]
     # The research officer sees it, but may not complete the step for reception.
     with pytest.raises(ServiceError) as officer_complete:
         act(staff.officer, case, "complete")
@@ -429,3 +440,34 @@ def test_a_listed_document_must_be_of_a_type_its_item_accepts(
         action="verify_item",
         data={"code": "death_certificate", "document": scan.pk},
     )
+
+
+def test_every_place_shows_a_withdrawn_case_as_stopped_with_the_steps_it_never_reached(
+    alpha: Association, staff: Staff
+) -> None:
+    install_policy(alpha, "jamoum")  # receive, verify, refer, attest, committee_review, register, serve
+    case = open_case(staff.reception)
+    case = take_step(case, staff)  # receive
+    case = take_step(case, staff)  # verify
+    case = act(staff.reception, case, "complete", not_needed=True)  # refer: nothing to refer
+    case = act(staff.reception, case, "withdraw", reason="استغنى عن الطلب")
+    expected = [
+        ("receive", "done"),
+        ("verify", "done"),
+        ("refer", "skipped"),
+        ("attest", "closed"),
+        ("committee_review", "not_reached"),
+        ("register", "not_reached"),
+        ("serve", "not_reached"),
+    ]
+
+    api = Api(alpha, staff.reception).get(f"/api/v1/cases/{case.pk}/").json()
+    assert [(s["code"], s["state"]) for s in api["steps"]] == expected
+
+    page = body(browser(alpha, staff.reception, "en").get(f"/staff/cases/{case.pk}/"))
+    steps_list = re.search(r'<ol class="steps case-steps">(.*?)</ol>', page, re.S)
+    assert steps_list is not None
+    assert re.findall(r'<li class="(\w+)"', steps_list.group(1)) == [state for _code, state in expected]
+    assert page.count("(Not reached)") == 3
+    assert "(The request was closed here)" in page
+    assert "(Not needed)" in page

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.core import mail
 from django.db import transaction
-from django.test import Client
+from django.test import Client, TestCase
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
@@ -39,8 +39,25 @@ def jobs_for(case: SupportCase, task_name: str) -> list[ProcrastinateJob]:
 
 
 def run(task: object, case: SupportCase, job: ProcrastinateJob) -> int:
-    """Run a job's body as the worker would: in the schema the job carries."""
-    return int(task(**job.args))  # type: ignore[operator]
+    """Run a job's body as the worker would: in the schema the job carries; its messages leave
+    when its transaction commits."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return int(task(**job.args))  # type: ignore[operator]
+
+
+def test_a_message_leaves_only_after_its_record_is_committed(alpha: Association, staff: Staff) -> None:
+    install_policy(alpha, "jamoum")
+    case = open_case(staff.reception)
+    [job] = jobs_for(case, "request_received")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert tasks.request_received(**job.args) == 1
+        assert sms.outbox == []  # recorded, not sent yet
+        raise RuntimeError("the job's transaction fails after recording the message")
+    assert sms.outbox == []
+    assert not Notification.objects.filter(case=case).exists()
+    # The retry sends it, once.
+    assert run(tasks.request_received, case, job) == 1
+    assert len(sms.outbox) == 1
 
 
 def to_review(alpha: Association, staff: Staff, slug: str = "jamoum") -> SupportCase:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, TestCase
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
 
@@ -64,7 +64,9 @@ def run_jobs(task_suffix: str) -> int:
         if job.pk in _done_jobs:
             continue  # the queue is read-only from Django: remember what this test ran
         _done_jobs.add(job.pk)
-        sent += int(tasks_by_suffix[task_suffix](**job.args))
+        # Messages leave when the job's transaction commits.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            sent += int(tasks_by_suffix[task_suffix](**job.args))
     return sent
 
 

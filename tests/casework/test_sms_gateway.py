@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from django.test import TestCase
 from pytest_django.fixtures import Settings
 
 from casework import notifications, sms
@@ -98,24 +99,27 @@ def test_delivery_status_is_recorded_with_the_message(gateway: GatewayStandin, t
     from tenants.db import connection
 
     connection.set_tenant(tenant_a)
-    sent = notifications.send_once(
-        case=None,
-        kind=NotificationKind.REQUEST_RECEIVED,
-        dedupe_key="t:1",
-        message=notifications.Outgoing(NotificationChannel.SMS, PHONE, "", "استلمنا طلبكم"),
-    )
+    # The message leaves when its record commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        sent = notifications.send_once(
+            case=None,
+            kind=NotificationKind.REQUEST_RECEIVED,
+            dedupe_key="t:1",
+            message=notifications.Outgoing(NotificationChannel.SMS, PHONE, "", "استلمنا طلبكم"),
+        )
     assert sent
     delivery = SmsDelivery.objects.get(notification=Notification.objects.get(dedupe_key="t:1"))
     assert delivery.status == SmsStatus.SENT
     assert delivery.provider_id == str(gateway.state.accepted[0]["messageId"])
     assert delivery.recipient_masked == "+966•••••••67"
     gateway.inject(status=400, status_count=1)
-    notifications.send_once(
-        case=None,
-        kind=NotificationKind.REQUEST_RECEIVED,
-        dedupe_key="t:2",
-        message=notifications.Outgoing(NotificationChannel.SMS, PHONE, "", "استلمنا طلبكم"),
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        notifications.send_once(
+            case=None,
+            kind=NotificationKind.REQUEST_RECEIVED,
+            dedupe_key="t:2",
+            message=notifications.Outgoing(NotificationChannel.SMS, PHONE, "", "استلمنا طلبكم"),
+        )
     refused = SmsDelivery.objects.get(notification__dedupe_key="t:2")
     assert refused.status == SmsStatus.REFUSED
     assert refused.attempts == 1

@@ -18,7 +18,9 @@ from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
+from sila.demo_intake import SAMPLES
 from tests.e2e.conftest import ARTIFACTS, LiveSila
+from tests.e2e.intake import fill_intake
 
 SLUG = "jamoum"
 STEPS = {
@@ -181,6 +183,9 @@ def test_a_jamoum_request_from_intake_to_rating_in_arabic(live_sila: LiveSila, n
     assert "branch_offices" not in channels  # Tabuk's channel, not in Jamoum's policy
     opening.locator("select[name=channel]").select_option("interview")
     expect(opening.locator("input[name=assign_to_me]")).to_be_checked()
+    # Jamoum's own form (orphan care): what the applicant says about the orphans.
+    expect(opening).to_contain_text("تاريخ وفاة الأب")
+    fill_intake(opening, SAMPLES["orphan_care"])
     _submit(reception, opening, "فتح الطلب")
     found = re.search(r"/staff/cases/(\d+)/$", reception.url)
     assert found, reception.url

@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from themes.dates import format_hijri
 
 register = template.Library()
+_ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:
@@ -30,4 +31,8 @@ def dual_date(value: dt.date | dt.datetime | None) -> str:
     if value is None:
         return ""
     day = _as_date(value)
-    return f"{hijri(day)} — {formats.date_format(day, 'DATE_FORMAT')}"
+    gregorian = formats.date_format(day, "DATE_FORMAT")
+    if (get_language() or "ar").startswith("ar"):
+        # One kind of digit in one date: the Hijri half is written in Arabic-Indic digits.
+        gregorian = gregorian.translate(_ARABIC_INDIC)
+    return f"{hijri(day)} — {gregorian}"

@@ -8,16 +8,15 @@ from casework.services.actions.any_step import do_assign, do_note, do_withdraw
 from casework.services.actions.attest import do_attest
 from casework.services.actions.checklist import do_add_item, do_verify_item
 from casework.services.actions.committee import do_decide, do_vote
-from casework.services.actions.complete import do_complete
 from casework.services.actions.refer import do_answer_referral, do_refer
 from casework.services.actions.serve import do_record_service
+from casework.services.steps import STEPS_BEFORE_DECISION, do_complete
 
 _DESK = (roles.RECEPTION, roles.ADMIN)
-_STEPS_BEFORE_DECISION = ("receive", "verify", "refer", "attest")
 ACTIONS: dict[str, ActionRule] = {
     "verify_item": ActionRule(_DESK, ("receive", "verify"), do_verify_item),
     "add_item": ActionRule(_DESK, ("receive", "verify"), do_add_item),
-    "complete": ActionRule(_DESK, (*_STEPS_BEFORE_DECISION, "register", "serve"), do_complete),
+    "complete": ActionRule(_DESK, (*STEPS_BEFORE_DECISION, "register", "serve"), do_complete),
     "refer": ActionRule(_DESK, ("refer",), do_refer),
     "answer_referral": ActionRule(
         (roles.RESEARCH_OFFICER, roles.ADMINISTRATION, roles.ADMIN), ("refer",), do_answer_referral

@@ -18,7 +18,7 @@ from casework.services._base import (
     text_field,
 )
 from casework.services.actions._types import ActionContext, Applied
-from casework.services.actions.complete import needs_attestation
+from casework.services.steps import needs_attestation
 from core.errors import forbidden, invalid
 
 

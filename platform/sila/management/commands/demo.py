@@ -47,6 +47,11 @@ class Command(BaseCommand):
             for login in entry["logins"]:
                 w(f"   {login['email']:<38} {login['password']:<18} {', '.join(login['roles'])}")
             w("   (API tokens for each login are in the credentials file)")
+            if not entry.get("policy_in_force", True):
+                w(
+                    "   Its policy awaits the board: sign in as a board member and approve it, then run"
+                    " `make demo` again to add its sample requests."
+                )
         w(f"\nLogins saved to {options['credentials_file']}")
         if options["no_serve"]:
             return
