@@ -9,7 +9,7 @@ export DJANGO_SETTINGS_MODULE ?= sila.settings.dev
 
 SILA_SCALE_N ?= 500
 
-.PHONY: setup demo test lint typecheck contracts pytest perf scale perf-big lock messages clean db-stop browser openapi axe
+.PHONY: setup demo test lint typecheck contracts pytest perf scale perf-big lock messages clean db-stop browser openapi axe fuzz chaos
 
 $(STAMP): requirements/dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Sila needs Python >= 3.11"'
@@ -70,6 +70,16 @@ scale: setup
 perf-big: setup
 	SILA_TEST_DB_SUFFIX=big DJANGO_SETTINGS_MODULE=sila.settings.test \
 	  nice -n 10 $(PY) -m pytest tests/perf/test_big_association.py -p no:randomly -s -o addopts=''
+
+# The API against its schema, deeper than make test's bounded run (tests/contract).
+fuzz: setup
+	DJANGO_SETTINGS_MODULE=sila.settings.test SILA_FUZZ_EXAMPLES=$${SILA_FUZZ_EXAMPLES:-200} \
+	  SILA_FUZZ_MAX_TIME=$${SILA_FUZZ_MAX_TIME:-1800} $(PY) -m pytest tests/contract -p no:randomly -o addopts=''
+
+# Faults injected into a local Sila (killed worker, PostgreSQL restart under load, connection
+# exhaustion, disk full); bounded, loopback only. Report: test-artifacts/chaos.json, docs/reliability.md.
+chaos: setup
+	$(PY) -m tests.chaos
 
 # Regenerate the hash-pinned lock files after changing pyproject.toml.
 lock: setup

@@ -15,6 +15,7 @@ from rest_framework.request import Request
 
 from casework.models import ApiToken
 from casework.services import api_token_authenticate
+from core.throttle import bad_token_check, bad_token_record
 from tenants.db import connection
 
 
@@ -30,11 +31,14 @@ class BearerTokenAuthentication(BaseAuthentication):
         try:
             plaintext = header[1].decode("ascii")
         except UnicodeDecodeError:
+            bad_token_record(request)
             raise AuthenticationFailed("Invalid token.") from None
         if connection.schema_name in (settings.PUBLIC_SCHEMA_NAME, settings.SILA_TEMPLATE_SCHEMA):
             raise AuthenticationFailed("API tokens are valid on their association's host only.")
+        bad_token_check(request)
         token = api_token_authenticate(plaintext)
         if token is None:
+            bad_token_record(request)
             raise AuthenticationFailed("Invalid, revoked or unknown token for this association.")
         return token.user, token
 

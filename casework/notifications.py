@@ -1,11 +1,13 @@
 """Messages about cases, by email (staff) and SMS (beneficiaries). Each is recorded once per event:
 the row with its unique ``dedupe_key`` is written in the same transaction as the sending, so a job
-that runs again after a crash finds it and sends nothing more."""
+that runs again after a crash finds it and sends nothing more. The stored copy keeps no link
+token (``redact_links``): only the message sent carries it."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -37,6 +39,15 @@ class Outgoing:
     body: str
 
 
+# A follow (/t/) or rating (/r/) link's token opens the beneficiary's request to whoever holds it.
+# The links table keeps only its hash; the stored copy of a message keeps no more than that.
+_LINK_TOKEN = re.compile(r"(/[tr]/)[A-Za-z0-9_-]{8,}")
+
+
+def redact_links(body: str) -> str:
+    return _LINK_TOKEN.sub(r"\1…", body)
+
+
 def send_once(*, case: SupportCase | None, kind: str, dedupe_key: str, message: Outgoing) -> bool:
     """Record ``message`` and send it once the record is committed, unless one with ``dedupe_key``
     was recorded before. Returns whether it was recorded now.
@@ -52,7 +63,7 @@ def send_once(*, case: SupportCase | None, kind: str, dedupe_key: str, message: 
                 channel=message.channel,
                 recipient=message.recipient,
                 subject=message.subject,
-                body=message.body,
+                body=redact_links(message.body),
                 dedupe_key=dedupe_key,
             )
             transaction.on_commit(lambda: _deliver(notification, message))

@@ -71,5 +71,13 @@ class PageFilters(serializers.Serializer):
 def filters_read(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     """The validated query parameters (a ValidationError, i.e. a 400, for any unknown value)."""
     serializer = serializer_class(data=request.query_params)
+    # An empty value (`?step=`) is refused like any other unknown value, not read as "no filter".
+    blank = {
+        name: [serializers.CharField.default_error_messages["blank"]]
+        for name, field in serializer.fields.items()
+        if request.query_params.get(name) == "" and not getattr(field, "allow_blank", False)
+    }
+    if blank:
+        raise serializers.ValidationError(blank)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)

@@ -54,6 +54,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     str,
     location=OpenApiParameter.HEADER,
     required=False,
+    pattern=r"^\S(.{0,253}\S)?$",
     description="Any unique string (a UUID): a retry with the same key and body returns the first "
     "answer and creates nothing; the same key with another body is refused with 422.",
 )

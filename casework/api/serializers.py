@@ -36,10 +36,10 @@ from policy_engine.rules.catalog import CatalogKind, get_entry
 
 class HouseholdMemberInput(serializers.Serializer[dict[str, Any]]):
     full_name_ar = serializers.CharField(max_length=200, allow_blank=True)
-    relation = serializers.CharField(max_length=20, allow_blank=True)
+    relation = serializers.ChoiceField(choices=Relation.choices)
     national_id = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     birth_date = serializers.DateField(required=False, allow_null=True, default=None)
-    gender = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False, allow_blank=True, default="")
 
 
 class BeneficiaryCreateInput(serializers.Serializer[dict[str, Any]]):
@@ -52,7 +52,9 @@ class BeneficiaryCreateInput(serializers.Serializer[dict[str, Any]]):
     gender = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
     city = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    household = HouseholdMemberInput(many=True, required=False, default=list)
+    household = serializers.ListField(
+        child=HouseholdMemberInput(), max_length=50, required=False, default=list
+    )
 
 
 class BeneficiaryUpdateInput(serializers.Serializer[dict[str, Any]]):
@@ -63,7 +65,7 @@ class BeneficiaryUpdateInput(serializers.Serializer[dict[str, Any]]):
     gender = serializers.CharField(max_length=10, required=False, allow_blank=True)
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
-    household = HouseholdMemberInput(many=True, required=False)
+    household = serializers.ListField(child=HouseholdMemberInput(), max_length=50, required=False)
 
 
 class DocumentInput(serializers.Serializer[dict[str, Any]]):
@@ -143,7 +145,7 @@ class TransitionInput(serializers.Serializer[dict[str, Any]]):
 
 
 class RatingInput(serializers.Serializer[dict[str, Any]]):
-    score = serializers.IntegerField()
+    score = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -87,6 +87,7 @@ def _case_response(request: Request, case_id: int, *, status_code: int = status.
 
 class BeneficiaryListView(APIView):
     permission_classes = [RegistryPermission]
+    pagination_class = Pagination  # declares the list as paginated in the schema
 
     @extend_schema(
         parameters=[BeneficiaryFilters],
@@ -147,7 +148,7 @@ class BeneficiaryDetailView(APIView):
 
 class BeneficiaryDocumentView(APIView):
     permission_classes = [RegistryWriters]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
 
     @extend_schema(
         request={"multipart/form-data": s.DocumentInput},
@@ -171,6 +172,7 @@ class BeneficiaryDocumentView(APIView):
 
 class DuplicateListView(APIView):
     permission_classes = [RegistryWriters]
+    pagination_class = Pagination  # declares the list as paginated in the schema
 
     @extend_schema(
         parameters=[DuplicateFilters],
@@ -225,6 +227,7 @@ class CaseListView(APIView):
     """The inbox: the cases this user's role lets them see, newest first, 25 a page."""
 
     permission_classes = [CasePermission]
+    pagination_class = Pagination  # declares the list as paginated in the schema
 
     @extend_schema(
         parameters=[CaseFilters],

@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import serializers
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +23,7 @@ from casework.models import PortalSession
 from casework.portal import otp, selectors, services
 from casework.portal.views import client_address
 from casework.selectors import hijri_date
+from core.parsers import StrictJSONParser
 from tenants.db import connection
 
 
@@ -79,6 +80,8 @@ _ACCEPTED = inline_serializer("OtpAccepted", {"detail": serializers.CharField()}
 
 
 class OtpRequestView(APIView):
+    # The portal's forms post form data; clients may send JSON.
+    parser_classes = [StrictJSONParser, FormParser, MultiPartParser]
     authentication_classes: list[type[BaseAuthentication]] = []
     permission_classes = [AllowAny]
 
@@ -101,6 +104,8 @@ class OtpRequestView(APIView):
 
 
 class OtpVerifyView(APIView):
+    # The portal's forms post form data; clients may send JSON.
+    parser_classes = [StrictJSONParser, FormParser, MultiPartParser]
     authentication_classes: list[type[BaseAuthentication]] = []
     permission_classes = [AllowAny]
 
@@ -165,7 +170,7 @@ class OwnRequestsView(APIView):
 class ApplicationView(APIView):
     authentication_classes: list[type[BaseAuthentication]] = []
     permission_classes = [AllowAny]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, StrictJSONParser]
 
     @extend_schema(
         request={"multipart/form-data": ApplicationSerializer},

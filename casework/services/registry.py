@@ -67,11 +67,41 @@ def _beneficiary_pointer(existing: Beneficiary) -> ServiceError:
     return error
 
 
+# No family is larger; a longer list is a mistake or an attack (thousands of rows per save).
+MAX_HOUSEHOLD_MEMBERS = 50
+# Nobody alive was born before this: an earlier date is a typing slip (year 1, 0199...).
+EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+
+
+def _birth_date_problem(field: str, birth_date: Any) -> FieldProblem | None:
+    if not isinstance(birth_date, dt.date):
+        return None
+    if birth_date < EARLIEST_BIRTH_DATE:
+        return field_problem(
+            field, "too_early", "تاريخ الميلاد قبل عام ١٩٠٠.", "The birth date is before 1900."
+        )
+    if birth_date > timezone.localdate():
+        return field_problem(
+            field, "in_future", "تاريخ الميلاد في المستقبل.", "The birth date is in the future."
+        )
+    return None
+
+
 def _household_rows(
     household: Iterable[Mapping[str, Any]],
 ) -> tuple[list[HouseholdMember], list[FieldProblem]]:
     members: list[HouseholdMember] = []
     problems: list[FieldProblem] = []
+    household = list(household)
+    if len(household) > MAX_HOUSEHOLD_MEMBERS:
+        return [], [
+            field_problem(
+                "household",
+                "too_many",
+                f"لا تتجاوز الأسرة {MAX_HOUSEHOLD_MEMBERS} فردًا.",
+                f"A household has at most {MAX_HOUSEHOLD_MEMBERS} members.",
+            )
+        ]
     for index, row in enumerate(household):
         where = f"household[{index}]"
         name = text_field(row, "full_name_ar")
@@ -106,6 +136,9 @@ def _household_rows(
                     )
                 )
                 birth_date = None
+        date_problem = _birth_date_problem(f"{where}.birth_date", birth_date)
+        if date_problem:
+            problems.append(date_problem)
         members.append(
             HouseholdMember(
                 full_name_ar=name[:200],
@@ -166,12 +199,9 @@ def _person_problems(
             problems.append(field_problem("gender", "invalid_choice", "اختر الجنس.", "Choose a gender."))
         else:
             clean["gender"] = gender
-    if birth_date is not None and birth_date > timezone.localdate():
-        problems.append(
-            field_problem(
-                "birth_date", "in_future", "تاريخ الميلاد في المستقبل.", "The birth date is in the future."
-            )
-        )
+    date_problem = _birth_date_problem("birth_date", birth_date)
+    if date_problem:
+        problems.append(date_problem)
     return clean, problems
 
 

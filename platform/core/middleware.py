@@ -6,6 +6,8 @@ Comes first in ``MIDDLEWARE`` so that it also wraps host routing:
   cannot store it in text, and a query filtered by it fails in the database (a 500 otherwise);
 - an ``/api/`` request whose declared body is larger than Sila accepts is refused with 413 before
   it is read;
+- a request that failed because the disk is full is answered 507 (nothing was saved: the
+  transaction rolled back and ``core.storage`` removed the partial file);
 - a request that failed because the database could not be reached (PostgreSQL restarting, every
   pooled connection busy past the pool's timeout, "too many clients") is answered 503 with
   ``Retry-After`` instead of 500: the client may safely try again, nothing was written;
@@ -16,6 +18,7 @@ Comes first in ``MIDDLEWARE`` so that it also wraps host routing:
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -53,6 +56,11 @@ _MESSAGES: dict[str, tuple[str, str, str]] = {
         "unavailable",
         "الخدمة غير متاحة مؤقتًا، أعد المحاولة.",
         "Service unavailable, try again.",
+    ),
+    "storage_full": (
+        "storage_full",
+        "تعذّر حفظ الملف: مساحة التخزين ممتلئة. لم يُحفظ شيء؛ أعد المحاولة لاحقًا.",
+        "The file could not be stored: storage is full. Nothing was saved; try again later.",
     ),
 }
 _STATUS_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
@@ -122,9 +130,10 @@ class RequestSanitisingMiddleware:
                 api_error(request, "nul_character", 400) if is_api else _plain(request, "nul_character", 400)
             )
         response = self.get_response(request)
-        if response.status_code == 500 and isinstance(
-            getattr(request, "_sila_exception", None), DB_UNAVAILABLE
-        ):
+        failure = getattr(request, "_sila_exception", None)
+        if response.status_code == 500 and isinstance(failure, OSError) and failure.errno in STORAGE_FULL:
+            return api_error(request, "storage_full", 507) if is_api else _plain(request, "storage_full", 507)
+        if response.status_code == 500 and isinstance(failure, DB_UNAVAILABLE):
             unavailable = (
                 api_error(request, "unavailable", 503) if is_api else _plain(request, "unavailable", 503)
             )
@@ -142,6 +151,8 @@ class RequestSanitisingMiddleware:
 
 
 DB_UNAVAILABLE = (OperationalError, InterfaceError)
+# The disk is full, over quota, or the process may write no larger file.
+STORAGE_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 RETRY_AFTER_SECONDS = "2"
 
 

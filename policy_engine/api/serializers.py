@@ -166,7 +166,7 @@ class PolicyVersionDetailSerializer(PolicyVersionListSerializer):
 
 class DraftCreateSerializer(serializers.Serializer[dict[str, Any]]):
     based_on = serializers.IntegerField(required=False, allow_null=True)
-    document = serializers.JSONField(required=False)
+    document = serializers.DictField(required=False)
     template = serializers.ChoiceField(
         choices=["rumaila", "jamoum", "mawsam", "tabuk", "baraa"],
         required=False,
@@ -175,12 +175,12 @@ class DraftCreateSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class DraftUpdateSerializer(serializers.Serializer[dict[str, Any]]):
-    document = serializers.JSONField()
+    document = serializers.DictField()
     revision = serializers.IntegerField(min_value=1)
 
 
 class ValidateSerializer(serializers.Serializer[dict[str, Any]]):
-    document = serializers.JSONField()
+    document = serializers.DictField()
 
 
 class ReauthenticationFields(serializers.Serializer[dict[str, Any]]):
@@ -213,7 +213,7 @@ class PaperSignatorySerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class RecordApprovalSerializer(ApproveSerializer):
-    signatories = PaperSignatorySerializer(many=True, allow_empty=False)
+    signatories = serializers.ListField(child=PaperSignatorySerializer(), allow_empty=False, min_length=1)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     scan = serializers.FileField(required=False, allow_null=True, default=None)
 

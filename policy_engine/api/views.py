@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +19,7 @@ from accounts.models import RoleCode
 from accounts.reauth import api_reauthentication
 from core.api import role_permission
 from core.errors import FieldProblem, invalid, not_found
+from core.http import name_file
 from core.parsers import StrictJSONParser
 from policy_engine import presenters, selectors, services
 from policy_engine.api import serializers as s
@@ -133,7 +134,7 @@ class VersionDiffView(APIView):
         parameters=[
             OpenApiParameter(
                 "against",
-                int,
+                {"type": "integer", "minimum": 1, "maximum": 2147483647},
                 description="the other version (default: the one in force, else the one this was based on)",
             )
         ],
@@ -241,7 +242,7 @@ class ApproveView(APIView):
 
 class RecordApprovalView(APIView):
     permission_classes = [AdminOnly]
-    parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
+    parser_classes = [StrictJSONParser, MultiPartParser]
 
     @extend_schema(
         request=s.RecordApprovalSerializer, responses={200: s.PolicyVersionDetailSerializer}, tags=["policy"]
@@ -347,7 +348,7 @@ class ValidateView(APIView):
 
 class AttachmentUploadView(APIView):
     permission_classes = [AdminOnly]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
 
     @extend_schema(
         request={"multipart/form-data": s.AttachmentSerializer},
@@ -383,5 +384,5 @@ class AttachmentUploadView(APIView):
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    name_file(response, filename)
     return response

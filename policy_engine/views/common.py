@@ -18,6 +18,7 @@ from accounts.decorators import role_required
 from accounts.models import RoleCode, User
 from core.api import has_any_role
 from core.errors import ServiceError
+from core.http import name_file
 from policy_engine import presenters, selectors
 from policy_engine.models import BoardMember, BoardRole, PolicyStatus, PolicyVersion
 from policy_engine.rules.catalog import Lang
@@ -99,7 +100,7 @@ def policy_pdf(request: HttpRequest, version: PolicyVersion) -> HttpResponse:
     pdf = render_policy_pdf(**render_inputs(request, version), lang=page_lang())
     slug = request.tenant.slug  # type: ignore[attr-defined]
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{slug}-policy-v{version.number}-{page_lang()}.pdf"'
+    name_file(response, f"{slug}-policy-v{version.number}-{page_lang()}.pdf")
     return response
 
 

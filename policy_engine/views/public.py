@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.api import has_any_role
+from core.http import name_file
 from policy_engine import selectors
 from policy_engine.views.common import STAFF_ROLES, policy_html, policy_pdf
 
@@ -39,6 +40,6 @@ def policy_document(request: HttpRequest, attachment_id: str) -> FileResponse:
     if not public and not has_any_role(request.user, STAFF_ROLES):
         raise Http404  # never say that it exists
     response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
-    response["Content-Disposition"] = f'inline; filename="{attachment.original_name}"'
+    name_file(response, attachment.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response

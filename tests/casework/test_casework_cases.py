@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import re
 from pathlib import Path
@@ -17,6 +18,7 @@ from policy_engine.models import PolicyStatus, PolicyVersion
 from tenants.models import Association
 from tests.casework.conftest import (
     SIGNATURE,
+    TINY_PNG_B64,
     Api,
     Staff,
     install_policy,
@@ -418,7 +420,7 @@ def test_a_listed_document_must_be_of_a_type_its_item_accepts(
 ) -> None:
     install_policy(alpha, "jamoum")
     case = open_case(staff.reception, intake=intake_answers() | {"applicant_relation": "guardian"})
-    png = b"\x89PNG\r\n\x1a\n" + b"0" * 64
+    png = base64.b64decode(TINY_PNG_B64)  # a real image: uploads are checked whole (core.uploads)
     scan = services.beneficiary_document_upload(
         actor=staff.reception, beneficiary_id=case.beneficiary_id, upload=SimpleUploadedFile("deed.png", png)
     )

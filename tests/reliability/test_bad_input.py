@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from tenants.models import Association
-from tests.casework.conftest import Api, Staff, open_case
+from tests.casework.conftest import Api, Staff, new_national_id, open_case
 from tests.conftest import host_for
 
 pytestmark = pytest.mark.django_db
@@ -224,3 +224,109 @@ def test_an_unreachable_database_is_a_503_with_retry_after(
     assert response.status_code == 503
     assert response["Retry-After"] == "2"
     assert _json(response) == {"code": "unavailable", "detail": "Service unavailable, try again."}
+
+
+def test_a_household_of_thousands_or_a_birth_in_year_one_is_refused(alpha: Association, staff: Staff) -> None:
+    api = Api(alpha, staff.admin)
+    member = {"full_name_ar": "ابن", "relation": "son"}
+    body = {"national_id": new_national_id(), "full_name_ar": "سالم", "household": [member] * 5000}
+    response = api.post("/api/v1/beneficiaries/", body)
+    assert response.status_code == 400
+    assert "household" in _json(response)["errors"]
+    response = api.post("/api/v1/beneficiaries/", {**body, "household": [], "birth_date": "0001-01-01"})
+    assert response.status_code == 400
+    assert _json(response)["error_codes"] == {"birth_date": "too_early"}
+    response = api.post(
+        "/api/v1/beneficiaries/", {**body, "household": [{**member, "birth_date": "1899-12-31"}]}
+    )
+    assert response.status_code == 400
+    assert _json(response)["error_codes"] == {"household[0].birth_date": "too_early"}
+
+
+def test_the_services_refuse_them_too(alpha: Association, staff: Staff) -> None:
+    """Screens call the same service: the limits are not only the API's."""
+    import datetime as dt
+
+    from casework import services
+    from core.errors import ServiceError
+
+    with pytest.raises(ServiceError) as refused:
+        services.beneficiary_register(
+            actor=staff.reception,
+            national_id=new_national_id(),
+            full_name_ar="سالم",
+            household=[{"full_name_ar": "ابن", "relation": "son"}] * 51,
+        )
+    assert [p.code for p in refused.value.problems] == ["too_many"]
+    with pytest.raises(ServiceError) as refused:
+        services.beneficiary_register(
+            actor=staff.reception,
+            national_id=new_national_id(),
+            full_name_ar="سالم",
+            birth_date=dt.date(1, 1, 1),
+        )
+    assert [p.code for p in refused.value.problems] == ["too_early"]
+
+
+def test_a_number_is_not_text(alpha: Association, staff: Staff) -> None:
+    api = Api(alpha, staff.admin)
+    national_id = new_national_id()
+    response = api.post("/api/v1/beneficiaries/", {"national_id": int(national_id), "full_name_ar": "سالم"})
+    assert response.status_code == 400
+    assert _json(response)["error_codes"] == {"national_id": "invalid"}
+    assert (
+        api.post("/api/v1/beneficiaries/", {"national_id": national_id, "full_name_ar": "سالم"}).status_code
+        == 201
+    )
+
+
+def test_bad_api_tokens_are_throttled_per_address(alpha: Association, staff: Staff, settings: Any) -> None:
+    from django.core.cache import cache
+
+    from casework import services
+
+    cache.clear()
+    settings.SILA_BAD_TOKEN_LIMIT = 5
+    client = Client(HTTP_HOST=host_for(alpha))
+    guesses = [
+        client.get("/api/v1/cases/", headers={"authorization": f"Bearer sila_abc_{n}"}).status_code
+        for n in range(7)
+    ]
+    assert guesses == [401] * 5 + [429] * 2
+    refused = client.get("/api/v1/cases/", headers={"authorization": "Bearer sila_abc_x"})
+    assert int(refused["Retry-After"]) >= 1
+    # Another address is not held back by this one's guesses.
+    _, token = services.api_token_create(user=staff.admin, name="mine")
+    other = client.get("/api/v1/cases/", headers={"authorization": f"Bearer {token}"}, REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 200
+    cache.clear()
+
+
+def test_a_full_disk_is_a_507_and_leaves_no_partial_file(
+    alpha: Association, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    import errno
+
+    from django.core.files.base import ContentFile
+
+    from core.storage import TenantStorage
+    from sila.api import MetaView
+
+    class FillsTheDisk(ContentFile):
+        def chunks(self, chunk_size: int | None = None) -> Any:
+            yield b"x" * 10
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    storage = TenantStorage(location=str(tmp_path))
+    with pytest.raises(OSError):
+        storage._save("doc.pdf", FillsTheDisk(b"x" * 100, name="doc.pdf"))
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+    def full(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(MetaView, "get", full)
+    client = Client(HTTP_HOST=host_for(alpha), raise_request_exception=False)
+    response = client.get("/api/v1/meta", headers={"accept-language": "en"})
+    assert response.status_code == 507
+    assert _json(response)["code"] == "storage_full"

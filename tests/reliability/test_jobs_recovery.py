@@ -94,3 +94,31 @@ def test_expired_idempotency_keys_are_deleted_and_a_reused_expired_key_runs_agai
     connection.set_tenant(alpha)
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
     assert expired_keys_delete() == 0
+
+
+def test_stored_messages_keep_no_follow_or_rating_link(alpha: Association, staff: Staff) -> None:
+    import re
+
+    from casework import notifications, sms
+    from casework.models import Notification, NotificationKind
+    from tests.casework.conftest import install_policy, open_case
+
+    install_policy(alpha, "jamoum")
+    case = open_case(staff.reception)
+    sms.outbox.clear()
+    path = notifications.link_create(case=case, purpose="track")
+    token = path.rsplit("/", 1)[1]
+    sent = notifications.send_once(
+        case=case,
+        kind=NotificationKind.REQUEST_RECEIVED,
+        dedupe_key="redact-test",
+        message=notifications.Outgoing(
+            channel="sms", recipient="+966551234567", subject="", body=f"تابعوا: http://alpha.localhost{path}"
+        ),
+    )
+    assert sent is True
+    assert token in sms.outbox[-1].body  # the beneficiary gets the link
+    stored = Notification.objects.get(dedupe_key="redact-test").body
+    assert token not in stored
+    assert re.search(r"/t/…$", stored)
+    assert notifications.redact_links("/r/abcdefgh12345678 and /t/ZZZZ_zzzz-99") == "/r/… and /t/…"

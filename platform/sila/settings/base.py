@@ -269,7 +269,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("SILA_MEDIA_ROOT", str(BASE_DIR / ".sila" / "media")))
 MULTITENANT_RELATIVE_MEDIA_ROOT = "tenants/%s"
 STORAGES = {
-    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    # django-tenants' per-schema storage, minus half-written files when a write fails (core.storage).
+    "default": {"BACKEND": "core.storage.TenantStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -285,11 +286,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     # JSON that PostgreSQL can store and Python can walk: NUL characters and deep nesting are a 400.
-    "DEFAULT_PARSER_CLASSES": [
-        "core.parsers.StrictJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only by default (an upload view adds multipart itself): the schema then declares exactly
+    # the bodies each operation takes.
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.StrictJSONParser"],
     "PAGE_SIZE": 25,
 }
 SPECTACULAR_SETTINGS = {
@@ -297,8 +296,16 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Sila (صلة): each association's API is served on its own host.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies get their own components, as strict as validation (e.g. minLength 1 for a
+    # field that may not be blank); answers keep theirs.
+    "COMPONENT_SPLIT_REQUEST": True,
     # Several contexts have a field called "status"; each choice set gets its own name.
     "ENUM_NAME_OVERRIDES": {"PolicyStatusEnum": "policy_engine.models.PolicyStatus"},
+    # Every error status any operation can answer, declared with the one error body.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.openapi.add_error_responses",
+    ],
     # ReDoc's script from drf-spectacular-sidecar, served by Sila: the API docs work offline.
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_DIST": "SIDECAR",

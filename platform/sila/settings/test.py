@@ -9,7 +9,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = [".localhost", "localhost", "testserver", ".test", "127.0.0.1"]
 STORAGES = {
-    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "default": {"BACKEND": "core.storage.TenantStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -33,3 +33,6 @@ SILA_PUBLIC_SCHEME = "http"
 # Route re-checks (every 2 s in production) would add a query at random moments: tests that
 # count queries must not see them. The routing tests exercise the re-check explicitly.
 SILA_ROUTING_RECHECK_SECONDS = 3600.0
+
+# Many tests send bad tokens from one address within a minute; the throttle's own test lowers this.
+SILA_BAD_TOKEN_LIMIT = 100_000
