@@ -90,6 +90,7 @@ lock: setup
 # Regenerate the committed OpenAPI schema (a test fails when it is stale).
 openapi: setup
 	DJANGO_SETTINGS_MODULE=sila.settings.test $(PY) manage.py spectacular --urlconf sila.urls.tenant --validate --fail-on-warn --file docs/openapi.yaml
+	DJANGO_SETTINGS_MODULE=sila.settings.test $(PY) manage.py spectacular --urlconf sila.urls.public --validate --fail-on-warn --file docs/openapi-platform.yaml
 
 # Compile translations (.mo files are committed so a fresh machine needs no gettext).
 messages: setup

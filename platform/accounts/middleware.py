@@ -89,6 +89,11 @@ class MfaEnrolmentMiddleware:
                     },
                     status=403,
                 )
+            elif "text/html" not in request.headers.get("Accept", "text/html"):
+                # Not a page (the browser's favicon, an image): redirecting it to the enrolment page
+                # would render that page again, and each rendering draws a new secret, so the code
+                # from the QR code the person is looking at would no longer match.
+                return HttpResponse(status=403)
             else:
                 return redirect(ENROL_URL)
         return self.get_response(request)

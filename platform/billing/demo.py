@@ -12,9 +12,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import close_old_connections
 
-from billing import services
+from billing import gateway, services
 from billing.fake_stripe import FakeStripe
-from billing.models import Subscription
+from billing.models import Plan, Subscription
 from tenants.models import Association
 
 STORY_ASSOCIATION = "baraa"
@@ -65,6 +65,16 @@ def _wait_until(
     return False
 
 
+def _known_to_stripe(customer_id: str) -> bool:
+    try:
+        gateway.client().customers.retrieve(customer_id)
+    except gateway.StripeError as exc:
+        if gateway.is_missing(exc):
+            return False
+        raise
+    return True
+
+
 def subscription_story(port: int, echo: Callable[[str], None]) -> None:
     """Run after the server answers: every step waits for Stripe's webhook to change the plan."""
     if not _wait_for_server(port):
@@ -72,9 +82,12 @@ def subscription_story(port: int, echo: Callable[[str], None]) -> None:
         return
     association = Association.objects.get(slug=STORY_ASSOCIATION)
     row = services.subscription_ensure(association=association)
-    if row.stripe_subscription_id:
-        echo(f"Billing ({association.slug}): {_state(association)}")
-        return
+    if row.stripe_customer_id and not _known_to_stripe(row.stripe_customer_id):
+        # localstripe keeps nothing between runs: forget the previous run's Stripe ids (demo only).
+        Subscription.objects.filter(pk=row.pk).update(
+            stripe_customer_id="", stripe_subscription_id="", stripe_status="", grace_until=None,
+            plan=Plan.objects.get(code="free"), status="free",
+        )  # fmt: skip
     echo(f"\nBilling demo on {association.slug} (localstripe; changes arrive by webhook):")
     services.plans_sync()
     services.customer_ensure(association=association, email=f"admin@{association.slug}.sila.example")

@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -48,7 +49,20 @@ def _patch_localstripe() -> None:
     ]
 
 
+def _exit_with_parent() -> None:
+    """End when the process that started us is gone (a test run killed before its clean-up)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def serve(port: int) -> None:
+    _exit_with_parent()
     _patch_localstripe()
     from aiohttp import web
     from localstripe import server

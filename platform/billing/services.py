@@ -116,9 +116,17 @@ def test_card_create(number: str) -> str:
 
 
 def _paid_plan(code: str) -> Plan:
+    """A paid plan, made known to Stripe if it is not yet (idempotent)."""
     plan = Plan.objects.filter(code=code, is_active=True, is_free=False).first()
     if plan is None:
         raise invalid([FieldProblem("plan", "invalid", "اختر خطة مدفوعة من القائمة.", "Choose a paid plan.")])
+    if gateway.billing_enabled():
+        gateway.plan_ensure(
+            plan_id=plan.stripe_plan_id,
+            name=plan.name_en,
+            amount=plan.monthly_price_halalas,
+            currency=plan.currency,
+        )
     return plan
 
 
@@ -281,9 +289,9 @@ def _payment_suspended(association: Association) -> bool:
 def subscription_sync(*, subscription: Subscription, stripe_subscription: Any | None) -> Subscription:
     """Make the association's plan follow Stripe's *current* state of its subscription (None: it
     no longer exists). Safe to call any number of times, for events in any order."""
-    subscription = (
-        Subscription.objects.select_for_update().select_related("association", "plan").get(pk=subscription.pk)
-    )
+    # Lock the row alone: with a join, PostgreSQL re-checks a concurrently updated row against the
+    # joined rows it read first, and a plan changed by a concurrent event would hide the row.
+    subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
     association = subscription.association
     before = (subscription.plan.code, subscription.status)
     stripe_status = (
@@ -348,10 +356,8 @@ def _suspend_for_payment(subscription: Subscription) -> None:
 @transaction.atomic
 def grace_periods_enforce() -> int:
     """Suspend every association whose grace period ended unpaid. Returns how many."""
-    due = (
-        Subscription.objects.select_for_update()
-        .select_related("association")
-        .filter(status=SubscriptionStatus.PAST_DUE, grace_until__lte=timezone.now())
+    due = Subscription.objects.select_for_update().filter(
+        status=SubscriptionStatus.PAST_DUE, grace_until__lte=timezone.now()
     )
     count = 0
     for subscription in due:

@@ -48,3 +48,28 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.association_id}: {self.old_status} -> {self.new_status}"
+
+    @staticmethod
+    def _label(status: str) -> str:
+        from tenants.models import AssociationStatus
+
+        return str(AssociationStatus(status).label) if status in AssociationStatus.values else status
+
+    @property
+    def old_label(self) -> str:
+        return self._label(self.old_status)
+
+    @property
+    def new_label(self) -> str:
+        return self._label(self.new_status)
+
+    @property
+    def reason_label(self) -> str:
+        """The reason as written, or in words for the ones the platform writes itself."""
+        automatic = {
+            "payment": _("Payment not received after the grace period"),
+            "payment received": _("Payment received"),
+            "reactivated": _("Reactivated"),
+            "purged": _("Data purged"),
+        }
+        return str(automatic.get(self.reason, self.reason))

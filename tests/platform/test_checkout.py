@@ -50,6 +50,8 @@ def recorded(settings: Any) -> Iterator[RecordedStripe]:
     settings.STRIPE_WEBHOOK_SECRET = "whsec_sila_tests"
     client = RecordedStripe(
         {
+            ("GET", "/v1/products/sila_platform"): "product.json",
+            ("GET", "/v1/plans/sila_standard_monthly"): "plan_standard.json",
             ("POST", "/v1/checkout/sessions"): "checkout_session.json",
             ("GET", "/v1/subscriptions/sub_1SilaCheckout0001"): "subscription_active.json",
         }
@@ -69,7 +71,11 @@ def test_checkout_session_asks_stripe_for_the_plan_and_the_completed_session_gra
         cancel_url="https://alpha.sila.example/staff/billing/",
     )
     assert url == "https://checkout.stripe.com/c/pay/cs_test_a1sila0checkout0standard0plan"
-    method, path, params = recorded.requests[0]
+    assert [r[:2] for r in recorded.requests[:2]] == [
+        ("GET", "/v1/products/sila_platform"),
+        ("GET", "/v1/plans/sila_standard_monthly"),
+    ]
+    method, path, params = recorded.requests[2]
     assert (method, path) == ("POST", "/v1/checkout/sessions")
     assert params["mode"] == ["subscription"]
     assert params["line_items[0][price]"] == ["sila_standard_monthly"]

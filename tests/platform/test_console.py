@@ -14,12 +14,11 @@ from django.utils import timezone
 
 from accounts.models import Role, RoleCode, User
 from audit.models import AuditEvent
-from console import access
 from console.models import SupportAccess, SupportGrant
 from policy_engine.services import policy_seed_install
 from tenants.db import connection
 from tenants.models import Association, AssociationStatus, Domain
-from tests.conftest import PASSWORD, admin_email, enrol_if_required
+from tests.conftest import PASSWORD, admin_email, enrol_if_required, totp_code
 
 OPERATOR = "operator@platform.test"
 
@@ -35,38 +34,46 @@ def platform_admin() -> User:
 
 @pytest.fixture
 def operator(db: None) -> Client:
-    user = platform_admin()
+    """A platform admin signed in on the platform's host with password and authenticator code."""
+    platform_admin()
     client = Client(HTTP_HOST="localhost")
-    client.force_login(user)
     client.cookies["sila_language"] = "en"
+    first = client.post("/accounts/login/", {"login": OPERATOR, "password": PASSWORD})
+    assert first["Location"] == "/accounts/2fa/authenticate/"
+    assert client.post("/accounts/2fa/authenticate/", {"code": totp_code()}).status_code == 302
     return client
 
 
-@pytest.fixture
-def with_mfa(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The second factor itself is django-allauth's (accounts issue); here: its answer is "yes".
-    monkeypatch.setattr(access, "mfa_satisfied", lambda request: True)
-
-
-def test_console_refuses_anonymous_non_admins_and_admins_without_mfa(
-    operator: Client, tenant_a: Association
-) -> None:
+def test_console_refuses_anonymous_non_admins_and_admins_without_mfa(tenant_a: Association, db: None) -> None:
     assert Client(HTTP_HOST="localhost").get("/console/").status_code == 302
-    no_mfa = operator.get("/console/", HTTP_ACCEPT_LANGUAGE="en")
+
+    # Enrolled, but this session was not opened with the second factor.
+    without_code = Client(HTTP_HOST="localhost")
+    without_code.cookies["sila_language"] = "en"
+    without_code.force_login(platform_admin())
+    no_mfa = without_code.get("/console/")
     assert no_mfa.status_code == 403
     assert "two-step verification" in no_mfa.content.decode()
-    refused = operator.post(f"/console/a/{tenant_a.slug}/suspend/", {"reason": "x"})
+    refused = without_code.post(f"/console/a/{tenant_a.slug}/suspend/", {"reason": "x"})
     assert refused.status_code == 403
     tenant_a.refresh_from_db()
     assert tenant_a.status == AssociationStatus.ACTIVE
 
-    connection.set_tenant(tenant_a)
-    association_admin = User.objects.get(email=admin_email("alpha"))
+    # Not enrolled at all: the accounts layer sends a platform admin to enrolment first.
     connection.set_schema_to_public()
+    bare = User.objects.create_user("bare@platform.test", PASSWORD, is_staff=True)
+    bare.roles.add(Role.objects.get(code=RoleCode.PLATFORM_ADMIN))
+    unenrolled = Client(HTTP_HOST="localhost")
+    unenrolled.force_login(bare)
+    assert unenrolled.get("/console/")["Location"] == "/accounts/2fa/totp/activate/"
+    refused_again = unenrolled.post(f"/console/a/{tenant_a.slug}/suspend/", {"reason": "x"})
+    assert refused_again["Location"] == "/accounts/2fa/totp/activate/"
+    tenant_a.refresh_from_db()
+    assert tenant_a.status == AssociationStatus.ACTIVE
+
     other = Client(HTTP_HOST="localhost")
     other.force_login(platform_admin_without_role())
     assert other.get("/console/").status_code == 403
-    assert association_admin.pk  # an association's admin has no account on the platform's host
 
 
 def platform_admin_without_role() -> User:
@@ -74,7 +81,7 @@ def platform_admin_without_role() -> User:
 
 
 def test_console_list_is_paginated_filtered_and_constant_in_queries(
-    operator: Client, with_mfa: None, tenant_a: Association, tenant_b: Association
+    operator: Client, tenant_a: Association, tenant_b: Association
 ) -> None:
     page = operator.get("/console/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
@@ -104,7 +111,7 @@ def test_console_list_is_paginated_filtered_and_constant_in_queries(
 
 
 def test_suspend_then_reactivate_is_audited_and_writes_get_423(
-    operator: Client, with_mfa: None, tenant_a: Association
+    operator: Client, tenant_a: Association
 ) -> None:
     connection.set_tenant(tenant_a)
     policy_seed_install(slug="jamoum")
@@ -147,7 +154,7 @@ def _sign_in_admin(site: Client, tenant: Association) -> None:
 
 
 def test_archive_answers_410_and_keeps_data_until_a_purge_after_retention(
-    operator: Client, with_mfa: None, tenant_b: Association
+    operator: Client, tenant_b: Association
 ) -> None:
     operator.post(f"/console/a/{tenant_b.slug}/archive/", {"reason": "Association dissolved"})
     tenant_b.refresh_from_db()
@@ -167,7 +174,7 @@ def test_archive_answers_410_and_keeps_data_until_a_purge_after_retention(
 
 
 def test_custom_domain_states_the_allowed_hosts_consequence(
-    operator: Client, with_mfa: None, tenant_a: Association, settings: Any
+    operator: Client, tenant_a: Association, settings: Any
 ) -> None:
     settings.ALLOWED_HOSTS = [".localhost", "localhost"]
     page = operator.post(
@@ -185,7 +192,7 @@ def test_custom_domain_states_the_allowed_hosts_consequence(
 
 
 def test_support_grant_opened_by_the_association_logs_each_read_and_ends(
-    operator: Client, with_mfa: None, tenant_a: Association, tenant_b: Association
+    operator: Client, tenant_a: Association, tenant_b: Association
 ) -> None:
     # No grant: no beneficiary data.
     assert operator.get(f"/console/a/{tenant_a.slug}/support/").status_code == 403
@@ -219,9 +226,31 @@ def test_support_grant_opened_by_the_association_logs_each_read_and_ends(
     assert not SupportAccess.objects.filter(grant=expired).exists()
 
 
-def test_failures_page_lists_incidents(operator: Client, with_mfa: None) -> None:
+def test_failures_page_lists_incidents(operator: Client) -> None:
     from ops.services import incident_record
 
     incident_record(kind="webhook", summary="Stripe event x could not be applied", error=RuntimeError("x"))
     page = operator.get("/console/failures/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Stripe event x could not be applied" in page
+
+
+def test_purge_after_the_retention_period_drops_the_schema_and_is_audited(
+    operator: Client, tenant_b: Association
+) -> None:
+    from ops.models import StatusChange
+
+    operator.post(f"/console/a/{tenant_b.slug}/archive/", {"reason": "Association dissolved"})
+    StatusChange.objects.filter(association=tenant_b, new_status="archived").update(
+        purge_after=timezone.now() - dt.timedelta(days=1)
+    )
+    wrong = operator.post(f"/console/a/{tenant_b.slug}/purge/", {"confirm": "alpha"})
+    assert wrong.status_code == 302
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname = 'beta'")
+        assert cursor.fetchone() == (1,)
+    operator.post(f"/console/a/{tenant_b.slug}/purge/", {"confirm": "beta"})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname = 'beta'")
+        assert cursor.fetchone() == (0,)
+    assert not Domain.objects.filter(tenant=tenant_b).exists()
+    assert AuditEvent.objects.filter(action="association.purged", actor_email=OPERATOR).count() == 1

@@ -37,9 +37,11 @@ class Command(BaseCommand):
         w = self.stdout.write
         w(self.style.SUCCESS("\nSila demo is ready.\n"))
         w(f"Platform: {data['platform']['url']}  (sign-up: /signup/, platform console: /console/)")
-        w("   Platform admin:")
+        w("   Platform admin (the console needs the authenticator code):")
         for login in data["platform"]["logins"]:
             w(f"   {login['email']} / {login['password']}")
+            if login.get("totp_secret"):
+                w(f"   authenticator key {login['totp_secret']} (or: manage.py demo_totp {login['email']})")
         for entry in data["associations"]:
             w(f"\n{entry['name_ar']} — {entry['name_en']}\n   {entry['url']}")
             for login in entry["logins"]:
