@@ -12,7 +12,7 @@ from casework.models import SupportCase
 from tenants.db import connection
 from tenants.models import Association
 from tests.casework.conftest import Staff, install_policy
-from tests.platform.test_console import operator, platform_admin, with_mfa  # noqa: F401  (fixtures)
+from tests.platform.test_console import operator  # noqa: F401  (fixture)
 from tests.reports.test_report_figures import build_march
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,6 @@ def test_the_fleet_page_counts_each_association(
     march: dict[str, SupportCase],
     tenant_b: Association,
     operator: Client,  # noqa: F811
-    with_mfa: None,  # noqa: F811
 ) -> None:
     with CaptureQueriesContext(db_connection) as captured:
         page = operator.get("/console/fleet/", {"period": "range", "from": "2026-03-01", "to": "2026-03-31"})
