@@ -12,7 +12,7 @@ from casework.models import SupportCase
 from tenants.db import connection
 from tenants.models import Association
 from tests.casework.conftest import Staff, install_policy
-from tests.platform.test_console import operator  # noqa: F401  (fixture: a platform admin with a second factor)
+from tests.platform.test_console import operator  # noqa: F401  (fixture)
 from tests.reports.test_report_figures import build_march
 
 pytestmark = pytest.mark.django_db
