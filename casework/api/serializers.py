@@ -145,7 +145,8 @@ class TransitionInput(serializers.Serializer[dict[str, Any]]):
 
 
 class RatingInput(serializers.Serializer[dict[str, Any]]):
-    score = serializers.IntegerField(min_value=1, max_value=5)
+    # The range is declared for the schema; the service refuses a score outside it (invalid_score).
+    score = serializers.IntegerField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 

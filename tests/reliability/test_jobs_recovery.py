@@ -96,7 +96,9 @@ def test_expired_idempotency_keys_are_deleted_and_a_reused_expired_key_runs_agai
     assert expired_keys_delete() == 0
 
 
-def test_stored_messages_keep_no_follow_or_rating_link(alpha: Association, staff: Staff) -> None:
+def test_stored_messages_keep_no_follow_or_rating_link(
+    alpha: Association, staff: Staff, django_capture_on_commit_callbacks: Any
+) -> None:
     import re
 
     from casework import notifications, sms
@@ -108,14 +110,18 @@ def test_stored_messages_keep_no_follow_or_rating_link(alpha: Association, staff
     sms.outbox.clear()
     path = notifications.link_create(case=case, purpose="track")
     token = path.rsplit("/", 1)[1]
-    sent = notifications.send_once(
-        case=case,
-        kind=NotificationKind.REQUEST_RECEIVED,
-        dedupe_key="redact-test",
-        message=notifications.Outgoing(
-            channel="sms", recipient="+966551234567", subject="", body=f"تابعوا: http://alpha.localhost{path}"
-        ),
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = notifications.send_once(
+            case=case,
+            kind=NotificationKind.REQUEST_RECEIVED,
+            dedupe_key="redact-test",
+            message=notifications.Outgoing(
+                channel="sms",
+                recipient="+966551234567",
+                subject="",
+                body=f"تابعوا: http://alpha.localhost{path}",
+            ),
+        )
     assert sent is True
     assert token in sms.outbox[-1].body  # the beneficiary gets the link
     stored = Notification.objects.get(dedupe_key="redact-test").body
