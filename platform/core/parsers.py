@@ -19,6 +19,15 @@ from rest_framework.parsers import JSONParser
 MAX_JSON_DEPTH = 64
 
 
+def _unencodable(text: str) -> bool:
+    """A lone surrogate (``"\\ud800"``) is valid JSON but not text: no UTF-8 holds it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def json_problem(value: Any, *, max_depth: int = MAX_JSON_DEPTH) -> str | None:
     """Why ``value`` (parsed JSON) cannot be accepted, or None. Iterative: any depth is safe."""
     stack: list[tuple[Any, int]] = [(value, 1)]
@@ -27,13 +36,15 @@ def json_problem(value: Any, *, max_depth: int = MAX_JSON_DEPTH) -> str | None:
         if isinstance(item, str):
             if "\x00" in item:
                 return "A text value contains a NUL character (\\u0000), which is not allowed."
+            if _unencodable(item):
+                return "A text value contains a lone surrogate (\\ud800-\\udfff), which is not text."
         elif isinstance(item, dict | list):
             if depth > max_depth:
                 return f"The JSON document is nested more than {max_depth} levels deep."
             if isinstance(item, dict):
                 for key, child in item.items():
-                    if "\x00" in key:
-                        return "A key contains a NUL character (\\u0000), which is not allowed."
+                    if "\x00" in key or _unencodable(key):
+                        return "A key contains a NUL character or a lone surrogate, which is not allowed."
                     stack.append((child, depth + 1))
             else:
                 stack.extend((child, depth + 1) for child in item)

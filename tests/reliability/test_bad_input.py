@@ -330,3 +330,16 @@ def test_a_full_disk_is_a_507_and_leaves_no_partial_file(
     response = client.get("/api/v1/meta", headers={"accept-language": "en"})
     assert response.status_code == 507
     assert _json(response)["code"] == "storage_full"
+
+
+def test_a_lone_surrogate_is_refused_not_a_500(alpha: Association, staff: Staff) -> None:
+    api = Api(alpha, staff.admin)
+    body = '{"beneficiary": "\\udbff", "channel": "x"}'
+    response = api.client.post(
+        "/api/v1/cases/",
+        body,
+        content_type="application/json",
+        headers={**api.headers, "Idempotency-Key": "s"},
+    )
+    assert response.status_code == 400
+    assert "surrogate" in _json(response)["detail"]
