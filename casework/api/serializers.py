@@ -28,6 +28,7 @@ from casework.models import (
     Relation,
     SupportCase,
 )
+from casework.privacy.models import ConsentKind, LawfulBasis
 from casework.services.steps import STATES, step_states
 from policy_engine.rules.catalog import CatalogKind, get_entry
 
@@ -101,7 +102,8 @@ class DismissInput(serializers.Serializer[dict[str, Any]]):
 class BeneficiaryRefField(serializers.Field):
     """A beneficiary named by record id or as ``{"national_id": "…"}``."""
 
-    default_error_messages = {"invalid": 'Give the beneficiary\'s record id or {"national_id": "…"}.'}
+    # DRF formats the message with str.format: the braces of the example are doubled.
+    default_error_messages = {"invalid": 'Give the beneficiary\'s record id or {{"national_id": "…"}}.'}
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if isinstance(data, int) and not isinstance(data, bool):
@@ -117,6 +119,25 @@ class BeneficiaryRefField(serializers.Field):
         return value
 
 
+class PrivacyAtIntakeInput(serializers.Serializer[dict[str, Any]]):
+    notice_version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2_000_000_000,
+        help_text="the privacy notice version the applicant was given; default: the one in force",
+    )
+    lawful_basis = serializers.ChoiceField(choices=LawfulBasis.choices, required=False, default="request")
+    consents = serializers.ListField(
+        child=serializers.ChoiceField(choices=ConsentKind.choices),
+        required=False,
+        default=list,
+        max_length=len(ConsentKind.values),
+        help_text="what the applicant consents to",
+    )
+
+
 class CaseCreateInput(serializers.Serializer[dict[str, Any]]):
     beneficiary = BeneficiaryRefField()
     channel = serializers.CharField(max_length=60)
@@ -127,6 +148,13 @@ class CaseCreateInput(serializers.Serializer[dict[str, Any]]):
         "by field code; a group is a list of objects",
     )
     assigned_to = serializers.IntegerField(required=False, allow_null=True, default=None)
+    privacy = PrivacyAtIntakeInput(
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text="what the applicant was told and consented to; omitted: consents were not asked "
+        "(the request records the notice in force and no consent)",
+    )
 
 
 class TransitionInput(serializers.Serializer[dict[str, Any]]):

@@ -81,6 +81,7 @@ TENANT_APPS = [
     "policy_engine",
     "casework",
     "casework.reports",
+    "casework.privacy",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -301,7 +302,10 @@ SPECTACULAR_SETTINGS = {
     # field that may not be blank); answers keep theirs.
     "COMPONENT_SPLIT_REQUEST": True,
     # Several contexts have a field called "status"; each choice set gets its own name.
-    "ENUM_NAME_OVERRIDES": {"PolicyStatusEnum": "policy_engine.models.PolicyStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "PolicyStatusEnum": "policy_engine.models.PolicyStatus",
+        "ConsentKindEnum": "casework.privacy.models.ConsentKind",
+    },
     # Every error status any operation can answer, declared with the one error body.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -395,3 +399,10 @@ STRIPE_API_BASE = env("STRIPE_API_BASE")
 SILA_BILLING_GRACE_DAYS = int(env("SILA_BILLING_GRACE_DAYS", "14"))
 # Archived associations' data is kept at least this long before a platform admin may purge it.
 SILA_ARCHIVE_RETENTION_DAYS = int(env("SILA_ARCHIVE_RETENTION_DAYS", "365"))
+
+# The key of the cross-association duplicate check's ID hashes (docs/adr/0019): a long random
+# value kept only on the servers. Unset, it is derived from SILA_SECRET_KEY; set it before the
+# secret key is ever rotated, or every registered mark stops matching.
+SILA_CROSSCHECK_KEY = env("SILA_CROSSCHECK_KEY")
+# A named employee may check at most this many people with other associations an hour.
+SILA_CROSSCHECK_PER_HOUR = int(env("SILA_CROSSCHECK_PER_HOUR", "30"))
