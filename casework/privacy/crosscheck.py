@@ -60,39 +60,43 @@ def checks_left(user: User) -> int:
     return max(0, settings.SILA_CROSSCHECK_PER_HOUR - used)
 
 
-@transaction.atomic
 def beneficiary_cross_check(*, actor: User, beneficiary_id: int, via: str) -> crosscheck.CheckAnswer:
-    """Whether other associations serve this beneficiary of ours (see the module's docstring)."""
+    """Whether other associations serve this beneficiary of ours (see the module's docstring).
+    A check past the employee's limit is refused (429) and that refusal is itself recorded."""
     if not roles.has_any(actor, CHECKERS):
         raise forbidden("لا تملك صلاحية هذا الإجراء.", "You are not allowed to do this.")
-    beneficiary = Beneficiary.objects.filter(pk=beneficiary_id, merged_into__isnull=True).first()
-    if beneficiary is None:
-        raise not_found("لا يوجد مستفيد بهذا الرقم.", "No such beneficiary.")
-    # One employee's checks are counted under a lock on their own rows' table, so two checks at
-    # once cannot both pass the last slot.
-    User.objects.select_for_update().filter(pk=actor.pk).first()
-    if checks_left(actor) <= 0:
-        audit_record(actor=actor, action="privacy.cross_check_refused", obj=beneficiary, changes={})
-        raise ServiceError(
-            "too_many_checks",
-            f"بلغت حد التحقق لدى الجمعيات الأخرى ({settings.SILA_CROSSCHECK_PER_HOUR} في الساعة). "
-            "حاول بعد قليل؛ سُجّلت محاولتك.",
-            f"You reached the limit of checks with other associations "
-            f"({settings.SILA_CROSSCHECK_PER_HOUR} an hour). Try again later; your attempt was logged.",
-            429,
-        )
-    answer = crosscheck.others_serving(association=_association(), national_id=beneficiary.national_id)
-    AccessLogEntry.objects.create(
-        user_id=actor.pk,
-        user_email=actor.email,
-        action=AccessAction.CROSS_CHECK,
-        beneficiary_id=beneficiary.pk,
-        via=via,
+    with transaction.atomic():
+        beneficiary = Beneficiary.objects.filter(pk=beneficiary_id, merged_into__isnull=True).first()
+        if beneficiary is None:
+            raise not_found("لا يوجد مستفيد بهذا الرقم.", "No such beneficiary.")
+        # One employee's checks are counted under a lock on their row, so two checks at once
+        # cannot both take the last one left.
+        User.objects.select_for_update().filter(pk=actor.pk).first()
+        if checks_left(actor) > 0:
+            answer = crosscheck.others_serving(
+                association=_association(), national_id=beneficiary.national_id
+            )
+            AccessLogEntry.objects.create(
+                user_id=actor.pk,
+                user_email=actor.email,
+                action=AccessAction.CROSS_CHECK,
+                beneficiary_id=beneficiary.pk,
+                via=via,
+            )
+            audit_record(
+                actor=actor,
+                action="privacy.cross_checked",
+                obj=beneficiary,
+                changes={"others": {"old": None, "new": answer.others}},
+            )
+            return answer
+    # Recorded outside the refused transaction, so that the attempt stays on the record.
+    audit_record(actor=actor, action="privacy.cross_check_refused", obj=beneficiary, changes={})
+    limit = settings.SILA_CROSSCHECK_PER_HOUR
+    raise ServiceError(
+        "too_many_checks",
+        f"بلغت حد التحقق لدى الجمعيات الأخرى ({limit} في الساعة). حاول بعد قليل؛ سُجّلت محاولتك.",
+        f"You reached the limit of checks with other associations ({limit} an hour). "
+        "Try again later; your attempt was logged.",
+        429,
     )
-    audit_record(
-        actor=actor,
-        action="privacy.cross_checked",
-        obj=beneficiary,
-        changes={"others": {"old": None, "new": answer.others}},
-    )
-    return answer
