@@ -147,4 +147,5 @@ def welcome(request: HttpRequest) -> HttpResponse:
     """The new association's admin: what to do next."""
     if not request.user.is_authenticated:
         return redirect(f"/accounts/login/?next={request.path}")
-    return render(request, "signup/welcome.html", {"items": selectors.next_steps()})
+    association = request.tenant  # type: ignore[attr-defined]
+    return render(request, "signup/welcome.html", {"items": selectors.next_steps(association=association)})
