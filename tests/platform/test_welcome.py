@@ -82,7 +82,9 @@ def test_each_item_is_ticked_by_what_its_page_leaves_behind(
         reauthenticate=lambda: "test",
     )
     connection.set_schema_to_public()
-    theme_save(schema_name=association.schema_name, brand="#0f6e5a", brand_ink="#ffffff", default_language="ar")
+    theme_save(
+        schema_name=association.schema_name, brand="#0f6e5a", brand_ink="#ffffff", default_language="ar"
+    )
     assert [(href, done) for _title, href, done in _checklist(site)] == [
         ("/staff/policy/1/edit", True),
         ("/staff/policy/board/", True),
