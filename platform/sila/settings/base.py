@@ -376,6 +376,13 @@ SILA_STALLED_JOBS_CRON = env("SILA_STALLED_JOBS_CRON", "* * * * *")
 # How long an Idempotency-Key's answer is kept (casework.api.idempotency).
 SILA_IDEMPOTENCY_KEY_HOURS = float(env("SILA_IDEMPOTENCY_KEY_HOURS", "24"))
 
+# The key of the cross-association duplicate check's ID hashes (docs/adr/0019): a long random
+# value kept only on the servers. Unset, it is derived from SILA_SECRET_KEY; set it before the
+# secret key is ever rotated, or every registered mark stops matching.
+SILA_CROSSCHECK_KEY = env("SILA_CROSSCHECK_KEY")
+# A named employee may check at most this many people with other associations an hour.
+SILA_CROSSCHECK_PER_HOUR = int(env("SILA_CROSSCHECK_PER_HOUR", "30"))
+
 # --- Messages to staff and beneficiaries ----------------------------------------------------
 SILA_SMS_BACKEND = env("SILA_SMS_BACKEND", "casework.sms.ConsoleSmsBackend")
 # The Taqnyat backend (docs/adr/0015-sms-gateway.md): its URL, bearer token and registered sender.
@@ -407,16 +414,6 @@ SILA_SIGNUP_LIMITS_PER_EMAIL = env("SILA_SIGNUP_LIMITS_PER_EMAIL", "3/3600,6/864
 # append to X-Forwarded-For (1 behind the nginx of deploy/README.md). Without it every sign-in and
 # sign-up would count against one address. Read by allauth's rate limits and signup.limits.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(env("SILA_TRUSTED_PROXY_COUNT", "0"))
-<<<<<<< HEAD
-
-# The key of the cross-association duplicate check's ID hashes (docs/adr/0019): a long random
-# value kept only on the servers. Unset, it is derived from SILA_SECRET_KEY; set it before the
-# secret key is ever rotated, or every registered mark stops matching.
-SILA_CROSSCHECK_KEY = env("SILA_CROSSCHECK_KEY")
-# A named employee may check at most this many people with other associations an hour.
-SILA_CROSSCHECK_PER_HOUR = int(env("SILA_CROSSCHECK_PER_HOUR", "30"))
-=======
 # Association schemas cloned ahead of time for sign-ups (tenants.spares); 0 turns them off.
 SILA_SPARE_SCHEMAS = int(env("SILA_SPARE_SCHEMAS", "2"))
 SILA_SPARES_CRON = env("SILA_SPARES_CRON", "*/5 * * * *")
->>>>>>> main
