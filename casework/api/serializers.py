@@ -28,7 +28,7 @@ from casework.models import (
     Relation,
     SupportCase,
 )
-from casework.services.steps import STATES, step_states
+from casework.services.steps import STATES, event_steps, step_states
 from policy_engine.rules.catalog import CatalogKind, get_entry
 
 # --- input --------------------------------------------------------------------------------------
@@ -284,6 +284,7 @@ def case_payload(case: SupportCase, *, user: User | None) -> dict[str, Any]:
     valid = attestation is not None and selectors.attestation_is_valid(case)
     decision = selectors.case_decision(case)
     events = list(case.events.all())
+    facts = event_steps(case, steps)
     return {
         **case_row(case, now=now),
         "closed_reason": case.closed_reason or None,
@@ -391,6 +392,9 @@ def case_payload(case: SupportCase, *, user: User | None) -> dict[str, Any]:
                 "action": e.action,
                 "from_step": e.from_step or None,
                 "to_step": e.to_step or None,
+                "from_step_state": facts[e.pk].from_state if e.pk in facts else None,
+                "closed_at_step": facts[e.pk].closed_at if e.pk in facts else None,
+                "not_reached": list(facts[e.pk].not_reached) if e.pk in facts else [],
                 "actor": _person(e.actor),
                 "data": e.data,
                 "created_at": _iso(e.created_at),
@@ -504,6 +508,20 @@ class TimelineEntrySerializer(serializers.Serializer[dict[str, Any]]):
     action = serializers.CharField()
     from_step = serializers.CharField(allow_null=True)
     to_step = serializers.CharField(allow_null=True)
+    from_step_state = serializers.ChoiceField(
+        choices=["done", "skipped"],
+        allow_null=True,
+        help_text="for an entry that left a step: that step's state in `steps` (skipped: passed "
+        "without its work)",
+    )
+    closed_at_step = serializers.CharField(
+        allow_null=True, help_text="for the entry that closed the case: the step it closed at"
+    )
+    not_reached = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="for the entry that closed a rejected or withdrawn case: the steps it never reached "
+        "(the `not_reached` ones of `steps`)",
+    )
     actor = PersonSerializer(allow_null=True)
     data = serializers.DictField()  # type: ignore[assignment]
     created_at = serializers.DateTimeField()

@@ -3,7 +3,7 @@
 The registry says, per step: the guard that must hold before the step is completed, what entering
 it does, the section of the case page where its work is done, the sentence saying what it still
 needs, and whether it comes before the decision. ``step_states`` gives every step of a case one
-state, read by the case page, the API, the timeline and the portal alike:
+state, read by the case page, the API, the portal and (through ``event_steps``) the timeline alike:
 
 - ``done``: passed; ``skipped``: passed without its work (no referral was needed);
 - ``current``: where an open case is; ``pending``: still ahead of an open case;
@@ -223,6 +223,43 @@ def step_states(case: SupportCase, steps: tuple[str, ...]) -> list[tuple[str, st
             state = "not_reached" if closed_short else "pending"
         states.append((code, state))
     return states
+
+
+@dataclass(frozen=True)
+class EventSteps:
+    """What the step-state selector says about one timeline entry: the state of the step it left
+    (``done``, or ``skipped`` for a referral step passed without a referral), and, for the entry
+    that closed the case, the step it closed at and the steps it never reached."""
+
+    from_state: str | None = None
+    closed_at: str | None = None
+    not_reached: tuple[str, ...] = ()
+
+
+def event_steps(case: SupportCase, steps: tuple[str, ...]) -> dict[int, EventSteps]:
+    """Per timeline entry (by event id) of ``case``, its steps in the words of :func:`step_states`,
+    so that the timeline says what the step list says. Entries that neither move nor close the case
+    are left out."""
+    states = dict(step_states(case, steps))
+    events = list(case.events.all())
+    closing = None
+    if case.status == CaseStatus.CLOSED:
+        # The transition function records the outcome in the data of the entry that closed the case.
+        closing = next((e for e in reversed(events) if e.data.get("outcome") == case.outcome), None)
+    facts: dict[int, EventSteps] = {}
+    for event in events:
+        moved = bool(event.from_step) and event.from_step != event.to_step
+        closes = event is closing
+        if not moved and not closes:
+            continue
+        facts[event.pk] = EventSteps(
+            from_state=states.get(event.from_step) if moved else None,
+            closed_at=(event.to_step or event.from_step) if closes else None,
+            not_reached=tuple(code for code, state in states.items() if state == "not_reached")
+            if closes
+            else (),
+        )
+    return facts
 
 
 def needs_attestation(ctx: ActionContext) -> bool:

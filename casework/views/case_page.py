@@ -212,7 +212,7 @@ def _case_context(
         "services": list(case.services.all()),
         "service_kinds": dict(f.SERVICE_KINDS),
         "rated": selectors.case_rating(case) is not None,
-        "timeline": timeline(case, lang),
+        "timeline": timeline(case, steps, lang),
         "forms": forms,
         "can_read_registry": roles.has_any(user, roles.REGISTRY_READERS),
         "bound_action": bound.action if bound is not None else "",
