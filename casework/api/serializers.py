@@ -7,6 +7,7 @@ below them document those shapes for the OpenAPI schema.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -28,6 +29,7 @@ from casework.models import (
     Relation,
     SupportCase,
 )
+from casework.services.actions.inputs import spec_of
 from casework.services.steps import STATES, event_steps, step_states
 from policy_engine.rules.catalog import CatalogKind, get_entry
 
@@ -129,6 +131,21 @@ class CaseCreateInput(serializers.Serializer[dict[str, Any]]):
     assigned_to = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
+def _action_inputs() -> str:
+    """Each action's input as its declaration says (the one place it is written)."""
+    lines = []
+    for action, rule in services.ACTIONS.items():
+        names = []
+        for field in dataclasses.fields(rule.input):
+            spec = spec_of(rule.input, field.name)
+            if spec is None:  # pragma: no cover - every field is declared with a spec
+                continue
+            kind = "one of " + "/".join(code for code, _label in spec.choices) if spec.choices else spec.kind
+            names.append(f"`{field.name}` ({kind}{', required' if spec.required else ''})")
+        lines.append(f"- `{action}`: {', '.join(names) or 'nothing'}")
+    return "\n".join(lines)
+
+
 class TransitionInput(serializers.Serializer[dict[str, Any]]):
     action = serializers.ChoiceField(choices=sorted(services.ACTIONS))
     revision = serializers.IntegerField(
@@ -140,7 +157,9 @@ class TransitionInput(serializers.Serializer[dict[str, Any]]):
     data = serializers.DictField(  # type: ignore[assignment]
         required=False,
         default=dict,
-        help_text="the action's data; keys sent beside `action` are read as data too",
+        help_text="the action's input (keys sent beside `action` are read as input too); a field "
+        "the action does not take, a value of the wrong type or a choice not offered is a 400 naming "
+        "the field. By action:\n" + _action_inputs(),
     )
 
 

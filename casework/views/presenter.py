@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from casework import forms as f
 from casework import selectors
 from casework.models import (
     AttestationMethod,
@@ -18,6 +17,7 @@ from casework.models import (
     SupportCase,
     VoteChoice,
 )
+from casework.services.actions.serve import service_kind_label
 from casework.services.steps import STATES, event_steps, step_states
 from policy_engine.models import PolicyStatus, PolicyVersion
 from policy_engine.rules.catalog import CHANNELS, CatalogKind, get_entry
@@ -124,7 +124,7 @@ def _value_text(key: str, value: Any, lang: str, case: SupportCase, people: dict
     if key == "method" and value in AttestationMethod.values:
         return str(AttestationMethod(value).label)
     if key == "kind":
-        return str(dict(f.SERVICE_KINDS).get(value, value))
+        return service_kind_label(str(value), lang)
     if key == "document":
         for document in case.beneficiary.documents.all():
             if document.pk == value:
