@@ -25,6 +25,7 @@ from casework.portal.views import client_address
 from casework.privacy import consents as privacy
 from casework.privacy.models import ConsentKind, ConsentVia
 from casework.selectors import hijri_date
+from casework.services.steps import STATES
 from core.parsers import StrictJSONParser
 from tenants.db import connection
 
@@ -143,11 +144,22 @@ class OtpVerifyView(APIView):
         return Response({"token": token, "expires_at": session.expires_at})
 
 
+class OwnStepSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    state = serializers.ChoiceField(
+        choices=list(STATES),
+        help_text="as the association's staff see it: done, skipped, current, pending, closed, not_reached",
+    )
+    state_label = serializers.CharField()
+
+
 class OwnRequestSerializer(serializers.Serializer):
     reference = serializers.CharField()
     status = serializers.CharField()
     step = serializers.CharField()
     step_label = serializers.CharField()
+    steps = OwnStepSerializer(many=True)
     decision_due = serializers.DateTimeField(allow_null=True)
     decision_due_hijri = serializers.CharField(allow_null=True)
     overdue = serializers.BooleanField()
@@ -172,6 +184,7 @@ class OwnRequestsView(APIView):
                 "status": r.case.status,
                 "step": r.case.step,
                 "step_label": r.step_label,
+                "steps": [{**step, "state_label": str(step["state_label"])} for step in r.steps],
                 "decision_due": r.decision_due,
                 "decision_due_hijri": hijri_date(r.decision_due),
                 "overdue": r.overdue,
