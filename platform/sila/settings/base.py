@@ -229,6 +229,9 @@ MFA_RECOVERY_CODES_SHOW_ONCE = True
 MFA_PASSKEY_LOGIN_ENABLED = False
 # Browsers treat http://*.localhost as secure, so passkeys work in development without TLS.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("SILA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
+# Each session's last activity is shown in the person's list of sessions. accounts.middleware
+# writes it at most once a minute (allauth's own UserSessionsMiddleware would write on every request).
+USERSESSIONS_TRACK_ACTIVITY = True
 # Absolute session lifetime; the idle limit is each association's setting (accounts.SecuritySettings).
 SESSION_COOKIE_AGE = int(env("SILA_SESSION_MAX_AGE_SECONDS", str(12 * 60 * 60)))
 LOGIN_REDIRECT_URL = "/"
