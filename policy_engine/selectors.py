@@ -140,6 +140,7 @@ def policy_payload(*, association: Any, version: PolicyVersion) -> dict[str, Any
         "referral_target": engine.referral_target(),
         "deciding_body": engine.deciding_body(),
         "staff_acknowledgment_required": engine.staff_acknowledgment_required(),
+        "decision_reason_shared": bool(document.get("decision_reason_shared")),
         "contacts": document.get("contacts", []),
         "bank_accounts": document.get("bank_accounts", []),
         "board_approval": approval_payload(version),
