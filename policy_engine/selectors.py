@@ -182,6 +182,22 @@ def acknowledgment_status(*, version: PolicyVersion) -> dict[str, list[dict[str,
     return result
 
 
+def versions_awaiting_signature(*, user: Any) -> list[PolicyVersion]:
+    """The version in force, when its policy asks staff to sign it and this staff member has not
+    (one query; none for anyone who is not staff)."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active and user.is_staff):
+        return []
+    version = (
+        PolicyVersion.objects.filter(status=PolicyStatus.IN_FORCE)
+        .exclude(acknowledgments__user=user)
+        .order_by("-number")
+        .first()
+    )
+    if version is None or not version.document.get("staff_acknowledgment_required"):
+        return []
+    return [version]
+
+
 def versions_awaiting_vote(*, user: Any) -> list[PolicyVersion]:
     """Versions submitted to the board that this member has not voted on yet (none for a user
     with no active seat)."""

@@ -374,6 +374,8 @@ SILA_WORKER_STALLED_SECONDS = float(env("SILA_WORKER_STALLED_SECONDS", "30"))
 SILA_STALLED_JOBS_CRON = env("SILA_STALLED_JOBS_CRON", "* * * * *")
 # How long an Idempotency-Key's answer is kept (casework.api.idempotency).
 SILA_IDEMPOTENCY_KEY_HOURS = float(env("SILA_IDEMPOTENCY_KEY_HOURS", "24"))
+# Staff who have not signed the version in force (where the policy asks) are reminded this often.
+SILA_ACKNOWLEDGMENT_REMINDER_DAYS = int(env("SILA_ACKNOWLEDGMENT_REMINDER_DAYS", "3"))
 
 # --- Messages to staff and beneficiaries ----------------------------------------------------
 SILA_SMS_BACKEND = env("SILA_SMS_BACKEND", "casework.sms.ConsoleSmsBackend")
