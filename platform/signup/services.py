@@ -222,6 +222,7 @@ def signup_provision(*, signup_id: UUID | str) -> Signup:
                 licence_number=signup.licence_number,
                 sector=signup.sector,
                 region=signup.region,
+                spare=True,
             )
             if not result.created:
                 raise ServiceError("slug_taken", "العنوان مستخدم.", "The address is taken.", 409)

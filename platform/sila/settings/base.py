@@ -408,3 +408,6 @@ SILA_SIGNUP_LIMITS_PER_EMAIL = env("SILA_SIGNUP_LIMITS_PER_EMAIL", "3/3600,6/864
 # append to X-Forwarded-For (1 behind the nginx of deploy/README.md). Without it every sign-in and
 # sign-up would count against one address. Read by allauth's rate limits and signup.limits.
 ALLAUTH_TRUSTED_PROXY_COUNT = int(env("SILA_TRUSTED_PROXY_COUNT", "0"))
+# Association schemas cloned ahead of time for sign-ups (tenants.spares); 0 turns them off.
+SILA_SPARE_SCHEMAS = int(env("SILA_SPARE_SCHEMAS", "2"))
+SILA_SPARES_CRON = env("SILA_SPARES_CRON", "*/5 * * * *")
