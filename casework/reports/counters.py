@@ -82,7 +82,7 @@ def sums(period: Period, channel: str | None) -> dict[str, dict[tuple[str, int],
     """{metric: {(dim, bucket): (n, amount)}} summed over the period, in one query."""
     rows = (
         figure_rows(period, channel)
-        .exclude(metric__in=DAY_METRICS)
+        .exclude(metric__in=(*DAY_METRICS, "awaiting"))
         .values("metric", "dim", "bucket")
         .annotate(total=Sum("n"), money=Sum("amount"))
         .order_by()

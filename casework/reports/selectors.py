@@ -28,7 +28,9 @@ from casework.reports.counters import (
     segments,
     sums,
 )
+from casework.reports.models import DailyFigure
 from casework.reports.periods import Period
+from casework.reports.rollup import REVIEW
 from casework.selectors import RATING_MIN_FOR_EMPLOYEE
 from policy_engine.models import PolicyStatus, PolicyVersion
 from policy_engine.rules.catalog import CHANNELS, STEPS
@@ -51,16 +53,23 @@ def _beneficiaries(period: Period, channel: str | None, new: int) -> dict[str, i
 
 
 def overdue_now(*, channel: str | None = None, now: dt.datetime | None = None) -> dict[str, int]:
-    """Requests waiting for a decision past their due date, by deciding body (an index serves it)."""
-    qs = SupportCase.objects.filter(
-        status=CaseStatus.OPEN, step="committee_review", decision_due__lt=now or timezone.now()
+    """Requests waiting for a decision past their due date, by deciding body: the counters of the
+    days before today (rows of days, not cases: ``DailyFigure`` metric "awaiting"), plus today's
+    requests already past their hour (an index range of one day)."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    before = DailyFigure.objects.filter(metric="awaiting", grain="d", day__lt=today).exclude(n=0)
+    due_today = SupportCase.objects.filter(
+        status=CaseStatus.OPEN, step=REVIEW, decision_due__gte=day_start(today), decision_due__lt=now
     )
     if channel:
-        qs = qs.filter(channel=channel)
-    return {
-        row["deciding_body"]: row["n"]
-        for row in qs.values("deciding_body").annotate(n=Count("id")).order_by()
-    }
+        before, due_today = before.filter(channel=channel), due_today.filter(channel=channel)
+    out: dict[str, int] = {}
+    for row in before.values("dim").annotate(total=Sum("n")).order_by():
+        out[row["dim"]] = out.get(row["dim"], 0) + int(row["total"])
+    for row in due_today.values("deciding_body").annotate(total=Count("id")).order_by():
+        out[row["deciding_body"]] = out.get(row["deciding_body"], 0) + int(row["total"])
+    return {body: n for body, n in out.items() if n}
 
 
 def figures(

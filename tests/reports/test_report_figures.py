@@ -332,3 +332,17 @@ def test_periods_not_made_of_whole_months_read_the_days(march: dict[str, Support
         "d",
         "m",
     ]
+
+
+def test_overdue_now_counts_from_the_hour_the_request_falls_due(march: dict[str, SupportCase]) -> None:
+    """E awaits its decision: not overdue a minute before it falls due, overdue a minute after (that
+    day read from the cases), and the days after (read from the counters by due day)."""
+    due = march["e"].decision_due
+    assert due is not None
+    minute = dt.timedelta(minutes=1)
+    assert selectors.overdue_now(now=due - minute) == {}
+    assert selectors.overdue_now(now=due + minute) == {"research_committee": 1}
+    assert selectors.overdue_now(now=due + dt.timedelta(days=3)) == {"research_committee": 1}
+    assert selectors.overdue_now(now=due + dt.timedelta(days=3), channel="phone") == {}
+    # A and B fell due before E but were decided: neither counts, however late B was.
+    assert selectors.overdue_now() == {"research_committee": 1}
