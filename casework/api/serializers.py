@@ -148,6 +148,13 @@ class RatingInput(serializers.Serializer[dict[str, Any]]):
     # The range is declared for the schema; the service refuses a score outside it (invalid_score).
     score = serializers.IntegerField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+    service = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="the service delivered being rated (its id in `services`); needed when the request "
+        "has more than one. Each service is rated once.",
+    )
 
 
 class TokenCreateInput(serializers.Serializer[dict[str, Any]]):
@@ -379,11 +386,12 @@ def case_payload(case: SupportCase, *, user: User | None) -> dict[str, Any]:
                 "description": s.description,
                 "delivered_on": _iso(s.delivered_on),
                 "employee": _person(s.employee),
+                # Whether the beneficiary rated it (once per service); the score only in aggregate.
+                "rated": selectors.service_rating(s) is not None,
             }
             for s in case.services.all()
         ],
-        # Whether the beneficiary rated the service; the score itself is shown only in aggregate.
-        "rated": selectors.case_rating(case) is not None,
+        "rated": bool(case.services.all()) and not selectors.services_to_rate(case),
         "available_actions": services.case_available_actions(case=case, user=user),
         "timeline": [
             {
@@ -527,7 +535,7 @@ class CaseDetailSerializer(CaseRowSerializer):
     quorum = serializers.IntegerField(allow_null=True)
     decision = serializers.DictField(allow_null=True)
     services = serializers.ListField(child=serializers.DictField())
-    rated = serializers.BooleanField()
+    rated = serializers.BooleanField(help_text="every service delivered has been rated (each once)")
     available_actions = serializers.ListField(child=serializers.CharField())
     timeline = TimelineEntrySerializer(many=True)
 

@@ -15,6 +15,7 @@ from casework import selectors
 from casework.models import (
     AttestationMethod,
     CaseOutcome,
+    ServiceDelivery,
     SupportCase,
     VoteChoice,
 )
@@ -23,6 +24,7 @@ from policy_engine.models import PolicyStatus, PolicyVersion
 from policy_engine.rules.catalog import CHANNELS, CatalogKind, get_entry
 from policy_engine.rules.engine import PolicyEngine
 from policy_engine.rules.intake import FormField
+from themes.templatetags.sila import dual_date
 
 # --- labels -------------------------------------------------------------------------------------
 
@@ -201,6 +203,19 @@ def payload_view(payload: dict[str, Any], lang: str) -> dict[str, Any]:
         ],
         "documents": payload.get("documents", []),
     }
+
+
+def service_kind_label(kind: str) -> str:
+    return str(dict(f.SERVICE_KINDS).get(kind, _("Other")))
+
+
+def service_label(service: ServiceDelivery) -> str:
+    """«Cash support — 1,500 SAR — <Hijri> — <Gregorian>»: which service, in words, to rate it."""
+    parts = [service_kind_label(service.kind)]
+    if service.amount is not None:
+        parts.append(_("%(amount)s SAR") % {"amount": f"{service.amount:,}"})
+    parts.append(dual_date(service.delivered_on))
+    return " — ".join(parts)
 
 
 def choice_label(kind: str, value: Any) -> str:
