@@ -225,6 +225,7 @@ def case_get(*, user: User | None, case_id: int) -> SupportCase | None:
             "votes__member",
             "services__employee",
             "services__rating",
+            "notifications__deliveries",
             Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("id")),
         )
         .filter(pk=case_id)

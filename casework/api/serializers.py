@@ -29,6 +29,7 @@ from casework.models import (
     SupportCase,
 )
 from casework.services.steps import STATES, step_states
+from casework.views.presenter import case_messages
 from policy_engine.rules.catalog import CatalogKind, get_entry
 
 # --- input --------------------------------------------------------------------------------------
@@ -392,6 +393,17 @@ def case_payload(case: SupportCase, *, user: User | None) -> dict[str, Any]:
             for s in case.services.all()
         ],
         "rated": bool(case.services.all()) and not selectors.services_to_rate(case),
+        # Text messages to the beneficiary and what became of each (the gateway's delivery report).
+        "messages": [
+            {
+                "id": m["notification"].pk,
+                "kind": m["notification"].kind,
+                "created_at": _iso(m["notification"].created_at),
+                "status": m["status"] or None,
+                "delivered_at": _iso(m["delivered_at"]),
+            }
+            for m in case_messages(case)
+        ],
         "available_actions": services.case_available_actions(case=case, user=user),
         "timeline": [
             {
@@ -536,6 +548,12 @@ class CaseDetailSerializer(CaseRowSerializer):
     decision = serializers.DictField(allow_null=True)
     services = serializers.ListField(child=serializers.DictField())
     rated = serializers.BooleanField(help_text="every service delivered has been rated (each once)")
+    messages = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="text messages to the beneficiary: id, kind, created_at, status (sent: awaiting the "
+        "gateway's delivery report; delivered; undelivered; refused; failed; null while sending), "
+        "delivered_at",
+    )
     available_actions = serializers.ListField(child=serializers.CharField())
     timeline = TimelineEntrySerializer(many=True)
 

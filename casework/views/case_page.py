@@ -31,6 +31,7 @@ from casework.views._base import (
 )
 from casework.views.presenter import (
     answers_view,
+    case_messages,
     catalog_label,
     channel_labels,
     payload_view,
@@ -212,6 +213,7 @@ def _case_context(
         "service_kinds": dict(f.SERVICE_KINDS),
         "rated": [s for s in case.services.all() if selectors.service_rating(s) is not None],
         "timeline": timeline(case, lang),
+        "sms_messages": case_messages(case),
         "forms": forms,
         "can_read_registry": roles.has_any(user, roles.REGISTRY_READERS),
         "bound_action": bound.action if bound is not None else "",

@@ -15,7 +15,10 @@ from casework import selectors
 from casework.models import (
     AttestationMethod,
     CaseOutcome,
+    NotificationChannel,
+    NotificationKind,
     ServiceDelivery,
+    SmsStatus,
     SupportCase,
     VoteChoice,
 )
@@ -203,6 +206,31 @@ def payload_view(payload: dict[str, Any], lang: str) -> dict[str, Any]:
         ],
         "documents": payload.get("documents", []),
     }
+
+
+def case_messages(case: SupportCase) -> list[dict[str, Any]]:
+    """The messages sent to the beneficiary about ``case``, oldest first, each with what became of
+    it in words: sent and awaiting the gateway's report, delivered to the phone (and when), not
+    delivered, refused or not sent. The stored text keeps no secret link."""
+    rows = []
+    for notification in sorted(case.notifications.all(), key=lambda n: n.pk):
+        if notification.channel != NotificationChannel.SMS:
+            continue
+        delivery = max(notification.deliveries.all(), key=lambda d: d.pk, default=None)
+        status = delivery.status if delivery is not None else ""
+        rows.append(
+            {
+                "notification": notification,
+                "kind": str(NotificationKind(notification.kind).label)
+                if notification.kind in NotificationKind.values
+                else notification.kind,
+                "status": status,
+                "status_label": str(SmsStatus(status).label) if status in SmsStatus.values else _("Sending"),
+                "delivered_at": delivery.delivered_at if delivery is not None else None,
+                "to": delivery.recipient_masked if delivery is not None else "",
+            }
+        )
+    return rows
 
 
 def service_kind_label(kind: str) -> str:
