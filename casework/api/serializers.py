@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -102,7 +103,11 @@ class DismissInput(serializers.Serializer[dict[str, Any]]):
 class BeneficiaryRefField(serializers.Field):
     """A beneficiary named by record id or as ``{"national_id": "…"}``."""
 
-    default_error_messages = {"invalid": 'Give the beneficiary\'s record id or {"national_id": "…"}.'}
+    # No braces in the message: DRF formats it (str.format), and a literal "{…}" made every
+    # refused value a 500.
+    default_error_messages = {
+        "invalid": _("Give the beneficiary's record id, or an object with their national ID (national_id).")
+    }
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if isinstance(data, int) and not isinstance(data, bool):

@@ -343,3 +343,19 @@ def test_a_lone_surrogate_is_refused_not_a_500(alpha: Association, staff: Staff)
     )
     assert response.status_code == 400
     assert "surrogate" in _json(response)["detail"]
+
+
+def test_a_character_outside_the_basic_plane_is_not_a_500(alpha: Association, staff: Staff) -> None:
+    # schemathesis: a surrogate pair (U+10FEA1, a private-use character) as the beneficiary.
+    api = Api(alpha, staff.admin, lang="ar")
+    body = '{"beneficiary": "\\udbff\\udea1\\u00c4", "channel": "0"}'
+    response = api.client.post(
+        "/api/v1/cases/",
+        body,
+        content_type="application/json",
+        headers={**api.headers, "Idempotency-Key": "p"},
+    )
+    assert response.status_code == 400, response.content
+    assert _json(response)["errors"]["beneficiary"] == [
+        "اذكر رقم سجل المستفيد، أو كائنًا فيه هويته الوطنية (national_id)."
+    ]
