@@ -12,7 +12,7 @@ from casework import selectors as case_selectors
 from casework.models import CaseStatus, ItemKind, SatisfactionRating, SupportCase
 from casework.portal.services import applicant_label, missing_documents, own_case, reference_for
 from casework.sms import mask_phone
-from casework.views.presenter import service_label
+from casework.views.presenter import service_label, step_view
 from policy_engine.rules.catalog import CatalogKind, UnknownCodeError, label
 
 
@@ -54,15 +54,14 @@ def _own_cases(phone: str) -> QuerySet[SupportCase]:
     return (
         SupportCase.objects.filter(beneficiary__phone_e164=phone)
         .select_related("policy_version", "tracking", "decision")
-        .prefetch_related("services__rating")
+        # The step states read whether a referral was made; each service, whether it was rated.
+        .prefetch_related("referrals", "services__rating")
         .order_by("-created_at")
     )
 
 
 def _view(case: SupportCase, lang: str, *, full: bool) -> RequestView:
     engine = case_selectors.engine_for(case.policy_version)
-    steps = list(engine.steps())
-    index = steps.index(case.step) if case.step in steps else 0
     is_open = case.status == CaseStatus.OPEN
     missing = (
         [
@@ -87,14 +86,8 @@ def _view(case: SupportCase, lang: str, *, full: bool) -> RequestView:
         outcome=case.get_outcome_display()
         if case.outcome
         else (decision.get_outcome_display() if decision else ""),
-        steps=[
-            {
-                "label": _step_label(step, lang),
-                "done": not is_open or i < index,
-                "current": is_open and i == index,
-            }
-            for i, step in enumerate(steps)
-        ],
+        # The one step-state selector's, as on the staff page and in the API.
+        steps=step_view(case, engine.steps(), lang),
         missing=missing,
         services=[
             ServiceView(pk=s.pk, label=service_label(s), rating=case_selectors.service_rating(s))

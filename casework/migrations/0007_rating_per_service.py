@@ -21,7 +21,7 @@ SET CONSTRAINTS ALL DEFERRED;
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("casework", "0005_portal"),
+        ("casework", "0006_notification_kind_decision"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0006_rating_per_service'),
+        ('casework', '0007_rating_per_service'),
     ]
 
     operations = [
