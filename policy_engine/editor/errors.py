@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from policy_engine.editor.intake import intake_field_for
+from policy_engine.editor.intake_rows import intake_field_for
 from policy_engine.rules.errors import FieldError
 
 _ROW = re.compile(r"^(\w+)\[(\d+)\](?:\.(\w+))?")
@@ -45,7 +45,7 @@ def errors_by_field(
 ) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for error in errors:
-        if error.code == "invalid_custom_code":
+        if error.code == "invalid_custom_code" or (error.code == "required" and error.path.endswith(".code")):
             continue  # the editor makes codes from names; a missing name has its own message
 
         message = error.message_en if lang.startswith("en") else error.message_ar
