@@ -10,29 +10,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from policy_engine.editor.intake import NO, YES, options_text
-from policy_engine.rules.intake import FIELD_TYPES, FILE_TYPES, ITEM_KINDS
+from policy_engine.rules.intake import (
+    CALENDAR_NAMES,
+    FIELD_TYPE_NAMES,
+    FIELD_TYPES,
+    FILE_TYPES,
+    ITEM_KIND_NAMES,
+    ITEM_KINDS,
+)
 
-FIELD_TYPE_NAMES: Mapping[str, tuple[str, str]] = {
-    "text": ("نص", "Text"),
-    "number": ("رقم", "Number"),
-    "date": ("تاريخ", "Date"),
-    "choice": ("اختيار من قائمة", "Choice from a list"),
-    "yes_no": ("نعم / لا", "Yes / no"),
-    "phone": ("رقم جوال", "Mobile number"),
-    "national_id": ("رقم الهوية أو الإقامة", "National ID or iqama"),
-    "file": ("ملف", "File"),
-    "group": ("مجموعة متكررة (مثل أفراد الأسرة)", "Repeating group (such as the household)"),
-}
-ITEM_KIND_NAMES: Mapping[str, tuple[str, str]] = {
-    "info": ("معلومة يتحقق منها الموظف", "Information the employee checks"),
-    "document": ("مستند يُرفق", "Document to attach"),
-}
 FILE_TYPE_NAMES: Mapping[str, str] = {"pdf": "PDF", "png": "PNG", "jpeg": "JPEG"}
-CALENDAR_NAMES: Mapping[str, tuple[str, str]] = {
-    "": ("أي التقويمين", "Either calendar"),
-    "hijri": ("هجري", "Hijri"),
-    "gregorian": ("ميلادي", "Gregorian"),
-}
 YES_NO_NAMES: Mapping[str, tuple[str, str]] = {YES: ("نعم", "Yes"), NO: ("لا", "No")}
 
 
@@ -209,10 +196,13 @@ _INTAKE_PATH = re.compile(r"^intake_form\.fields\[(\d+)\](?:\.(\w+))?(?:\[(\d+)\
 _CHECK_PATH = re.compile(r"^checklists\.(\w+)\[(\d+)\](?:\.(\w+))?")
 
 
-def intake_field_for(path: str, document: Mapping[str, Any]) -> str | None:
+def intake_field_for(
+    path: str, document: Mapping[str, Any], check_steps: list[str] | None = None
+) -> str | None:
     """``intake_form.fields[2].label_en`` → ``intake-2-label_en``; a group's column
     (``intake_form.fields[2].fields[1].type``) → ``intake-2-col-1-type``; ``checklists.verify[1].kind``
-    → ``check-<its row>-kind`` (checklist rows are listed step after step)."""
+    → ``check-<its row>-kind``: rows are listed step after step as the server draws them, or in
+    ``check_steps``' order (each row's step, as the page posted them, before they are regrouped)."""
     match = _INTAKE_PATH.match(path)
     if match:
         index, attribute, sub, sub_attribute = match.groups()
@@ -224,6 +214,9 @@ def intake_field_for(path: str, document: Mapping[str, Any]) -> str | None:
     match = _CHECK_PATH.match(path)
     if match:
         step, position, attribute = match.group(1), int(match.group(2)), match.group(3)
+        rows = [i for i, s in enumerate(check_steps or []) if s == step]
+        if position < len(rows):
+            return f"check-{rows[position]}" + (f"-{attribute}" if attribute else "")
         row = 0
         for name, items in (document.get("checklists") or {}).items():
             if name == step:

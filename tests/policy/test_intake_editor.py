@@ -278,3 +278,21 @@ def test_file_limits_and_conditions_are_refused_beside_their_fields(
     assert [f[1] for f in kept if f[0] == "ck_max_mb"][identity] == "20"
     assert [f for f in kept if f[0] == f"ck_ft_c{family}"] == []
     assert [f[1] for f in kept if f[0] == "ck_when_field"][lease] == "housing"
+
+
+def test_the_live_check_places_a_checklist_problem_on_the_row_as_the_page_has_it(
+    tenant_a: Association, admin: User, draft: PolicyVersion
+) -> None:
+    """A row added at the end of the page for an earlier step is still the last row on the page
+    (the document groups items by step), so the live check names that row."""
+    client = _client(tenant_a, admin)
+    fields = form_fields(
+        _post(
+            client, draft.number, _edit_page(client, draft.number), edit_action="add:checklists"
+        ).content.decode()
+    )
+    last = _count(fields, "ck_code") - 1
+    set_field(fields, "ck_step", "receive", last)
+    set_field(fields, "ck_label_ar", "بند", last)
+    checked = _post(client, draft.number, fields, validate_only="1").json()
+    assert checked == {"valid": False, "errors": {f"check-{last}-label_en": ["This field is required."]}}

@@ -238,7 +238,8 @@
     row.querySelectorAll("[data-row]").forEach(wireDrag);
     wireDrag(row);
     row.querySelectorAll("select[data-kind]").forEach(showKind);
-    var first = row.querySelector("input:not([type=hidden]):not([type=checkbox]), textarea, select");
+    var visible = Array.prototype.filter.call(row.querySelectorAll("input:not([type=hidden]):not([type=checkbox]):not([type=file]), textarea, select"), function (el) { return el.offsetParent !== null; });
+    var first = visible.filter(function (el) { return el.tagName !== "SELECT"; })[0] || visible[0];
     row.scrollIntoView({ block: "nearest" });
     if (first) { first.focus({ preventScroll: true }); }
   }
