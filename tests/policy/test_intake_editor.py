@@ -209,7 +209,7 @@ def test_conditions_are_chosen_from_the_questions_and_their_answers(
     assert ["ck_when_field", "housing", "select"] in fields
     landlord = _index(fields, "ck_code", "a_letter_from_the_landlord")
     assert [f[1] for f in fields if f[0] == f"ck_when_c{landlord}"] == ["إيجار", "مع الأقارب"]
-    assert "Only if the answer to «Housing» is one ticked below" in page
+    assert '<option value="housing" selected>«Housing»</option>' in page
 
 
 def test_a_groups_columns_rows_and_a_documents_files_are_edited(

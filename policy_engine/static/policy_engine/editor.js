@@ -163,11 +163,10 @@
       return (type === "choice" || type === "yes_no") && row.getAttribute("data-key") !== own;
     });
     Array.prototype.slice.call(select.options).forEach(function (o) { if (o.value && !o.hasAttribute("data-keep")) { o.remove(); } });
-    var pattern = select.getAttribute("data-pattern");
     var found = !current;
     questions.forEach(function (row) {
       var key = row.getAttribute("data-key");
-      select.add(new Option(pattern.replace("%s", questionName(row)), key, false, key === current));
+      select.add(new Option("«" + questionName(row) + "»", key, false, key === current));
       found = found || key === current;
     });
     if (!found && !select.querySelector("option[data-keep]")) {
@@ -189,7 +188,7 @@
       label.appendChild(input); label.appendChild(document.createTextNode(" " + c[1]));
       box.appendChild(label);
     });
-    box.classList.toggle("off", !select.value);
+    box.parentNode.classList.toggle("off", !select.value);
   }
   function refreshConditions() { form.querySelectorAll("[data-condition]").forEach(refreshCondition); }
 
