@@ -232,7 +232,9 @@ def test_baraas_admin_adds_rows_in_place_and_a_refused_save_loses_nothing(
     expect(item.locator("input[name=ck_label_en]")).to_be_focused()
     assert admin.evaluate("window.stillThisPage === true")
     expect(phone).to_have_value("0555123456")
-    expect(question.locator("textarea[name=if_options]")).to_have_value("داخلي | On campus\nخارجي | Off campus")
+    expect(question.locator("textarea[name=if_options]")).to_have_value(
+        "داخلي | On campus\nخارجي | Off campus"
+    )
     expect(item.get_by_label("خارجي")).to_be_checked()
     item.locator("input[name=ck_label_en]").fill("Off-campus lease")
     with admin.expect_navigation():
