@@ -231,8 +231,8 @@ def intake_from_post(document: Mapping[str, Any], post: QueryDict) -> dict[str, 
             fields.append(field)
             by_key[row["key"] or field["code"] or f"new-{len(fields) - 1}"] = field
         for row, field in zip(rows, fields, strict=True):
-            old = old_fields.get(row["code"]) if row["code"] else None
-            _set(field, "when", _condition(post, "if", row, by_key, (old or {}).get("when")))
+            earlier = old_fields.get(row["code"]) if row["code"] else None
+            _set(field, "when", _condition(post, "if", row, by_key, (earlier or {}).get("when")))
         out["intake_form"] = {"fields": fields}
     else:
         by_key = {str(code): dict(f) for code, f in old_fields.items()}

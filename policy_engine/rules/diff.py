@@ -214,8 +214,9 @@ def _wording(step: ProcedureStep, lang: Lang) -> str:
 
 def _wording_changes(before: ProcedureStep, after: ProcedureStep, subject: LocalizedText) -> list[Change]:
     changes: list[Change] = []
-    for lang in ("ar", "en"):
-        was, now = _wording(before, lang), _wording(after, lang)  # type: ignore[arg-type]
+    languages: tuple[Lang, ...] = ("ar", "en")
+    for lang in languages:
+        was, now = _wording(before, lang), _wording(after, lang)
         if was != now:
             changes.append(
                 Change(
