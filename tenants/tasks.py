@@ -37,3 +37,12 @@ async def retry_stalled_jobs(context: JobContext, timestamp: int) -> int:
     if count:
         logger.warning("retried %d stalled job(s) of dead workers", count)
     return count
+
+
+@app.periodic(cron=getattr(settings, "SILA_SPARES_CRON", "*/5 * * * *"), periodic_id="spares_refill")
+@app.task(queue="signups", name="tenants.spares_refill", queueing_lock="spares_refill")
+def spares_refill_job(timestamp: int | None = None) -> None:
+    """Keep ``SILA_SPARE_SCHEMAS`` fresh spare schemas ready for sign-ups (tenants.spares)."""
+    from tenants.spares import spares_refill
+
+    spares_refill()

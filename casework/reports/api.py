@@ -203,7 +203,11 @@ class ReportSummaryView(APIView):
             OpenApiParameter("period", str, enum=["month", "quarter", "year"]),
             OpenApiParameter("calendar", str, enum=["gregorian", "hijri"]),
             OpenApiParameter("year", int),
-            OpenApiParameter("number", int, description="month 1-12 or quarter 1-4"),
+            OpenApiParameter(
+                "number",
+                {"type": "integer", "minimum": 1, "maximum": 12},
+                description="month 1-12 or quarter 1-4",
+            ),
             OpenApiParameter("channel", str, description="a channel code of the policy"),
             OpenApiParameter("step", str, description="a step code"),
             OpenApiParameter("per_employee", bool, description="association admins only"),

@@ -16,6 +16,7 @@ from themes.dates import format_hijri, from_hijri, to_hijri
 #: The longest range a report covers (ten years of days, leap days included).
 MAX_DAYS = 3653
 HIJRI_BEFORE_YEAR = 1600
+_ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 KINDS = ("month", "quarter", "year", "range")
 CALENDARS = ("gregorian", "hijri")
 
@@ -87,7 +88,10 @@ def calendar_period(*, kind: str, calendar: str, year: int, number: int = 1) -> 
     limit = {"month": 12, "quarter": 4, "year": 1}[kind]
     if not 1 <= number <= limit:
         raise _problem(
-            "number", "out_of_range", f"الرقم من ١ إلى {limit}.", f"The number is from 1 to {limit}."
+            "number",
+            "out_of_range",
+            "الرقم من ١ إلى " + str(limit).translate(_ARABIC_DIGITS) + ".",
+            f"The number is from 1 to {limit}.",
         )
     first_month = {"month": number, "quarter": (number - 1) * 3 + 1, "year": 1}[kind]
     months = {"month": 1, "quarter": 3, "year": 12}[kind]

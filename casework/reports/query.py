@@ -76,16 +76,16 @@ def report_query(params: Mapping[str, str], *, user: User | None) -> ReportQuery
                 )
             ]
         )
+    # A year or number is checked even where the period does not use it: nothing sent is ignored.
+    year = _int(params, "year", -1) if (params.get("year") or "").strip() else None
+    number = _int(params, "number", 1)
     if kind == "range":
         period = range_period(start=start, end=end)
     elif kind:
         today = default_period(calendar).start
         year_now = to_hijri(today).year if calendar == "hijri" else today.year
         period = calendar_period(
-            kind=kind,
-            calendar=calendar,
-            year=_int(params, "year", year_now),
-            number=_int(params, "number", 1),
+            kind=kind, calendar=calendar, year=year_now if year is None else year, number=number
         )
     else:
         period = default_period(calendar)

@@ -51,7 +51,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """Every API error has one shape: ``{"code", "detail"}``, plus ``errors`` (field -> messages)
     and ``error_codes`` when fields are at fault, whether a service or a serializer refused it."""
     if isinstance(exc, ServiceError):
-        return Response(error_payload(exc), status=exc.status)
+        refused = Response(error_payload(exc), status=exc.status)
+        if exc.status == 429 and "retry_after" in exc.extra:
+            refused["Retry-After"] = str(exc.extra["retry_after"])
+        return refused
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, APIException):
         return response

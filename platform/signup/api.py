@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import get_language
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from core.errors import not_found
 from signup import selectors, services
 from signup.choices import BLANK_TEMPLATE
+from signup.limits import client_address
 from signup.validation import slug_problem
 
 
@@ -49,11 +50,23 @@ class _Public(APIView):
 
 
 class SignupListView(_Public):
-    @extend_schema(request=SignupInput, responses={201: SignupOutput}, operation_id="signups_create")
+    @extend_schema(
+        request=SignupInput,
+        responses={
+            201: SignupOutput,
+            429: OpenApiResponse(
+                description="Too many sign-ups from this client address or with this email lately "
+                "(code too_many_signups); Retry-After gives the seconds to wait."
+            ),
+        },
+        operation_id="signups_create",
+    )
     def post(self, request: Request) -> Response:
         """Start a sign-up: the admin gets an email with a link that starts provisioning."""
         data = request.data if hasattr(request.data, "get") else {}
-        signup, _token = services.signup_create(data=data, language=get_language() or "ar")
+        signup, _token = services.signup_create(
+            data=data, language=get_language() or "ar", client_address=client_address(request)
+        )
         return Response(selectors.signup_state(signup), status=201)
 
 

@@ -41,6 +41,9 @@ class Signup(models.Model):
     template = models.CharField(max_length=41)
     language = models.CharField(max_length=5, default="ar")
     accepted_terms_at = models.DateTimeField()
+    # A keyed hash of the client's address (signup.limits), for the per-address limit; blank when
+    # the sign-up did not come from a client (a command, a test).
+    client_key = models.CharField(max_length=64, blank=True)
 
     verification_sha256 = models.CharField(max_length=64, unique=True)
     verification_expires_at = models.DateTimeField()
@@ -64,6 +67,10 @@ class Signup(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["client_key", "created_at"], name="signup_client_recent"),
+            models.Index(Lower("admin_email"), "created_at", name="signup_email_recent"),
+        ]
         constraints = [
             # Racing sign-ups for one subdomain: the database lets exactly one hold it.
             models.UniqueConstraint(

@@ -26,6 +26,7 @@ from ops.services import incident_record
 from policy_engine.rules.sector_templates import sector_template
 from policy_engine.rules.seeds import SEED_SLUGS, load_seed
 from policy_engine.services import policy_version_create_draft
+from signup import limits
 from signup.models import Signup, SignupStatus
 from signup.validation import (
     email_pending_problem,
@@ -77,12 +78,22 @@ def _send_verification(signup_id: UUID, token: str) -> None:
 
 
 @transaction.atomic
-def signup_create(*, data: Mapping[str, Any], language: str = "ar") -> tuple[Signup, str]:
+def signup_create(
+    *, data: Mapping[str, Any], language: str = "ar", client_address: str | None = None
+) -> tuple[Signup, str]:
     """Record a sign-up and send its verification link (after commit). Returns it with the
-    link's token (shown nowhere but the email; tests read it from there too)."""
+    link's token (shown nowhere but the email; tests read it from there too).
+
+    ``client_address`` is the address of the browser or API client that asked (the pages and the
+    API always pass it): past the per-address or per-email limits the sign-up is refused with 429
+    (signup.limits). None is for callers that are not a client (a command, a benchmark)."""
+    client = limits.client_key(client_address) if client_address is not None else ""
+    if client_address is not None:
+        limits.check_address(client)
     clean, problems = signup_clean(data)
     if clean is None:
         raise invalid(problems)
+    limits.check_email(clean.admin_email)
     expire_stale_signups(slug=clean.slug, email=clean.admin_email)
     token = secrets.token_urlsafe(32)
     from django.contrib.auth.hashers import make_password
@@ -100,6 +111,7 @@ def signup_create(*, data: Mapping[str, Any], language: str = "ar") -> tuple[Sig
         template=clean.template,
         language="en" if language.startswith("en") else "ar",
         accepted_terms_at=timezone.now(),
+        client_key=client,
         verification_sha256=_sha(token),
         verification_expires_at=timezone.now() + VERIFICATION_LIFETIME,
     )
@@ -210,6 +222,7 @@ def signup_provision(*, signup_id: UUID | str) -> Signup:
                 licence_number=signup.licence_number,
                 sector=signup.sector,
                 region=signup.region,
+                spare=True,
             )
             if not result.created:
                 raise ServiceError("slug_taken", "العنوان مستخدم.", "The address is taken.", 409)

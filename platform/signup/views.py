@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from core.errors import ServiceError
 from signup import selectors, services
 from signup.choices import BLANK_TEMPLATE, FOUNDING_TEMPLATES, Region, Sector
+from signup.limits import client_address
 from signup.models import SignupStatus
 from signup.validation import sector_templates
 
@@ -48,15 +49,20 @@ def _template_choices() -> list[tuple[str, str]]:
 def signup_form(request: HttpRequest) -> HttpResponse:
     values: dict[str, str] = {"template": "rumaila"}
     errors: dict[str, str] = {}
+    refused: ServiceError | None = None  # too many sign-ups lately (429): said above the form
     if request.method == "POST":
         values = {k: str(v) for k, v in request.POST.items() if k not in ("password", "csrfmiddlewaretoken")}
         try:
-            signup, _token = services.signup_create(data=request.POST, language=get_language() or "ar")
+            signup, _token = services.signup_create(
+                data=request.POST, language=get_language() or "ar", client_address=client_address(request)
+            )
         except ServiceError as exc:
             errors = services.problems_by_field(exc.problems, get_language() or "ar")
+            if exc.status == 429:
+                refused = exc
         else:
             return redirect("signup-sent", signup_id=signup.pk)
-    return render(
+    response = render(
         request,
         "signup/form.html",
         {
@@ -65,9 +71,13 @@ def signup_form(request: HttpRequest) -> HttpResponse:
             "sectors": Sector.choices,
             "regions": Region.choices,
             "templates": _template_choices(),
+            "refused": refused.message(get_language() or "ar") if refused else "",
         },
-        status=400 if errors else 200,
+        status=429 if refused else 400 if errors else 200,
     )
+    if refused is not None:
+        response["Retry-After"] = str(refused.extra["retry_after"])
+    return response
 
 
 def signup_sent(request: HttpRequest, signup_id: str) -> HttpResponse:
@@ -147,4 +157,5 @@ def welcome(request: HttpRequest) -> HttpResponse:
     """The new association's admin: what to do next."""
     if not request.user.is_authenticated:
         return redirect(f"/accounts/login/?next={request.path}")
-    return render(request, "signup/welcome.html", {"items": selectors.next_steps()})
+    association = request.tenant  # type: ignore[attr-defined]
+    return render(request, "signup/welcome.html", {"items": selectors.next_steps(association=association)})

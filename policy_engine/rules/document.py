@@ -10,6 +10,9 @@ Canonical JSON form (what ``to_dict`` writes and the seeds use): every top-level
 but the optional ones (:data:`OPTIONAL_FIELDS`, written only when set);
 a channel or staff tool with nothing but a standard code is written as the bare code string;
 optional nested keys are omitted when unset.
+
+Longer than ~500 lines on purpose: the one schema of a version, each section's small immutable type
+beside its ``from_dict``/``to_dict``, so the shape read and the shape written cannot drift apart.
 """
 
 from __future__ import annotations

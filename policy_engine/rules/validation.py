@@ -3,6 +3,10 @@
 :func:`validate` reads the raw JSON-like data (not a :class:`PolicyDocument`), so it can report
 every problem at once, each at the path of the field an editor should highlight
 (``procedure[2].target``, ``channels[3]``), with a machine code and a message in both languages.
+
+Longer than ~500 lines on purpose: one pass over the document, section by section in the printed
+policy's order, with the bilingual messages written beside the check they belong to; the intake
+form and checklists, a separate job, are checked in ``intake_checks``.
 """
 
 from __future__ import annotations

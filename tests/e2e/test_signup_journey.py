@@ -120,6 +120,10 @@ def test_a_charity_signs_up_pays_fails_recovers(live_sila: LiveSila, new_page: A
     assert "أضف أعضاء مجلس الإدارة" in page.content()
     _no_sideways_scroll(page)
     page.screenshot(path=str(ARTIFACTS / "e2e-signup-welcome.png"), full_page=True)
+    # The checklist's look item opens the theme editor (it once led to the home page).
+    with page.expect_navigation():
+        page.locator("ol.checklist a", has_text="اختر مظهر موقعك").click()
+    assert page.url.endswith("/staff/theme/"), page.url
 
     page.goto(live_sila.url(SLUG, "/staff/policy/"))
     assert page.locator(".badge").all_inner_texts() == ["مسودة"]  # one version: a draft, nothing in force

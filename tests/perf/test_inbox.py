@@ -190,7 +190,7 @@ def _fill(version: PolicyVersion, assignee: User) -> dict[str, float]:
             INSERT INTO casework_supportcase (beneficiary_id, channel, policy_version_id, status, step,
                 outcome, closed_reason, assigned_to_id, referral_target, deciding_body,
                 submitted_for_decision_at, decision_due, revision, opened_by_id, created_at, updated_at,
-                closed_at)
+                closed_at, intake)
             SELECT b.first + (g - 1) %% %(beneficiaries)s,
                    (%(channels)s::text[])[g %% 7 + 1],
                    %(version)s,
@@ -210,7 +210,8 @@ def _fill(version: PolicyVersion, assignee: User) -> dict[str, float]:
                    %(assignee)s,
                    created,
                    created,
-                   CASE WHEN step = 'serve' AND (g / 20) %% 2 = 0 THEN created END
+                   CASE WHEN step = 'serve' AND (g / 20) %% 2 = 0 THEN created END,
+                   '{}'::jsonb
             FROM s, b
             """,
             {

@@ -395,3 +395,14 @@ STRIPE_API_BASE = env("STRIPE_API_BASE")
 SILA_BILLING_GRACE_DAYS = int(env("SILA_BILLING_GRACE_DAYS", "14"))
 # Archived associations' data is kept at least this long before a platform admin may purge it.
 SILA_ARCHIVE_RETENTION_DAYS = int(env("SILA_ARCHIVE_RETENTION_DAYS", "365"))
+# Self-service sign-ups (signup.limits): how many one client address, and one email, may start in
+# each window, as "count/seconds" pairs.
+SILA_SIGNUP_LIMITS_PER_ADDRESS = env("SILA_SIGNUP_LIMITS_PER_ADDRESS", "5/3600,20/86400")
+SILA_SIGNUP_LIMITS_PER_EMAIL = env("SILA_SIGNUP_LIMITS_PER_EMAIL", "3/3600,6/86400")
+# Behind a reverse proxy the client's address is the proxy's, unless Sila knows how many proxies
+# append to X-Forwarded-For (1 behind the nginx of deploy/README.md). Without it every sign-in and
+# sign-up would count against one address. Read by allauth's rate limits and signup.limits.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(env("SILA_TRUSTED_PROXY_COUNT", "0"))
+# Association schemas cloned ahead of time for sign-ups (tenants.spares); 0 turns them off.
+SILA_SPARE_SCHEMAS = int(env("SILA_SPARE_SCHEMAS", "2"))
+SILA_SPARES_CRON = env("SILA_SPARES_CRON", "*/5 * * * *")

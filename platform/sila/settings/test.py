@@ -36,3 +36,10 @@ SILA_ROUTING_RECHECK_SECONDS = 3600.0
 
 # Many tests send bad tokens from one address within a minute; the throttle's own test lowers this.
 SILA_BAD_TOKEN_LIMIT = 100_000
+
+# Many tests start sign-ups from the test client's one address; the limits' own tests lower these.
+SILA_SIGNUP_LIMITS_PER_ADDRESS = "100000/3600"
+SILA_SIGNUP_LIMITS_PER_EMAIL = "100000/3600"
+
+# No spare schemas unless a test asks (tenants.spares): a test's provisioning clones, as before.
+SILA_SPARE_SCHEMAS = int(os.environ.get("SILA_SPARE_SCHEMAS", "0"))
