@@ -47,6 +47,7 @@ def _heading_key(change: Change) -> str:
         "beneficiary_term": "title",
         "staff_acknowledgment_required": "acknowledgment",
         "approval_seal": "approval",
+        "decision_reason_shared": "procedure",
     }.get(change.section, change.section)
 
 
