@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenants', '0002_jobs_waiting_by_schema'),
+        ('tenants', '0003_crosscheckentry'),
     ]
 
     operations = [
