@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -22,6 +23,7 @@ from casework.models import (
     Gender,
     Relation,
 )
+from casework.privacy.models import ConsentKind, LawfulBasis
 from casework.services.actions.inputs import spec_of
 from casework.services.steps import STATES
 
@@ -115,6 +117,25 @@ class BeneficiaryRefField(serializers.Field):
         return value
 
 
+class PrivacyAtIntakeInput(serializers.Serializer[dict[str, Any]]):
+    notice_version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2_000_000_000,
+        help_text="the privacy notice version the applicant was given; default: the one in force",
+    )
+    lawful_basis = serializers.ChoiceField(choices=LawfulBasis.choices, required=False, default="request")
+    consents = serializers.ListField(
+        child=serializers.ChoiceField(choices=ConsentKind.choices),
+        required=False,
+        default=list,
+        max_length=len(ConsentKind.values),
+        help_text="what the applicant consents to",
+    )
+
+
 class CaseCreateInput(serializers.Serializer[dict[str, Any]]):
     beneficiary = BeneficiaryRefField()
     channel = serializers.CharField(max_length=60)
@@ -125,6 +146,13 @@ class CaseCreateInput(serializers.Serializer[dict[str, Any]]):
         "by field code; a group is a list of objects",
     )
     assigned_to = serializers.IntegerField(required=False, allow_null=True, default=None)
+    privacy = PrivacyAtIntakeInput(
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text="what the applicant was told and consented to; omitted: consents were not asked "
+        "(the request records the notice in force and no consent)",
+    )
 
 
 def _action_inputs() -> str:
@@ -159,9 +187,25 @@ class TransitionInput(serializers.Serializer[dict[str, Any]]):
     )
 
 
+class ScoreField(serializers.IntegerField):
+    """A rating from 1 to 5: declared so in the schema (minimum, maximum), refused outside it with
+    the service's own code and words (``invalid_score``, casework.services.ratings)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=5, **kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        value = super().to_internal_value(data)
+        if not 1 <= value <= 5:
+            arabic = (get_language() or "ar").startswith("ar")
+            raise serializers.ValidationError(
+                "التقييم من ١ إلى ٥." if arabic else "The rating is 1 to 5.", code="invalid_score"
+            )
+        return int(value)
+
+
 class RatingInput(serializers.Serializer[dict[str, Any]]):
-    # The range is declared for the schema; the service refuses a score outside it (invalid_score).
-    score = serializers.IntegerField()
+    score = ScoreField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
