@@ -9,9 +9,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import CaseOutcome, Gender, ItemKind, Relation, VoteChoice
+from casework.models import CaseOutcome, Gender, Relation
+from casework.services.actions import ACTIONS
+from casework.services.actions.inputs import spec_of
 from core.errors import FieldProblem
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -54,9 +57,19 @@ class StaffForm(forms.Form):
 # --- case actions -------------------------------------------------------------------------------
 
 
+def _choice_label(label: Any) -> str:
+    """An option's label in the page's language: (Arabic, English) pairs, or a translatable text."""
+    if isinstance(label, tuple):
+        return str(label[1] if (get_language() or "ar").startswith("en") else label[0])
+    return str(label)
+
+
 class ActionForm(StaffForm):
-    """One action of the current step. ``expected_revision`` is the revision of the case as the
-    page showed it: if someone changed the case since, the service refuses with a conflict."""
+    """One action of the current step, as transport only: the action declares its input once (see
+    ``casework.services.actions.inputs``), and the form takes its options and maximum lengths from
+    that declaration and leaves every check of the values to it, which answers field by field.
+    ``expected_revision`` is the revision of the case as the page showed it: if someone changed
+    the case since, the service refuses with a conflict."""
 
     action: ClassVar[str]
     expected_revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -65,39 +78,57 @@ class ActionForm(StaffForm):
         # Several forms share a page: give each its own element ids.
         kwargs.setdefault("auto_id", f"id_{self.action}{'_' + key if key else ''}_%s")
         super().__init__(*args, **kwargs)
+        rule = ACTIONS.get(self.action)
+        for name, field in self.fields.items():
+            spec = spec_of(rule.input, name) if rule is not None else None
+            if spec is None:
+                continue
+            field.required = False
+            if spec.max_length is not None:
+                field.widget.attrs.setdefault("maxlength", str(spec.max_length))
+            if spec.choices and isinstance(field.widget, forms.Select | forms.RadioSelect):
+                blank = [] if isinstance(field.widget, forms.RadioSelect) else [("", "—")]
+                field.widget.choices = [
+                    *blank,
+                    *((code, _choice_label(label)) for code, label in spec.choices),
+                ]
 
     def service_data(self) -> dict[str, Any]:
         data = {k: v for k, v in self.cleaned_data.items() if k != "expected_revision"}
         return _drop_blank(data)
 
 
+def _hidden() -> forms.CharField:
+    return forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+def _pick(label: Any, *, radio: bool = False) -> forms.CharField:
+    """A select (or radio buttons) whose options come from the action's declared input."""
+    return forms.CharField(label=label, required=False, widget=forms.RadioSelect if radio else forms.Select)
+
+
 class VerifyItemForm(ActionForm):
     action = "verify_item"
-    code = forms.CharField(widget=forms.HiddenInput)
-    note = _text(_("Note"), max_length=500)
-    document = forms.ChoiceField(label=_("Document seen"), required=False)
+    code = _hidden()
+    note = _text(_("Note"))
+    document = forms.CharField(label=_("Document seen"), required=False, widget=forms.Select)
 
     def __init__(self, *args: Any, documents: Iterable[tuple[int, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [(str(pk), name) for pk, name in documents]
         if choices:
-            self._choices("document", [("", "—"), *choices])
+            self.fields["document"].widget.choices = [("", "—"), *choices]
         else:
             del self.fields["document"]
 
 
 class AddItemForm(ActionForm):
     action = "add_item"
-    label_ar = _text(_("Item (Arabic)"), max_length=200)
-    label_en = _text(_("Item (English)"), max_length=200)
-    code = _text(_("Short code (Latin letters)"), max_length=40, dir="ltr")
-    kind = forms.ChoiceField(label=_("Kind"), choices=ItemKind.choices, initial=ItemKind.INFO)
+    label_ar = _text(_("Item (Arabic)"))
+    label_en = _text(_("Item (English)"))
+    code = _text(_("Short code (Latin letters)"), dir="ltr")
+    kind = _pick(_("Kind"))
     required = forms.BooleanField(label=_("Required"), required=False, initial=True)
-
-    def service_data(self) -> dict[str, Any]:
-        data = super().service_data()
-        data["required"] = bool(self.cleaned_data.get("required"))
-        return data
 
 
 class CompleteForm(ActionForm):
@@ -105,7 +136,7 @@ class CompleteForm(ActionForm):
     not_needed = forms.BooleanField(
         label=_("The procedures are clear to the beneficiary: no referral is needed"), required=False
     )
-    registration_number = _text(_("Registration number"), max_length=60, dir="ltr")
+    registration_number = _text(_("Registration number"), dir="ltr")
 
     def __init__(self, *args: Any, step: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -113,12 +144,6 @@ class CompleteForm(ActionForm):
             del self.fields["not_needed"]
         if step != "register":
             del self.fields["registration_number"]
-
-    def service_data(self) -> dict[str, Any]:
-        data = super().service_data()
-        if not data.get("not_needed"):
-            data.pop("not_needed", None)
-        return data
 
 
 class ReferForm(ActionForm):
@@ -128,33 +153,26 @@ class ReferForm(ActionForm):
 
 class AnswerReferralForm(ActionForm):
     action = "answer_referral"
-    referral = forms.IntegerField(widget=forms.HiddenInput)
+    referral = _hidden()
     answer = _area(_("Answer"))
 
 
 class AttestForm(ActionForm):
     action = "attest"
-    typed_name = _text(_("Applicant's full name, as typed by them"), max_length=200, autocomplete="off")
-    signature = forms.CharField(widget=forms.HiddenInput, required=False)
-    data_hash = forms.CharField(widget=forms.HiddenInput, required=False)
+    typed_name = _text(_("Applicant's full name, as typed by them"), autocomplete="off")
+    signature = _hidden()
+    data_hash = _hidden()
 
 
 class VoteForm(ActionForm):
     action = "vote"
-    choice = forms.ChoiceField(
-        label=_("Your vote"), choices=VoteChoice.choices, widget=forms.RadioSelect, required=False
-    )
+    choice = _pick(_("Your vote"), radio=True)
     reason = _area(_("Reason"), rows=2)
 
 
 class DecideForm(ActionForm):
     action = "decide"
-    outcome = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("accepted", _("Accept")), ("rejected", _("Reject"))],
-        widget=forms.RadioSelect,
-        required=False,
-    )
+    outcome = _pick(_("Decision"), radio=True)
     reason = _area(_("Reason"), rows=2)
     minutes = _area(_("Minutes of the meeting"), rows=4)
 
@@ -167,19 +185,10 @@ class DecideForm(ActionForm):
             del self.fields["minutes"]
 
 
-SERVICE_KINDS = [
-    ("cash", _("Cash support")),
-    ("in_kind", _("In-kind support")),
-    ("voucher", _("Purchase voucher")),
-    ("bill_payment", _("Bill payment")),
-    ("other", _("Other")),
-]
-
-
 class ServiceForm(ActionForm):
     action = "record_service"
-    kind = forms.ChoiceField(label=_("Kind of service"), choices=SERVICE_KINDS)
-    amount = _text(_("Amount (SAR)"), max_length=20, inputmode="decimal", dir="ltr")
+    kind = _pick(_("Kind of service"))
+    amount = _text(_("Amount (SAR)"), inputmode="decimal", dir="ltr")
     description = _area(_("In-kind description"), rows=2)
     delivered_on = forms.CharField(
         label=_("Date delivered"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -195,7 +204,7 @@ class AssignForm(ActionForm):
     """The association admin assigns anyone; other employees take the request themselves."""
 
     action = "assign"
-    user = forms.ChoiceField(label=_("Assign to"), required=False)
+    user = _pick(_("Assign to"))
 
     def __init__(self, *args: Any, staff: Iterable[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -203,7 +212,10 @@ class AssignForm(ActionForm):
         if self.self_only:
             self.fields["user"] = forms.CharField(widget=forms.HiddenInput, required=False, initial="me")
         else:
-            self._choices("user", [("me", _("Me")), *((str(pk), name) for pk, name in staff or ())])
+            self.fields["user"].widget.choices = [
+                ("me", _("Me")),
+                *((str(pk), name) for pk, name in staff or ()),
+            ]
 
     def service_data(self) -> dict[str, Any]:
         return {"user": self.cleaned_data.get("user") or "me"}

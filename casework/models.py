@@ -2,6 +2,10 @@
 
 Only ``casework.services`` writes these tables; a case's state changes only in
 ``services.case_transition``, and its timeline is the append-only ``CaseEvent`` table.
+
+Longer than ~500 lines on purpose: these are the app's table declarations only (no behaviour), kept
+in the one module Django and its migrations read for the app; each behaviour lives in services,
+selectors or the presenter.
 """
 
 from __future__ import annotations
@@ -477,6 +481,7 @@ class NotificationKind(models.TextChoices):
     DECISION_REMINDER = "decision_reminder", _("Decision due soon")
     DECISION_OVERDUE = "decision_overdue", _("Decision overdue")
     SATISFACTION_REQUEST = "satisfaction_request", _("Satisfaction request")
+    DECISION = "decision", _("Decision")
 
 
 class NotificationChannel(models.TextChoices):

@@ -28,7 +28,7 @@ from casework.models import (
     SupportCase,
 )
 from casework.validators import ascii_digits, search_terms
-from policy_engine.models import PolicyVersion
+from policy_engine.models import PolicyStatus, PolicyVersion
 from policy_engine.rules.engine import PolicyEngine
 from themes.dates import format_hijri, to_hijri
 
@@ -52,6 +52,23 @@ def engine_for(version: PolicyVersion) -> PolicyEngine:
             _ENGINES.pop(next(iter(_ENGINES)))
         _ENGINES[key] = engine
     return engine
+
+
+def policy_codes() -> dict[str, tuple[str, ...]]:
+    """The steps and channels of the association's policy, in its order: of the version in force,
+    then of the versions it superseded (cases stay pinned to them). What a list may be filtered by;
+    every other code of the catalogue is no option here. One query."""
+    versions = PolicyVersion.objects.filter(status__in=(PolicyStatus.IN_FORCE, PolicyStatus.SUPERSEDED)).only(
+        "pk", "document", "updated_at", "status", "number"
+    )
+    steps: dict[str, None] = {}
+    channels: dict[str, None] = {}
+    in_force_first = sorted(versions, key=lambda v: (v.status != PolicyStatus.IN_FORCE, -v.number))
+    for version in in_force_first:
+        engine = engine_for(version)
+        steps |= dict.fromkeys(engine.steps())
+        channels |= dict.fromkeys(engine.allowed_channels())
+    return {"step": tuple(steps), "channel": tuple(channels)}
 
 
 # --- Registry -----------------------------------------------------------------------------------

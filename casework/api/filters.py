@@ -6,18 +6,48 @@ serializer given as ``parameters`` into one query parameter per field)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from casework import selectors
 from casework.models import CaseStatus, DuplicateStatus
-from policy_engine.rules.catalog import CatalogKind, codes, is_custom_code
+
+
+class PolicyCodeField(serializers.CharField):
+    """A step or channel of the association's policy (``kind``): any other code, the catalogue's
+    included, is a 400 naming the parameter and the codes the policy has."""
+
+    def __init__(self, kind: str, **kwargs: Any) -> None:
+        self.kind = kind
+        super().__init__(max_length=60, required=False, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        codes = cast("CaseFilters", self.parent).policy_codes()[self.kind]
+        if value not in codes:
+            message = (
+                _("This is not a step of the association's policy. One of: %(codes)s.")
+                if self.kind == "step"
+                else _("This is not a channel of the association's policy. One of: %(codes)s.")
+            )
+            raise serializers.ValidationError(
+                message % {"codes": ", ".join(codes) or "—"}, code=f"unknown_{self.kind}"
+            )
+        return value
 
 
 class CaseFilters(serializers.Serializer):
-    step = serializers.ChoiceField(choices=codes(CatalogKind.STEP), required=False)
-    channel = serializers.ChoiceField(choices=codes(CatalogKind.CHANNEL), required=False)
+    step = PolicyCodeField(
+        "step",
+        help_text="a step of the association's policy (of the version in force or one it superseded)",
+    )
+    channel = PolicyCodeField(
+        "channel",
+        help_text="a channel of the association's policy (of the version in force or one it superseded)",
+    )
     status = serializers.ChoiceField(choices=CaseStatus.values, required=False)
     overdue = serializers.BooleanField(
         required=False, allow_null=True, default=None, help_text="decision past due"
@@ -34,16 +64,13 @@ class CaseFilters(serializers.Serializer):
         "without a count; as fast a million cases deep as on the first page. Replaces page.",
     )
 
-    def to_internal_value(self, data: Any) -> Any:
-        # Custom codes (custom:<slug>) are valid steps and channels beside the catalogue's.
-        data = data.copy() if hasattr(data, "copy") else dict(data)
-        custom = {}
-        for name in ("step", "channel"):
-            if name in data and is_custom_code(str(data.get(name))):
-                custom[name] = str(data.get(name))
-                del data[name]
-        value = super().to_internal_value(data)
-        return {**value, **custom}
+    _codes: dict[str, tuple[str, ...]] | None = None
+
+    def policy_codes(self) -> dict[str, tuple[str, ...]]:
+        """Read once, and only when a step or channel is asked for."""
+        if self._codes is None:
+            self._codes = selectors.policy_codes()
+        return self._codes
 
 
 class DuplicateFilters(serializers.Serializer):

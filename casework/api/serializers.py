@@ -1,36 +1,30 @@
 """What the casework API reads and answers.
 
 Input serializers check only the shape (types, lengths); the services check the meaning and
-answer field by field. Output is built by the ``*_payload`` functions; the ``*Serializer`` classes
-below them document those shapes for the OpenAPI schema.
+answer field by field (an action's input is parsed by its own declaration, see
+``casework.services.actions.inputs``). Output is built by the ``*_payload`` functions of
+``casework.api.payloads``; the ``*Serializer`` classes below document those shapes for the schema.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import User
-from casework import roles, selectors, services
+from casework import services
+from casework.api import payloads
 from casework.models import (
-    Beneficiary,
-    BeneficiaryDocument,
     CaseOutcome,
-    CaseStatus,
-    DuplicateFlag,
     Gender,
-    HouseholdMember,
     Relation,
-    SupportCase,
 )
-from casework.services.steps import STATES, step_states
-from policy_engine.rules.catalog import CatalogKind, get_entry
+from casework.services.actions.inputs import spec_of
+from casework.services.steps import STATES
 
 # --- input --------------------------------------------------------------------------------------
 
@@ -134,6 +128,21 @@ class CaseCreateInput(serializers.Serializer[dict[str, Any]]):
     assigned_to = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
+def _action_inputs() -> str:
+    """Each action's input as its declaration says (the one place it is written)."""
+    lines = []
+    for action, rule in services.ACTIONS.items():
+        names = []
+        for field in dataclasses.fields(rule.input):
+            spec = spec_of(rule.input, field.name)
+            if spec is None:  # pragma: no cover - every field is declared with a spec
+                continue
+            kind = "one of " + "/".join(code for code, _label in spec.choices) if spec.choices else spec.kind
+            names.append(f"`{field.name}` ({kind}{', required' if spec.required else ''})")
+        lines.append(f"- `{action}`: {', '.join(names) or 'nothing'}")
+    return "\n".join(lines)
+
+
 class TransitionInput(serializers.Serializer[dict[str, Any]]):
     action = serializers.ChoiceField(choices=sorted(services.ACTIONS))
     revision = serializers.IntegerField(
@@ -145,13 +154,31 @@ class TransitionInput(serializers.Serializer[dict[str, Any]]):
     data = serializers.DictField(  # type: ignore[assignment]
         required=False,
         default=dict,
-        help_text="the action's data; keys sent beside `action` are read as data too",
+        help_text="the action's input (keys sent beside `action` are read as input too); a field "
+        "the action does not take, a value of the wrong type or a choice not offered is a 400 naming "
+        "the field. By action:\n" + _action_inputs(),
     )
 
 
+class ScoreField(serializers.IntegerField):
+    """A rating from 1 to 5: declared so in the schema (minimum, maximum), refused outside it with
+    the service's own code and words (``invalid_score``, casework.services.ratings)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=5, **kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        value = super().to_internal_value(data)
+        if not 1 <= value <= 5:
+            arabic = (get_language() or "ar").startswith("ar")
+            raise serializers.ValidationError(
+                "التقييم من ١ إلى ٥." if arabic else "The rating is 1 to 5.", code="invalid_score"
+            )
+        return int(value)
+
+
 class RatingInput(serializers.Serializer[dict[str, Any]]):
-    # The range is declared for the schema; the service refuses a score outside it (invalid_score).
-    score = serializers.IntegerField()
+    score = ScoreField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -162,247 +189,15 @@ class TokenCreateInput(serializers.Serializer[dict[str, Any]]):
     password = serializers.CharField(write_only=True, required=False, allow_blank=True, default="")
 
 
-# --- output -------------------------------------------------------------------------------------
+# --- output: built in casework.api.payloads (the names keep working from here) -----------------
 
-
-def _iso(value: dt.datetime | dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _person(user: User | None) -> dict[str, Any] | None:
-    if user is None:
-        return None
-    return {"id": user.pk, "name": user.full_name or user.email}
-
-
-def _label(kind: CatalogKind, code: str) -> dict[str, str]:
-    entry = get_entry(kind, code)
-    return {
-        "code": code,
-        "label_ar": entry.label_ar if entry else code,
-        "label_en": entry.label_en if entry else code,
-    }
-
-
-def beneficiary_row(b: Beneficiary) -> dict[str, Any]:
-    return {
-        "id": b.pk,
-        "national_id": b.national_id,
-        "full_name_ar": b.full_name_ar,
-        "phone": b.phone_e164 or None,
-        "city": b.city,
-        "merged_into": b.merged_into_id,
-        "created_at": _iso(b.created_at),
-    }
-
-
-def member_payload(m: HouseholdMember) -> dict[str, Any]:
-    return {
-        "id": m.pk,
-        "full_name_ar": m.full_name_ar,
-        "relation": m.relation,
-        "national_id": m.national_id or None,
-        "birth_date": _iso(m.birth_date),
-        "gender": m.gender or None,
-    }
-
-
-def document_payload(d: BeneficiaryDocument) -> dict[str, Any]:
-    return {
-        "id": d.pk,
-        "kind": d.kind,
-        "name": d.original_name,
-        "content_type": d.content_type,
-        "size": d.size,
-        "sha256": d.sha256,
-        "case": d.case_id,
-        "uploaded_at": _iso(d.uploaded_at),
-    }
-
-
-def beneficiary_payload(b: Beneficiary) -> dict[str, Any]:
-    flags = DuplicateFlag.objects.filter(status="open").filter(beneficiary=b) | DuplicateFlag.objects.filter(
-        status="open", other=b
-    )
-    return {
-        **beneficiary_row(b),
-        "birth_date": _iso(b.birth_date),
-        "gender": b.gender or None,
-        "notes": b.notes,
-        "updated_at": _iso(b.updated_at),
-        "household": [member_payload(m) for m in b.household.all()],
-        "documents": [document_payload(d) for d in b.documents.all()],
-        "likely_duplicates": [
-            {
-                "flag": f.pk,
-                "beneficiary": f.other_id if f.beneficiary_id == b.pk else f.beneficiary_id,
-                "reason": f.reason,
-            }
-            for f in flags.order_by("id")
-        ],
-    }
-
-
-def duplicate_payload(f: DuplicateFlag) -> dict[str, Any]:
-    return {
-        "id": f.pk,
-        "status": f.status,
-        "reason": f.reason,
-        "beneficiary": beneficiary_row(f.beneficiary),
-        "other": beneficiary_row(f.other),
-        "created_at": _iso(f.created_at),
-        "resolved_at": _iso(f.resolved_at),
-        "note": f.note,
-    }
-
-
-def case_row(case: SupportCase, *, now: dt.datetime) -> dict[str, Any]:
-    lang = get_language() or "ar"
-    return {
-        "id": case.pk,
-        "status": case.status,
-        "step": case.step,
-        "outcome": case.outcome or None,
-        "channel": case.channel,
-        "policy_version": case.policy_version.number,
-        "beneficiary": {"id": case.beneficiary_id, "full_name_ar": case.beneficiary.full_name_ar},
-        "assigned_to": _person(case.assigned_to),
-        "decision_due": _iso(case.decision_due),
-        "decision_due_hijri": selectors.hijri_date(case.decision_due),
-        "decision_due_hijri_text": selectors.hijri_text(case.decision_due, lang),
-        "overdue": selectors.case_is_overdue(case, now=now),
-        "revision": case.revision,
-        "created_at": _iso(case.created_at),
-        "updated_at": _iso(case.updated_at),
-    }
-
-
-def case_payload(case: SupportCase, *, user: User | None) -> dict[str, Any]:
-    """A case as its page shows it (``case`` from :func:`casework.selectors.case_get`)."""
-    now = timezone.now()
-    engine = selectors.engine_for(case.policy_version)
-    steps = engine.steps()
-    here = steps.index(case.step) if case.step in steps else -1
-    codes = roles.role_codes(user) if user is not None else frozenset()
-    sees_votes = user is None or bool(codes & {"committee_member", "association_admin"})
-    attestation = selectors.current_attestation(case)
-    valid = attestation is not None and selectors.attestation_is_valid(case)
-    decision = selectors.case_decision(case)
-    events = list(case.events.all())
-    return {
-        **case_row(case, now=now),
-        "closed_reason": case.closed_reason or None,
-        "closed_at": _iso(case.closed_at),
-        "beneficiary": {
-            "id": case.beneficiary_id,
-            "full_name_ar": case.beneficiary.full_name_ar,
-            "national_id": case.beneficiary.national_id,
-            "phone": case.beneficiary.phone_e164 or None,
-        },
-        "steps": [
-            {**_label(CatalogKind.STEP, code), "state": state} for code, state in step_states(case, steps)
-        ],
-        "referral_target": case.referral_target or None,
-        "deciding_body": case.deciding_body,
-        "review_window": engine.review_window(),
-        "submitted_for_decision_at": _iso(case.submitted_for_decision_at),
-        "opened_by": _person(case.opened_by),
-        "checklist": [
-            {
-                "code": item.code,
-                "step": item.step,
-                "label_ar": item.label_ar,
-                "label_en": item.label_en,
-                "kind": item.kind,
-                "required": item.required,
-                "verified_by": _person(item.verified_by),
-                "verified_at": _iso(item.verified_at),
-                "note": item.note,
-                "document": item.document_id,
-            }
-            for item in case.checklist.all()
-        ],
-        "referrals": [
-            {
-                "id": r.pk,
-                "target": r.target,
-                "question": r.question,
-                "asked_by": _person(r.asked_by),
-                "asked_at": _iso(r.asked_at),
-                "answer": r.answer or None,
-                "answered_by": _person(r.answered_by),
-                "answered_at": _iso(r.answered_at),
-            }
-            for r in case.referrals.all()
-        ],
-        "attestation": None
-        if attestation is None
-        else {
-            "id": attestation.pk,
-            "method": attestation.method,
-            "typed_name": attestation.typed_name,
-            "data_sha256": attestation.data_sha256,
-            "created_at": _iso(attestation.created_at),
-            "valid": valid,
-        },
-        "attestation_required": engine.has_step("attest")
-        and case.status == CaseStatus.OPEN
-        and decision is None
-        and steps.index("attest") <= here
-        and not valid,
-        "votes": [
-            {
-                "member": _person(v.member),
-                "choice": v.choice,
-                "reason": v.reason,
-                "cast_at": _iso(v.cast_at),
-            }
-            for v in case.votes.all()
-        ]
-        if sees_votes
-        else None,
-        "votes_cast": len(case.votes.all()),
-        "quorum": selectors.committee_quorum() if case.deciding_body == "research_committee" else None,
-        "decision": None
-        if decision is None
-        else {
-            "body": decision.body,
-            "outcome": decision.outcome,
-            "reason": decision.reason,
-            "minutes": decision.minutes,
-            "votes_accept": decision.votes_accept,
-            "votes_reject": decision.votes_reject,
-            "quorum": decision.quorum,
-            "decided_by": _person(decision.decided_by),
-            "decided_at": _iso(decision.decided_at),
-        },
-        "services": [
-            {
-                "id": s.pk,
-                "kind": s.kind,
-                "amount": str(s.amount) if s.amount is not None else None,
-                "description": s.description,
-                "delivered_on": _iso(s.delivered_on),
-                "employee": _person(s.employee),
-            }
-            for s in case.services.all()
-        ],
-        # Whether the beneficiary rated the service; the score itself is shown only in aggregate.
-        "rated": selectors.case_rating(case) is not None,
-        "available_actions": services.case_available_actions(case=case, user=user),
-        "timeline": [
-            {
-                "id": e.pk,
-                "action": e.action,
-                "from_step": e.from_step or None,
-                "to_step": e.to_step or None,
-                "actor": _person(e.actor),
-                "data": e.data,
-                "created_at": _iso(e.created_at),
-            }
-            for e in events
-        ],
-    }
+beneficiary_row = payloads.beneficiary_row
+member_payload = payloads.member_payload
+document_payload = payloads.document_payload
+beneficiary_payload = payloads.beneficiary_payload
+duplicate_payload = payloads.duplicate_payload
+case_row = payloads.case_row
+case_payload = payloads.case_payload
 
 
 # --- documentation of the payloads --------------------------------------------------------------
@@ -509,6 +304,20 @@ class TimelineEntrySerializer(serializers.Serializer[dict[str, Any]]):
     action = serializers.CharField()
     from_step = serializers.CharField(allow_null=True)
     to_step = serializers.CharField(allow_null=True)
+    from_step_state = serializers.ChoiceField(
+        choices=["done", "skipped"],
+        allow_null=True,
+        help_text="for an entry that left a step: that step's state in `steps` (skipped: passed "
+        "without its work)",
+    )
+    closed_at_step = serializers.CharField(
+        allow_null=True, help_text="for the entry that closed the case: the step it closed at"
+    )
+    not_reached = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="for the entry that closed a rejected or withdrawn case: the steps it never reached "
+        "(the `not_reached` ones of `steps`)",
+    )
     actor = PersonSerializer(allow_null=True)
     data = serializers.DictField()  # type: ignore[assignment]
     created_at = serializers.DateTimeField()

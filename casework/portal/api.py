@@ -23,6 +23,7 @@ from casework.models import PortalSession
 from casework.portal import otp, selectors, services
 from casework.portal.views import client_address
 from casework.selectors import hijri_date
+from casework.services.steps import STATES
 from core.parsers import StrictJSONParser
 from tenants.db import connection
 
@@ -126,11 +127,22 @@ class OtpVerifyView(APIView):
         return Response({"token": token, "expires_at": session.expires_at})
 
 
+class OwnStepSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    state = serializers.ChoiceField(
+        choices=list(STATES),
+        help_text="as the association's staff see it: done, skipped, current, pending, closed, not_reached",
+    )
+    state_label = serializers.CharField()
+
+
 class OwnRequestSerializer(serializers.Serializer):
     reference = serializers.CharField()
     status = serializers.CharField()
     step = serializers.CharField()
     step_label = serializers.CharField()
+    steps = OwnStepSerializer(many=True)
     decision_due = serializers.DateTimeField(allow_null=True)
     decision_due_hijri = serializers.CharField(allow_null=True)
     overdue = serializers.BooleanField()
@@ -155,6 +167,7 @@ class OwnRequestsView(APIView):
                 "status": r.case.status,
                 "step": r.case.step,
                 "step_label": r.step_label,
+                "steps": [{**step, "state_label": str(step["state_label"])} for step in r.steps],
                 "decision_due": r.decision_due,
                 "decision_due_hijri": hijri_date(r.decision_due),
                 "overdue": r.overdue,

@@ -12,6 +12,7 @@ from casework import selectors as case_selectors
 from casework.models import CaseOutcome, CaseStatus, ItemKind, SupportCase
 from casework.portal.services import applicant_label, missing_documents, own_case, reference_for
 from casework.sms import mask_phone
+from casework.views.presenter import step_view
 from policy_engine.rules.catalog import CatalogKind, UnknownCodeError, label
 
 
@@ -45,14 +46,13 @@ def _own_cases(phone: str) -> QuerySet[SupportCase]:
     return (
         SupportCase.objects.filter(beneficiary__phone_e164=phone)
         .select_related("policy_version", "tracking", "decision", "rating")
+        .prefetch_related("referrals")  # the step states read whether a referral was made
         .order_by("-created_at")
     )
 
 
 def _view(case: SupportCase, lang: str, *, full: bool) -> RequestView:
     engine = case_selectors.engine_for(case.policy_version)
-    steps = list(engine.steps())
-    index = steps.index(case.step) if case.step in steps else 0
     is_open = case.status == CaseStatus.OPEN
     missing = (
         [
@@ -78,14 +78,8 @@ def _view(case: SupportCase, lang: str, *, full: bool) -> RequestView:
         outcome=case.get_outcome_display()
         if case.outcome
         else (decision.get_outcome_display() if decision else ""),
-        steps=[
-            {
-                "label": _step_label(step, lang),
-                "done": not is_open or i < index,
-                "current": is_open and i == index,
-            }
-            for i, step in enumerate(steps)
-        ],
+        # The one step-state selector's, as on the staff page and in the API.
+        steps=step_view(case, engine.steps(), lang),
         missing=missing,
         can_rate=case.outcome == CaseOutcome.SERVED and rating is None,
         rating=rating,

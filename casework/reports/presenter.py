@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from casework.models import CaseOutcome
 from casework.reports.periods import Period
 from casework.selectors import engine_for
+from casework.services.actions.serve import service_kind_label as kind_label
 from policy_engine.models import PolicyStatus, PolicyVersion
 from policy_engine.rules.catalog import CHANNELS, PARTIES, STEPS, Lang
 
@@ -342,18 +343,6 @@ def tables(
     return out
 
 
-_SERVICE_KINDS = {
-    "cash": ("مساعدة نقدية", "Cash assistance"),
-    "in_kind": ("مساعدة عينية", "In-kind assistance"),
-    "food_basket": ("سلة غذائية", "Food basket"),
-    "rent": ("دعم الإيجار", "Rent support"),
-    "bills": ("سداد فواتير", "Bills paid"),
-    "medical": ("دعم علاجي", "Medical support"),
-    "education": ("دعم تعليمي", "Education support"),
-    "orphan_sponsorship": ("كفالة يتيم", "Orphan sponsorship"),
-}
-
-
 def service_kind_label(kind: str, lang: str) -> str:
-    ar, en = _SERVICE_KINDS.get(kind, (kind, kind))
-    return en if _lang(lang) == "en" else ar
+    # One list of the kinds of service: the serve step's (casework.services.actions.serve).
+    return kind_label(kind, _lang(lang))

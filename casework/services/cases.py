@@ -239,7 +239,7 @@ def case_transition(
     actor: User | None,
     case_id: int,
     action: str,
-    data: Mapping[str, Any] | None = None,
+    data: Mapping[str, object] | None = None,
     expected_revision: int | None = None,
 ) -> SupportCase:
     """Apply ``action`` to a case, as its pinned policy allows, and append it to the timeline.
@@ -247,6 +247,9 @@ def case_transition(
     The case row is locked for the transaction: of two employees acting at once, the second waits,
     then finds the case changed. Naming ``expected_revision`` (or ``data["step"]``, the step the
     caller acted on) turns that into a 409 conflict instead of acting on a state not seen.
+
+    ``data`` is the action's input as it came (JSON, a form's values): the action's declared input
+    type parses it once, refusing every field at fault at once (see ``actions.inputs``).
     """
     data = dict(data or {})
     case = SupportCase.objects.select_for_update().select_related("policy_version").filter(pk=case_id).first()
@@ -299,10 +302,10 @@ def case_transition(
         roles=roles.role_codes(actor) if actor is not None else frozenset(roles.CASEWORK_ROLES),
         case=case,
         engine=engine,
-        data=data,
         now=timezone.now(),
     )
-    applied = rule.handler(ctx)
+    # The action's input is parsed here, once, and its handler receives it typed.
+    applied = rule.apply(ctx, data)
     from_step = case.step
     changed = ["revision", "updated_at", *applied.changed]
     if applied.to_step is not None:

@@ -3,7 +3,7 @@
 The registry says, per step: the guard that must hold before the step is completed, what entering
 it does, the section of the case page where its work is done, the sentence saying what it still
 needs, and whether it comes before the decision. ``step_states`` gives every step of a case one
-state, read by the case page, the API, the timeline and the portal alike:
+state, read by the case page, the API, the portal and (through ``event_steps``) the timeline alike:
 
 - ``done``: passed; ``skipped``: passed without its work (no referral was needed);
 - ``current``: where an open case is; ``pending``: still ahead of an open case;
@@ -22,14 +22,26 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from casework import selectors
 from casework.models import CaseOutcome, CaseStatus, SupportCase
-from casework.services._base import field_problem, refused, step_label, text_field
+from casework.services._base import field_problem, refused, step_label
 from casework.services.actions._types import ActionContext, Applied
+from casework.services.actions.inputs import ActionInput, flag, text
 from core.errors import FieldProblem, invalid
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
 
-Guard = Callable[[ActionContext, Applied], None]
+
+@dataclass(frozen=True)
+class CompleteInput(ActionInput):
+    """Completing the current step. What a step's guard reads is declared here, once."""
+
+    to_step: str = text(max_length=60)  # the step the caller means to go to (the next one only)
+    not_needed: bool = flag()  # refer: no referral is needed (the procedures are clear)
+    registration_number: str = text(max_length=60)  # register: the number given, if any
+
+
+Guard = Callable[[ActionContext, CompleteInput, Applied], None]
+Entry = Callable[[ActionContext, Applied], None]
 Todo = Callable[[SupportCase, bool], str]
 
 STATES: dict[str, _StrPromise] = {
@@ -49,7 +61,7 @@ class StepSpec:
     before_decision: bool
     todo: Todo | None = None  # what the step still needs, given the case and whether it is attested
     guard: Guard | None = None  # refuses completing the step, or notes what it recorded
-    on_enter: Guard | None = None  # what entering the step does
+    on_enter: Entry | None = None  # what entering the step does
 
 
 def _checklist_todo(case: SupportCase, attested: bool) -> str:
@@ -99,13 +111,13 @@ def _checklist_problems(case: SupportCase, step: str) -> list[FieldProblem]:
     ]
 
 
-def _checklist_guard(ctx: ActionContext, applied: Applied) -> None:
+def _checklist_guard(ctx: ActionContext, inp: CompleteInput, applied: Applied) -> None:
     problems = _checklist_problems(ctx.case, ctx.case.step)
     if problems:
         raise invalid(problems)
 
 
-def _refer_guard(ctx: ActionContext, applied: Applied) -> None:
+def _refer_guard(ctx: ActionContext, inp: CompleteInput, applied: Applied) -> None:
     referrals = list(ctx.case.referrals.all())
     if any(not r.answered_at for r in referrals):
         raise refused(
@@ -114,7 +126,7 @@ def _refer_guard(ctx: ActionContext, applied: Applied) -> None:
             "لم تَرِد الإجابة على الإحالة بعد.",
             "The referral has not been answered yet.",
         )
-    if not referrals and ctx.data.get("not_needed") is not True:
+    if not referrals and not inp.not_needed:
         raise invalid(
             [
                 field_problem(
@@ -128,7 +140,7 @@ def _refer_guard(ctx: ActionContext, applied: Applied) -> None:
     applied.event["referrals"] = len(referrals)
 
 
-def _attest_guard(ctx: ActionContext, applied: Applied) -> None:
+def _attest_guard(ctx: ActionContext, inp: CompleteInput, applied: Applied) -> None:
     if not selectors.attestation_is_valid(ctx.case):
         raise invalid(
             [
@@ -142,13 +154,12 @@ def _attest_guard(ctx: ActionContext, applied: Applied) -> None:
         )
 
 
-def _register_guard(ctx: ActionContext, applied: Applied) -> None:
-    number = text_field(ctx.data, "registration_number")
-    if number:
-        applied.event["registration_number"] = number[:60]
+def _register_guard(ctx: ActionContext, inp: CompleteInput, applied: Applied) -> None:
+    if inp.registration_number:
+        applied.event["registration_number"] = inp.registration_number
 
 
-def _serve_guard(ctx: ActionContext, applied: Applied) -> None:
+def _serve_guard(ctx: ActionContext, inp: CompleteInput, applied: Applied) -> None:
     if not ctx.case.services.exists():
         raise invalid(
             [
@@ -225,18 +236,53 @@ def step_states(case: SupportCase, steps: tuple[str, ...]) -> list[tuple[str, st
     return states
 
 
+@dataclass(frozen=True)
+class EventSteps:
+    """What the step-state selector says about one timeline entry: the state of the step it left
+    (``done``, or ``skipped`` for a referral step passed without a referral), and, for the entry
+    that closed the case, the step it closed at and the steps it never reached."""
+
+    from_state: str | None = None
+    closed_at: str | None = None
+    not_reached: tuple[str, ...] = ()
+
+
+def event_steps(case: SupportCase, steps: tuple[str, ...]) -> dict[int, EventSteps]:
+    """Per timeline entry (by event id) of ``case``, its steps in the words of :func:`step_states`,
+    so that the timeline says what the step list says. Entries that neither move nor close the case
+    are left out."""
+    states = dict(step_states(case, steps))
+    events = list(case.events.all())
+    closing = None
+    if case.status == CaseStatus.CLOSED:
+        # The transition function records the outcome in the data of the entry that closed the case.
+        closing = next((e for e in reversed(events) if e.data.get("outcome") == case.outcome), None)
+    facts: dict[int, EventSteps] = {}
+    for event in events:
+        moved = bool(event.from_step) and event.from_step != event.to_step
+        closes = event is closing
+        if not moved and not closes:
+            continue
+        facts[event.pk] = EventSteps(
+            from_state=states.get(event.from_step) if moved else None,
+            closed_at=(event.to_step or event.from_step) if closes else None,
+            not_reached=tuple(code for code, state in states.items() if state == "not_reached")
+            if closes
+            else (),
+        )
+    return facts
+
+
 def needs_attestation(ctx: ActionContext) -> bool:
     return ctx.engine.has_step("attest")
 
 
-def do_complete(ctx: ActionContext) -> Applied:
+def do_complete(ctx: ActionContext, inp: CompleteInput) -> Applied:
     """Complete the current step: its guard, then the move to the next step (whose entry runs)."""
     step = ctx.case.step
     following = ctx.engine.next_step(step)
-    wanted = ctx.data.get("to_step")
-    if wanted is not None and (
-        not isinstance(wanted, str) or not ctx.engine.has_step(wanted) or wanted != following
-    ):
+    wanted = inp.to_step
+    if wanted and (not ctx.engine.has_step(wanted) or wanted != following):
         raise refused(
             "step_out_of_order",
             "to_step",
@@ -247,7 +293,7 @@ def do_complete(ctx: ActionContext) -> Applied:
     applied = Applied(to_step=following)
     spec = spec_for(step)
     if spec.guard is not None:
-        spec.guard(ctx, applied)
+        spec.guard(ctx, inp, applied)
     if applied.close is not None:
         return applied
     if following is None:

@@ -22,6 +22,7 @@ from casework.models import (
     CaseStatus,
     SupportCase,
 )
+from casework.services.actions.serve import service_kind_label
 from casework.services.steps import spec_for, step_todo
 from casework.views._base import (
     current_lang,
@@ -210,9 +211,9 @@ def _case_context(
         "quorum": selectors.committee_quorum() if case.deciding_body == "research_committee" else None,
         "decision": selectors.case_decision(case),
         "services": list(case.services.all()),
-        "service_kinds": dict(f.SERVICE_KINDS),
+        "service_kinds": {s.kind: service_kind_label(s.kind, lang) for s in case.services.all()},
         "rated": selectors.case_rating(case) is not None,
-        "timeline": timeline(case, lang),
+        "timeline": timeline(case, steps, lang),
         "forms": forms,
         "can_read_registry": roles.has_any(user, roles.REGISTRY_READERS),
         "bound_action": bound.action if bound is not None else "",

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from casework import forms as f
 from casework import selectors
 from casework.models import (
     AttestationMethod,
@@ -18,7 +17,8 @@ from casework.models import (
     SupportCase,
     VoteChoice,
 )
-from casework.services.steps import STATES, step_states
+from casework.services.actions.serve import service_kind_label
+from casework.services.steps import STATES, event_steps, step_states
 from policy_engine.models import PolicyStatus, PolicyVersion
 from policy_engine.rules.catalog import CHANNELS, CatalogKind, get_entry
 from policy_engine.rules.engine import PolicyEngine
@@ -124,7 +124,7 @@ def _value_text(key: str, value: Any, lang: str, case: SupportCase, people: dict
     if key == "method" and value in AttestationMethod.values:
         return str(AttestationMethod(value).label)
     if key == "kind":
-        return str(dict(f.SERVICE_KINDS).get(value, value))
+        return service_kind_label(str(value), lang)
     if key == "document":
         for document in case.beneficiary.documents.all():
             if document.pk == value:
@@ -151,8 +151,12 @@ def _value_text(key: str, value: Any, lang: str, case: SupportCase, people: dict
     return str(value)
 
 
-def timeline(case: SupportCase, lang: str) -> list[dict[str, Any]]:
+def timeline(case: SupportCase, steps: tuple[str, ...], lang: str) -> list[dict[str, Any]]:
+    """The case's timeline in words. Its steps are the step-state selector's (``event_steps``): a
+    referral step passed without a referral reads "not needed" here as in the step list, and the
+    entry that closed a rejected or withdrawn case names the steps it never reached."""
     events = list(case.events.all())
+    facts = event_steps(case, steps)
     ids = {
         v
         for e in events
@@ -161,22 +165,33 @@ def timeline(case: SupportCase, lang: str) -> list[dict[str, Any]]:
         if isinstance(v, int)
     }
     people = {u.pk: person_name(u) for u in User.objects.filter(pk__in=ids)} if ids else {}
-    return [
-        {
-            "event": e,
-            "label": EVENT_LABELS.get(e.action, e.action),
-            "actor": person_name(e.actor),
-            "from": catalog_label(CatalogKind.STEP, e.from_step, lang) if e.from_step else "",
-            "to": catalog_label(CatalogKind.STEP, e.to_step, lang) if e.to_step else "",
-            "moved": e.from_step != e.to_step,
-            "data": [
-                (DATA_LABELS[key], _value_text(key, value, lang, case, people))
-                for key, value in e.data.items()
-                if key in DATA_LABELS and value not in (None, "", [])
-            ],
-        }
-        for e in events
-    ]
+    entries = []
+    for e in events:
+        fact = facts.get(e.pk)
+        data: list[tuple[Any, str]] = [
+            (DATA_LABELS[key], _value_text(key, value, lang, case, people))
+            for key, value in e.data.items()
+            if key in DATA_LABELS and value not in (None, "", [])
+        ]
+        if fact is not None and fact.closed_at:
+            data.append((_("Closed at the step"), catalog_label(CatalogKind.STEP, fact.closed_at, lang)))
+        if fact is not None and fact.not_reached:
+            names = [catalog_label(CatalogKind.STEP, code, lang) for code in fact.not_reached]
+            data.append((STATES["not_reached"], ("، " if lang == "ar" else ", ").join(names)))
+        entries.append(
+            {
+                "event": e,
+                "label": EVENT_LABELS.get(e.action, e.action),
+                "actor": person_name(e.actor),
+                "from": catalog_label(CatalogKind.STEP, e.from_step, lang) if e.from_step else "",
+                # Said only where it adds to "from": a step passed without its work.
+                "from_state": STATES["skipped"] if fact is not None and fact.from_state == "skipped" else "",
+                "to": catalog_label(CatalogKind.STEP, e.to_step, lang) if e.to_step else "",
+                "moved": e.from_step != e.to_step,
+                "data": data,
+            }
+        )
+    return entries
 
 
 def payload_view(payload: dict[str, Any], lang: str) -> dict[str, Any]:

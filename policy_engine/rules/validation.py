@@ -3,6 +3,10 @@
 :func:`validate` reads the raw JSON-like data (not a :class:`PolicyDocument`), so it can report
 every problem at once, each at the path of the field an editor should highlight
 (``procedure[2].target``, ``channels[3]``), with a machine code and a message in both languages.
+
+Longer than ~500 lines on purpose: one pass over the document, section by section in the printed
+policy's order, with the bilingual messages written beside the check they belong to; the intake
+form and checklists, a separate job, are checked in ``intake_checks``.
 """
 
 from __future__ import annotations
@@ -428,9 +432,10 @@ def _check_window(c: _Collector, value: object, path: str) -> None:
 
 
 def _check_flag(c: _Collector, data: Mapping[str, Any]) -> None:
-    value = data.get("staff_acknowledgment_required")
-    if value is not None and not isinstance(value, bool):
-        c.add("staff_acknowledgment_required", "invalid_type", expected="boolean")
+    for key in ("staff_acknowledgment_required", "decision_reason_shared"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, bool):
+            c.add(key, "invalid_type", expected="boolean")
 
 
 def _contact_value_ok(kind: str, value: str) -> str | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection as django_connection
 from django.test.utils import CaptureQueriesContext
@@ -15,6 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import RoleCode
 from casework import services
 from casework.models import ApiToken, Beneficiary, IdempotencyKey, SupportCase
+from policy_engine import services as policy_services
+from policy_engine.models import PolicyVersion
 from tenants.db import connection
 from tenants.models import Association
 from tests.casework.conftest import (
@@ -376,10 +379,13 @@ def test_the_inbox_filters_and_paginates_with_constant_queries(
         full = api.get("/api/v1/cases/", page_size=25).json()
     assert (len(small["results"]), len(full["results"]), full["count"]) == (5, 25, 30)
     assert page == small
-    with django_assert_num_queries(count):
+    # A step or channel filter reads the policy's codes once (one query), whatever the page size.
+    with django_assert_num_queries(count + 1):
         api.get(
             "/api/v1/cases/", page_size=25, step="receive", channel="phone", overdue="false", assigned="me"
         )
+    with django_assert_num_queries(count + 1):
+        api.get("/api/v1/cases/", page_size=5, step="receive", channel="phone")
 
     default = api.get("/api/v1/cases/").json()
     assert len(default["results"]) == 25 and default["next"]
@@ -390,6 +396,47 @@ def test_the_inbox_filters_and_paginates_with_constant_queries(
     assert Api(alpha, manager).get("/api/v1/cases/", assigned="me").json()["count"] == 0
     row = default["results"][0]
     assert set(row) >= {"id", "status", "step", "channel", "policy_version", "decision_due", "overdue"}
+
+
+def test_list_filters_offer_only_the_codes_of_the_associations_policy(
+    alpha: Association, staff: Staff, rumaila: PolicyVersion
+) -> None:
+    """Rumaila's policy has no referral step and no branch offices; both are catalogue codes."""
+    api = Api(alpha, staff.admin)
+    open_case(staff.reception, channel="phone")
+    assert api.get("/api/v1/cases/", step="receive", channel="phone").json()["count"] == 1
+    for name, code in (("step", "refer"), ("channel", "branch_offices"), ("step", "custom:home-visit")):
+        refused = api.get("/api/v1/cases/", **{name: code})
+        assert refused.status_code == 400, (name, code)
+        assert refused.json()["error_codes"] == {name: f"unknown_{name}"}
+    assert api.get("/api/v1/cases/", step="refer").json()["errors"]["step"] == [
+        "This is not a step of the association's policy. One of: "
+        "receive, verify, attest, committee_review, register, serve."
+    ]
+    arabic = Api(alpha, staff.admin, lang="ar").get("/api/v1/cases/", channel="branch_offices")
+    assert arabic.json()["errors"]["channel"][0].startswith("ليست هذه قناة من قنوات سياسة الجمعية.")
+
+    # Version 2 adds a referral and drops the attestation: the referral step is an option now, and
+    # the attestation still is (a case opened under version 1 may rest there).
+    document = dict(rumaila.document)
+    document["procedure"] = [
+        {"step": "receive"},
+        {"step": "verify"},
+        {"step": "refer", "target": "administration"},
+        {"step": "committee_review", "body": "administration", "window": "P1W"},
+        {"step": "serve"},
+    ]
+    draft = policy_services.policy_version_create_draft(actor=None, document=document)
+    policy_services.policy_approval_record_paper(
+        actor=None,
+        number=draft.number,
+        signatories=[{"name": "رئيس المجلس", "role_ar": "رئيس مجلس الإدارة"}],
+        date_gregorian=draft.created_at.date(),
+    )
+    assert api.get("/api/v1/cases/", step="refer").json()["count"] == 0
+    assert api.get("/api/v1/cases/", step="attest").json()["count"] == 0
+    assert api.get("/api/v1/cases/", step="receive").json()["count"] == 1
+    assert api.get("/api/v1/cases/", channel="branch_offices").status_code == 400
 
 
 def test_the_api_is_in_the_openapi_schema(alpha: Association, staff: Staff) -> None:
@@ -486,6 +533,11 @@ def test_rating_a_served_request_and_reading_the_summary(
 
     bad = reception.post(url, {"score": 9})
     assert (bad.status_code, bad.json()["error_codes"]) == (400, {"score": "invalid_score"})
+    zero = reception.post(url, {"score": 0})
+    assert (zero.status_code, zero.json()["error_codes"]) == (400, {"score": "invalid_score"})
+    assert zero.json()["errors"] == {"score": ["The rating is 1 to 5."]}
+    arabic = Api(alpha, staff.reception, lang="ar").post(url, {"score": 6})
+    assert arabic.json()["errors"] == {"score": ["التقييم من ١ إلى ٥."]}
     beta_reception = make_user(tenant_b, "reception@beta.test", RoleCode.RECEPTION_EMPLOYEE)
     assert Api(tenant_b, beta_reception).post(url, {"score": 4}).status_code == 404
     rated = reception.post(url, {"score": 4, "comment": "تعامل راقٍ"})
@@ -518,3 +570,10 @@ def test_revoking_a_token_stops_it_and_only_its_owner_or_an_admin_may(
     assert Api(alpha, token=plaintext).get("/api/v1/cases/").status_code == 401
     connection.set_tenant(alpha)
     assert ApiToken.objects.get(pk=created["id"]).revoked_at is not None
+
+
+def test_the_schema_declares_the_rating_range_the_server_enforces() -> None:
+    """Request schemas are as strict as validation: a score outside 1-5 is invalid by the schema."""
+    schema = yaml.safe_load((Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml").read_text())
+    score = schema["components"]["schemas"]["RatingInputRequest"]["properties"]["score"]
+    assert (score["type"], score["minimum"], score["maximum"]) == ("integer", 1, 5)

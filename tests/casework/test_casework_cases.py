@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from casework import selectors, services
 from casework.models import Attestation, CaseEvent, CommitteeVote, SupportCase
+from casework.portal import selectors as portal_selectors
 from core.errors import ServiceError
 from policy_engine import services as policy_services
 from policy_engine.models import PolicyStatus, PolicyVersion
@@ -473,3 +474,26 @@ def test_every_place_shows_a_withdrawn_case_as_stopped_with_the_steps_it_never_r
     assert page.count("(Not reached)") == 3
     assert "(The request was closed here)" in page
     assert "(Not needed)" in page
+
+    # The timeline says the same: the referral step left without a referral, and the withdrawal
+    # closing the request at the attestation with the three steps it never reached.
+    left_refer = next(e for e in api["timeline"] if e["from_step"] == "refer" and e["to_step"] == "attest")
+    assert left_refer["from_step_state"] == "skipped"
+    withdrawn = api["timeline"][-1]
+    assert (withdrawn["action"], withdrawn["closed_at_step"], withdrawn["not_reached"]) == (
+        "withdraw",
+        "attest",
+        ["committee_review", "register", "serve"],
+    )
+    assert [e["not_reached"] for e in api["timeline"][:-1]] == [[]] * (len(api["timeline"]) - 1)
+    timeline = page[page.index('id="timeline"') :]
+    assert '<small class="step-state">(Not needed)</small>' in timeline
+    assert "<dt>Closed at the step</dt><dd>Applicant signs that the data is correct</dd>" in timeline
+    assert (
+        "<dt>Not reached</dt><dd>Study and decide (accept or reject), Complete the registration, "
+        "Deliver the service</dd>" in timeline
+    )
+
+    # And the beneficiary's own view of their requests on the portal.
+    [own] = portal_selectors.own_requests(phone=case.beneficiary.phone_e164, lang="en")
+    assert [(s["code"], s["state"]) for s in own.steps] == expected

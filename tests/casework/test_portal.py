@@ -318,6 +318,13 @@ def test_a_right_code_gives_a_short_token_for_own_requests_only(
     assert row["reference"] == TrackingReference.objects.get(case=mine).reference
     assert row["step_label"] == "استقبال المستفيد والإجابة على استفساراته"
     assert row["status"] == "open"
+    assert [(s["code"], s["state"]) for s in row["steps"]] == [
+        ("receive", "current"),
+        *(
+            (code, "pending")
+            for code in ("verify", "refer", "attest", "committee_review", "register", "serve")
+        ),
+    ]
     # The token is this association's: on another association's host it means nothing.
     other = api(tenant_b).get("/api/v1/public/requests/", headers={"authorization": f"Bearer {token}"})
     assert other.status_code == 401

@@ -2,31 +2,43 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from casework import roles
 from casework.models import (
     CaseOutcome,
 )
-from casework.services._base import (
-    required_problem,
-    staff_member,
-    text_field,
-)
+from casework.services._base import staff_member
 from casework.services.actions._types import ActionContext, Applied
-from core.errors import forbidden, invalid
+from casework.services.actions.inputs import ActionInput, me_or_id, text
+from core.errors import forbidden
+
+NOT_STAFF = ("لا يوجد موظف بهذا الرقم.", "No such staff member.")
 
 
-def do_withdraw(ctx: ActionContext) -> Applied:
-    reason = text_field(ctx.data, "reason")
-    if not reason:
-        raise invalid([required_problem("reason")])
-    return Applied(close=CaseOutcome.WITHDRAWN, reason=reason)
+@dataclass(frozen=True)
+class WithdrawInput(ActionInput):
+    reason: str = text(required=True, max_length=2000)
 
 
-def do_assign(ctx: ActionContext) -> Applied:
-    raw = ctx.data.get("user")
-    if raw == "me":
-        raw = ctx.actor.pk if ctx.actor else None
-    assignee = None if raw is None else staff_member(raw, field_name="user")
+@dataclass(frozen=True)
+class AssignInput(ActionInput):
+    # "me", a staff member's id, or nothing (no one: the association admin only).
+    user: int | str | None = me_or_id(invalid=NOT_STAFF, invalid_code="not_staff")
+
+
+@dataclass(frozen=True)
+class NoteInput(ActionInput):
+    text: str = text(required=True, max_length=4000)
+
+
+def do_withdraw(ctx: ActionContext, inp: WithdrawInput) -> Applied:
+    return Applied(close=CaseOutcome.WITHDRAWN, reason=inp.reason)
+
+
+def do_assign(ctx: ActionContext, inp: AssignInput) -> Applied:
+    wanted = ctx.actor.pk if inp.user == "me" and ctx.actor else inp.user
+    assignee = None if wanted is None or wanted == "me" else staff_member(wanted, field_name="user")
     if ctx.actor is not None and roles.ADMIN not in ctx.roles and assignee != ctx.actor:
         raise forbidden("يمكنك أن تسند الطلب إلى نفسك فقط.", "You can only assign the request to yourself.")
     old = ctx.case.assigned_to_id
@@ -34,8 +46,5 @@ def do_assign(ctx: ActionContext) -> Applied:
     return Applied(event={"from": old, "to": assignee.pk if assignee else None}, changed=["assigned_to"])
 
 
-def do_note(ctx: ActionContext) -> Applied:
-    text = text_field(ctx.data, "text")
-    if not text:
-        raise invalid([required_problem("text")])
-    return Applied(event={"text": text})
+def do_note(ctx: ActionContext, inp: NoteInput) -> Applied:
+    return Applied(event={"text": inp.text})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-from typing import Any
+from dataclasses import dataclass
 
 from casework import selectors
 from casework.models import (
@@ -15,24 +15,23 @@ from casework.models import (
 from casework.services._base import (
     field_problem,
     refused,
-    required_problem,
-    text_field,
 )
 from casework.services.actions._types import ActionContext, Applied
-from core.errors import FieldProblem, invalid
+from casework.services.actions.inputs import ActionInput, choice, flag, text
+from core.errors import FieldProblem
 
 MAX_SIGNATURE_BYTES = 512 * 1024
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def _signature_problems(value: Any) -> list[FieldProblem]:
+def _signature_problems(value: str) -> list[FieldProblem]:
     bad = field_problem(
         "signature",
         "invalid_signature",
         "التوقيع المرسوم مطلوب صورةً بصيغة PNG.",
         "The drawn signature is required, as a PNG image.",
     )
-    if not isinstance(value, str) or not value.startswith("data:image/png;base64,"):
+    if not value.startswith("data:image/png;base64,"):
         return [bad]
     encoded = value.split(",", 1)[1]
     if len(encoded) > MAX_SIGNATURE_BYTES * 4 // 3 + 4:
@@ -48,7 +47,37 @@ def _signature_problems(value: Any) -> list[FieldProblem]:
     return [] if raw.startswith(PNG_MAGIC) and len(raw) > len(PNG_MAGIC) else [bad]
 
 
-def do_attest(ctx: ActionContext) -> Applied:
+@dataclass(frozen=True)
+class AttestInput(ActionInput):
+    """In the office the applicant types their name and draws their signature; on the portal they
+    type their name and confirm. Either way they sign the data whose hash they were shown."""
+
+    method: str = choice(
+        tuple(AttestationMethod.choices),
+        default=AttestationMethod.IN_OFFICE,
+        invalid=("طريقة توقيع غير معروفة.", "Unknown method."),
+    )
+    typed_name: str = text(required=True, max_length=200)
+    signature: str = text(max_length=MAX_SIGNATURE_BYTES * 4 // 3 + 64)  # a PNG as a data URL
+    confirmed: bool = flag()
+    data_hash: str = text(required=True, max_length=128)
+
+    def problems(self) -> list[FieldProblem]:
+        if self.method == AttestationMethod.IN_OFFICE:
+            return _signature_problems(self.signature)
+        if not self.confirmed:
+            return [
+                field_problem(
+                    "confirmed",
+                    "required",
+                    "يلزم تأكيد المستفيد.",
+                    "The beneficiary's confirmation is needed.",
+                )
+            ]
+        return []
+
+
+def do_attest(ctx: ActionContext, inp: AttestInput) -> Applied:
     case = ctx.case
     if case.step != "attest" and selectors.attestation_is_valid(case):
         raise refused(
@@ -57,32 +86,9 @@ def do_attest(ctx: ActionContext) -> Applied:
             "وقّع مقدم الطلب على هذه البيانات من قبل، ولم تتغير.",
             "The applicant already signed this data, and it has not changed.",
         )
-    method = ctx.data.get("method") or AttestationMethod.IN_OFFICE
-    typed_name = text_field(ctx.data, "typed_name")
-    problems = [] if typed_name else [required_problem("typed_name")]
-    if method == AttestationMethod.IN_OFFICE:
-        problems += _signature_problems(ctx.data.get("signature"))
-    elif method == AttestationMethod.PORTAL:
-        if ctx.data.get("confirmed") is not True:
-            problems.append(
-                field_problem(
-                    "confirmed",
-                    "required",
-                    "يلزم تأكيد المستفيد.",
-                    "The beneficiary's confirmation is needed.",
-                )
-            )
-    else:
-        problems.append(
-            field_problem("method", "invalid_choice", "طريقة توقيع غير معروفة.", "Unknown method.")
-        )
-    if not text_field(ctx.data, "data_hash"):
-        problems.append(required_problem("data_hash"))
-    if problems:
-        raise invalid(problems)
     payload = selectors.attestation_payload(case)
     digest = selectors.payload_sha256(payload)
-    if not hmac.compare_digest(text_field(ctx.data, "data_hash"), digest):
+    if not hmac.compare_digest(inp.data_hash, digest):
         raise refused(
             "stale_data",
             "data_hash",
@@ -92,11 +98,11 @@ def do_attest(ctx: ActionContext) -> Applied:
     case.attestations.filter(voided_at__isnull=True).update(voided_at=ctx.now, void_reason="replaced")
     attestation = Attestation.objects.create(
         case=case,
-        method=method,
-        typed_name=typed_name[:200],
-        signature_png=(ctx.data.get("signature") or "") if method == AttestationMethod.IN_OFFICE else "",
+        method=inp.method,
+        typed_name=inp.typed_name,
+        signature_png=inp.signature if inp.method == AttestationMethod.IN_OFFICE else "",
         data=payload,
         data_sha256=digest,
         witnessed_by=ctx.actor,
     )
-    return Applied(event={"attestation": attestation.pk, "data_sha256": digest, "method": method})
+    return Applied(event={"attestation": attestation.pk, "data_sha256": digest, "method": inp.method})

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from casework import roles, selectors
 from casework.models import (
@@ -15,11 +18,33 @@ from casework.services._base import (
     field_problem,
     refused,
     required_problem,
-    text_field,
 )
 from casework.services.actions._types import ActionContext, Applied
+from casework.services.actions.inputs import ActionInput, text
+from casework.services.actions.inputs import choice as one_of
 from casework.services.steps import needs_attestation
 from core.errors import forbidden, invalid
+
+ACCEPT_OR_REJECT = ("اختر: قبول أو رفض.", "Choose accept or reject.")
+
+
+@dataclass(frozen=True)
+class VoteInput(ActionInput):
+    choice: str = one_of(
+        tuple(VoteChoice.choices), required=True, invalid=ACCEPT_OR_REJECT, invalid_code="invalid_choice"
+    )
+    reason: str = text(required=True, max_length=4000)
+
+
+@dataclass(frozen=True)
+class DecideInput(ActionInput):
+    # The research committee's votes decide its outcome (sent, it must agree with them); any other
+    # deciding body says it.
+    outcome: str | None = one_of(
+        ((CaseOutcome.ACCEPTED, _("Accept")), (CaseOutcome.REJECTED, _("Reject"))), invalid=ACCEPT_OR_REJECT
+    )
+    reason: str = text(max_length=4000)
+    minutes: str = text(max_length=20000)
 
 
 def _require_body(ctx: ActionContext, body: str) -> None:
@@ -32,21 +57,10 @@ def _require_body(ctx: ActionContext, body: str) -> None:
         )
 
 
-def do_vote(ctx: ActionContext) -> Applied:
+def do_vote(ctx: ActionContext, inp: VoteInput) -> Applied:
     _require_body(ctx, "research_committee")
     if ctx.actor is None:
         raise forbidden("التصويت لأعضاء اللجنة فقط.", "Only committee members vote.")
-    choice = str(ctx.data.get("choice") or "")
-    reason = text_field(ctx.data, "reason")
-    problems = []
-    if choice not in VoteChoice.values:
-        problems.append(
-            field_problem("choice", "invalid_choice", "اختر: قبول أو رفض.", "Choose accept or reject.")
-        )
-    if not reason:
-        problems.append(required_problem("reason"))
-    if problems:
-        raise invalid(problems)
     already = refused(
         "already_voted", "choice", "سبق أن صوّتَّ على هذا الطلب.", "You have already voted on this case."
     )
@@ -54,13 +68,15 @@ def do_vote(ctx: ActionContext) -> Applied:
         raise already
     try:
         with transaction.atomic():
-            vote = CommitteeVote.objects.create(case=ctx.case, member=ctx.actor, choice=choice, reason=reason)
+            vote = CommitteeVote.objects.create(
+                case=ctx.case, member=ctx.actor, choice=inp.choice, reason=inp.reason
+            )
     except IntegrityError:
         raise already from None
-    return Applied(event={"vote": vote.pk, "choice": choice})
+    return Applied(event={"vote": vote.pk, "choice": inp.choice})
 
 
-def do_decide(ctx: ActionContext) -> Applied:
+def do_decide(ctx: ActionContext, inp: DecideInput) -> Applied:
     case, body = ctx.case, ctx.case.deciding_body
     if ctx.actor is not None and not ctx.roles & {roles.PARTY_ROLES.get(body, ""), roles.ADMIN}:
         raise forbidden("القرار للجهة المقررة في السياسة.", "Only the deciding body decides.")
@@ -71,8 +87,7 @@ def do_decide(ctx: ActionContext) -> Applied:
             "تغيرت بيانات الطلب بعد توقيع مقدمه؛ يلزم توقيعه من جديد قبل القرار.",
             "The request's data changed after the applicant signed: they must sign again before a decision.",
         )
-    reason, minutes = text_field(ctx.data, "reason"), text_field(ctx.data, "minutes")
-    wanted = ctx.data.get("outcome")
+    reason, minutes, wanted = inp.reason, inp.minutes, inp.outcome
     accept = reject = 0
     quorum: int | None = None
     if body == "research_committee":
@@ -110,15 +125,9 @@ def do_decide(ctx: ActionContext) -> Applied:
         if outcome == CaseOutcome.REJECTED and not reason:
             reason = "؛ ".join(v.reason for v in votes if v.choice == VoteChoice.REJECT)
     else:
-        if wanted not in (CaseOutcome.ACCEPTED, CaseOutcome.REJECTED):
-            raise invalid(
-                [
-                    field_problem(
-                        "outcome", "invalid_choice", "اختر: قبول أو رفض.", "Choose accepted or rejected."
-                    )
-                ]
-            )
-        outcome = wanted
+        if wanted is None:
+            raise invalid([field_problem("outcome", "invalid_choice", *ACCEPT_OR_REJECT)])
+        outcome = CaseOutcome(wanted)
         if outcome == CaseOutcome.REJECTED and not reason:
             raise invalid([required_problem("reason")])
     decision = Decision.objects.create(

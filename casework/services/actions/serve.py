@@ -3,69 +3,73 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils import timezone
 
 from casework.models import (
     ServiceDelivery,
 )
-from casework.services._base import (
-    field_problem,
-    required_problem,
-    text_field,
-)
+from casework.services._base import field_problem
 from casework.services.actions._types import ActionContext, Applied
-from core.errors import invalid
+from casework.services.actions.inputs import ActionInput, choice, day, money, text
+from core.errors import FieldProblem
+
+# The kinds of service a request may end with, in Arabic and English: what the serve step offers,
+# what the case page, the timeline and the reports call them.
+SERVICE_KINDS: dict[str, tuple[str, str]] = {
+    "cash": ("دعم نقدي", "Cash support"),
+    "in_kind": ("دعم عيني", "In-kind support"),
+    "food_basket": ("سلة غذائية", "Food basket"),
+    "voucher": ("قسيمة شراء", "Purchase voucher"),
+    "rent": ("دعم الإيجار", "Rent support"),
+    "bills": ("سداد فواتير", "Bills paid"),
+    "medical": ("دعم علاجي", "Medical support"),
+    "education": ("دعم تعليمي", "Education support"),
+    "orphan_sponsorship": ("كفالة يتيم", "Orphan sponsorship"),
+    "other": ("أخرى", "Other"),
+}
+# Recorded by earlier versions of the serve form; named, no longer offered.
+_FORMER_KINDS = {"bill_payment": SERVICE_KINDS["bills"]}
 
 
-def do_record_service(ctx: ActionContext) -> Applied:
-    kind = text_field(ctx.data, "kind")
-    description = text_field(ctx.data, "description")
-    problems = [] if kind else [required_problem("kind")]
-    amount: Decimal | None = None
-    if ctx.data.get("amount") not in (None, ""):
-        try:
-            amount = Decimal(str(ctx.data.get("amount")))
-            if not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
-                raise InvalidOperation
-            amount = amount.quantize(Decimal("0.01"))
-        except InvalidOperation:
-            problems.append(
-                field_problem("amount", "invalid_amount", "مبلغ غير صحيح.", "Not a valid amount.")
-            )
-    if amount is None and not description:
-        problems.append(
-            field_problem(
-                "description",
-                "required",
-                "اذكر المبلغ أو وصف المساعدة العينية.",
-                "Give the amount, or describe the in-kind help.",
-            )
-        )
-    delivered_on = timezone.localdate()
-    if ctx.data.get("delivered_on"):
-        try:
-            delivered_on = dt.date.fromisoformat(str(ctx.data.get("delivered_on")))
-        except ValueError:
-            problems.append(
-                field_problem("delivered_on", "invalid_date", "تاريخ غير صحيح.", "Not a valid date.")
-            )
-        else:
-            if delivered_on > timezone.localdate():
-                problems.append(
-                    field_problem(
-                        "delivered_on", "in_future", "التاريخ في المستقبل.", "The date is in the future."
-                    )
+def service_kind_label(kind: str, lang: str) -> str:
+    ar, en = SERVICE_KINDS.get(kind) or _FORMER_KINDS.get(kind) or (kind, kind)
+    return en if lang == "en" else ar
+
+
+@dataclass(frozen=True)
+class RecordServiceInput(ActionInput):
+    kind: str = choice(
+        tuple(SERVICE_KINDS.items()),
+        required=True,
+        invalid=("اختر نوع الخدمة من القائمة.", "Choose the kind of service from the list."),
+    )
+    amount: Decimal | None = money()  # noqa: RUF009 - a dataclasses.field, as text() and choice()
+    description: str = text(max_length=2000)
+    delivered_on: dt.date | None = day(not_future=True)  # noqa: RUF009 - none: today
+
+    def problems(self) -> list[FieldProblem]:
+        if self.amount is None and not self.description:
+            return [
+                field_problem(
+                    "description",
+                    "required",
+                    "اذكر المبلغ أو وصف المساعدة العينية.",
+                    "Give the amount, or describe the in-kind help.",
                 )
-    if problems:
-        raise invalid(problems)
+            ]
+        return []
+
+
+def do_record_service(ctx: ActionContext, inp: RecordServiceInput) -> Applied:
     service = ServiceDelivery.objects.create(
         case=ctx.case,
-        kind=kind[:40],
-        amount=amount,
-        description=description,
-        delivered_on=delivered_on,
+        kind=inp.kind,
+        amount=inp.amount,
+        description=inp.description,
+        delivered_on=inp.delivered_on or timezone.localdate(),
         employee=ctx.actor,
     )
-    return Applied(event={"service": service.pk, "kind": service.kind, "amount": amount})
+    return Applied(event={"service": service.pk, "kind": service.kind, "amount": inp.amount})
