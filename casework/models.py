@@ -481,6 +481,7 @@ class NotificationKind(models.TextChoices):
     DECISION_REMINDER = "decision_reminder", _("Decision due soon")
     DECISION_OVERDUE = "decision_overdue", _("Decision overdue")
     SATISFACTION_REQUEST = "satisfaction_request", _("Satisfaction request")
+    DECISION = "decision", _("Decision")
 
 
 class NotificationChannel(models.TextChoices):

@@ -193,6 +193,55 @@ def satisfaction_request(*, case_id: int, event_id: int) -> int:
     )
 
 
+REASON_SUMMARY_CHARS = 120  # a reason's summary in a text message: about two SMS segments in Arabic
+
+
+def reason_summary(reason: str) -> str:
+    """The reason's first words, cut at a word and marked as cut, on one line."""
+    text = " ".join((reason or "").split())
+    if len(text) <= REASON_SUMMARY_CHARS:
+        return text
+    cut = text[:REASON_SUMMARY_CHARS].rsplit(" ", 1)[0]
+    return cut.rstrip("،,.؛;:") + "…"
+
+
+@tenant_task(queue=QUEUE, retry=5)
+def decision_message(*, case_id: int, event_id: int) -> int:
+    """Tell the applicant the deciding body's answer: accepted, or not (with the reason's summary
+    when the policy the request follows says so), and the link to follow the request."""
+    case = (
+        SupportCase.objects.select_related("beneficiary", "policy_version", "decision")
+        .filter(pk=case_id)
+        .first()
+    )
+    decision = getattr(case, "decision", None) if case is not None else None
+    if case is None or decision is None or not case.beneficiary.phone_e164:
+        return 0
+    if decision.outcome not in (CaseOutcome.ACCEPTED, CaseOutcome.REJECTED):
+        return 0
+    link = notifications.site_url(notifications.link_create(case=case, purpose=LinkPurpose.TRACK))
+    if decision.outcome == CaseOutcome.ACCEPTED:
+        body = f"قُبل طلبكم {_reference_words(case)}. تابعوا خطواته التالية: {link}"
+    else:
+        summary = reason_summary(decision.reason)
+        shared = bool(case.policy_version.document.get("decision_reason_shared"))
+        why = f" السبب: {summary}" if shared and summary else ""
+        body = f"نعتذر، لم يُقبل طلبكم {_reference_words(case)}.{why} للتفاصيل: {link}"
+    return int(
+        notifications.send_once(
+            case=case,
+            kind=NotificationKind.DECISION,
+            dedupe_key=f"decision:{case.pk}:{event_id}",
+            message=notifications.Outgoing(
+                channel=NotificationChannel.SMS,
+                recipient=case.beneficiary.phone_e164,
+                subject="",
+                body=body,
+            ),
+        )
+    )
+
+
 def reminder_lead() -> dt.timedelta:
     return dt.timedelta(hours=float(getattr(settings, "SILA_DECISION_REMINDER_LEAD_HOURS", 48)))
 
@@ -213,6 +262,11 @@ def on_case_event(event: CaseEvent) -> None:
             case_id=case.pk,
             event_id=event.pk,
         )
+    if event.action == "decide" and (event.data or {}).get("outcome") in (
+        CaseOutcome.ACCEPTED,
+        CaseOutcome.REJECTED,
+    ):
+        defer_for_current_tenant(decision_message, case_id=case.pk, event_id=event.pk)
     if (event.data or {}).get("outcome") == CaseOutcome.SERVED:
         defer_for_current_tenant(satisfaction_request, case_id=case.pk, event_id=event.pk)
 

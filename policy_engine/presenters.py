@@ -35,6 +35,7 @@ def _heading_key(change: Change) -> str:
     return {
         "beneficiary_term": "title",
         "staff_acknowledgment_required": "acknowledgment",
+        "decision_reason_shared": "procedure",
     }.get(change.section, change.section)
 
 

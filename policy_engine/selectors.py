@@ -140,6 +140,7 @@ def policy_payload(*, association: Any, version: PolicyVersion) -> dict[str, Any
         "referral_target": engine.referral_target(),
         "deciding_body": engine.deciding_body(),
         "staff_acknowledgment_required": engine.staff_acknowledgment_required(),
+        "decision_reason_shared": bool(document.get("decision_reason_shared")),
         "contacts": document.get("contacts", []),
         "bank_accounts": document.get("bank_accounts", []),
         "board_approval": approval_payload(version),
@@ -179,6 +180,22 @@ def acknowledgment_status(*, version: PolicyVersion) -> dict[str, list[dict[str,
         else:
             result["pending"].append(row)
     return result
+
+
+def versions_awaiting_signature(*, user: Any) -> list[PolicyVersion]:
+    """The version in force, when its policy asks staff to sign it and this staff member has not
+    (one query; none for anyone who is not staff)."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active and user.is_staff):
+        return []
+    version = (
+        PolicyVersion.objects.filter(status=PolicyStatus.IN_FORCE)
+        .exclude(acknowledgments__user=user)
+        .order_by("-number")
+        .first()
+    )
+    if version is None or not version.document.get("staff_acknowledgment_required"):
+        return []
+    return [version]
 
 
 def versions_awaiting_vote(*, user: Any) -> list[PolicyVersion]:

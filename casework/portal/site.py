@@ -67,6 +67,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 if request.user.is_authenticated
                 else []
             ),
+            # Staff whose association asks them to sign the version in force, until they do.
+            "awaiting_signature": policy_selectors.versions_awaiting_signature(user=request.user),
         },
     )
 

@@ -26,6 +26,7 @@ from casework.views.presenter import (
     engine_in_force,
     policy_step_choices,
 )
+from policy_engine import selectors as policy_selectors
 from policy_engine.rules.catalog import CatalogKind
 
 # --- inbox --------------------------------------------------------------------------------------
@@ -66,7 +67,17 @@ def inbox(request: HttpRequest) -> HttpResponse:
         }
         for case in page.object_list
     ]
-    return render_screen(request, "inbox.html", {"form": form, "page": page, "rows": rows})
+    return render_screen(
+        request,
+        "inbox.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            # Where staff work: the version in force awaiting their signature, until they sign.
+            "awaiting_signature": policy_selectors.versions_awaiting_signature(user=user),
+        },
+    )
 
 
 @staff_screen(*SATISFACTION_READERS)

@@ -5,6 +5,7 @@ import hashlib
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
@@ -29,6 +30,20 @@ class AccountAdapter(DefaultAccountAdapter):
             super().pre_authenticate(request, **credentials)
         except ValidationError:
             raise ImmediateHttpResponse(render(request, "429.html", status=429)) from None
+
+    # The codes allauth gives a rate limit that has run out: wrong second-factor codes at sign-in,
+    # on re-authentication and on enrolment (allauth.mfa counts them per account and per address
+    # under "login_failed"), and a sign-in refused for too many tries.
+    RATE_LIMITED = frozenset({"too_many_login_attempts", "rate_limited"})
+
+    def validation_error(self, code: str, *args: Any) -> ValidationError:
+        """A rate limit that has run out is answered 429 with a page in the user's language;
+        allauth would show it as a form error with 200, indistinguishable from a wrong code."""
+        request = context.request
+        if code in self.RATE_LIMITED and request is not None:
+            raise ImmediateHttpResponse(render(request, "429.html", status=429))
+        error: ValidationError = super().validation_error(code, *args)
+        return error
 
     def get_reauthentication_methods(self, user: Any) -> list[dict[str, Any]]:
         """Someone holding a second factor re-authenticates with it, never with the password

@@ -32,6 +32,17 @@ def session_started(request: HttpRequest) -> None:
     request.session[STARTED_KEY] = now
 
 
+def _session_seen(request: HttpRequest) -> None:
+    """The last activity shown in the person's list of sessions (allauth.usersessions'
+    ``last_seen_at``), written with the idle stamp: at most once a minute, one UPDATE."""
+    from allauth.usersessions.models import UserSession
+    from django.utils import timezone
+
+    key = request.session.session_key
+    if key:
+        UserSession.objects.filter(session_key=key).update(last_seen_at=timezone.now())
+
+
 class SessionPolicyMiddleware:
     """Ends a session idle longer than the association's limit, or older than SESSION_COOKIE_AGE."""
 
@@ -61,6 +72,7 @@ class SessionPolicyMiddleware:
                 request.session[SEEN_KEY] = now
                 if not isinstance(started, int):
                     request.session[STARTED_KEY] = now
+                _session_seen(request)
         return self.get_response(request)
 
 

@@ -53,6 +53,29 @@ def fresh_reauthentication(request: HttpRequest) -> dict[str, Any] | None:
     return None
 
 
+def reauthentication_recent(request: HttpRequest) -> str:
+    """For taking data out (report exports): a re-authentication of this session within the timeout,
+    spent or not, so one confirmation covers the few downloads that follow it (a code works only
+    once, so asking for one per file would make the reader wait half a minute between files).
+    Says how it was made; without one, raises ``ReauthenticationRequired`` (allauth asks for it and
+    sends the reader back to the download)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise ReauthenticationRequired()
+    needs_mfa = mfa_enrolled(user)
+    now = time.time()
+    for record in reversed(get_authentication_records(request, user)):
+        if (
+            not record.get("reauthenticated")
+            or now - record["at"] > account_settings.REAUTHENTICATION_TIMEOUT
+        ):
+            continue
+        if needs_mfa and record.get("method") != "mfa":
+            continue
+        return _describe(record)
+    raise ReauthenticationRequired()
+
+
 def reauthentication_spend(request: HttpRequest) -> str:
     """Use this session's fresh re-authentication for one sensitive action and say how it was made
     (``mfa:totp``, ``mfa:webauthn``, ``mfa:recovery_codes`` or ``password``); without one, raise

@@ -101,6 +101,9 @@ class EffectivePolicySerializer(serializers.Serializer[dict[str, Any]]):
     referral_target = serializers.CharField(allow_null=True)
     deciding_body = serializers.CharField()
     staff_acknowledgment_required = serializers.BooleanField()
+    decision_reason_shared = serializers.BooleanField(
+        help_text="the applicant's text message about the decision gives its reason in short"
+    )
     contacts = serializers.ListField(child=serializers.DictField())
     bank_accounts = serializers.ListField(child=serializers.DictField())
     board_approval = BoardApprovalSerializer(allow_null=True)

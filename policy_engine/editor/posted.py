@@ -187,10 +187,11 @@ def document_from_post(document: Mapping[str, Any], post: QueryDict) -> dict[str
         new.pop("intake_form", None)
     if not new.get("checklists"):
         new.pop("checklists", None)
-    if post.get("approval_seal"):
-        new["approval_seal"] = True
-    else:
-        new.pop("approval_seal", None)
+    for flag in ("approval_seal", "decision_reason_shared"):  # optional: stored only when set
+        if post.get(flag):
+            new[flag] = True
+        else:
+            new.pop(flag, None)
     return new
 
 

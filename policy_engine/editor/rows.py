@@ -204,6 +204,7 @@ def editor_context(
         "contact_kinds": [(k, CONTACT_KIND_NAMES[k][0 if language == "ar" else 1]) for k in CONTACT_KINDS],
         "staff_acknowledgment_required": bool(document.get("staff_acknowledgment_required")),
         "approval_seal": bool(document.get("approval_seal")),
+        "decision_reason_shared": bool(document.get("decision_reason_shared")),
         **intake_rows(document, language, errors),
         "errors": errors,
         "placeholder_words": [

@@ -35,6 +35,7 @@ Section = Literal[
     "staff_tools",
     "procedure",
     "staff_acknowledgment_required",
+    "decision_reason_shared",
     "contacts",
     "bank_accounts",
     "intake_form",
@@ -321,6 +322,13 @@ def _diff_acknowledgment(old: PolicyDocument, new: PolicyDocument) -> list[Chang
     ]
 
 
+def _diff_reason_shared(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
+    before, after = old.decision_reason_shared, new.decision_reason_shared
+    if before == after:
+        return []
+    return [Change("decision_reason_shared", "changed", before, after, "decision_reason_shared")]
+
+
 # --- Contacts and bank accounts ------------------------------------------------------------------
 
 _CONTACT_KIND_NAMES: dict[str, LocalizedText] = {
@@ -465,6 +473,7 @@ def diff(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
         *_diff_channels(old, new),
         *_diff_tools(old, new),
         *_diff_procedure(old, new),
+        *_diff_reason_shared(old, new),
         *_diff_acknowledgment(old, new),
         *_diff_contacts(old, new),
         *_diff_accounts(old, new),

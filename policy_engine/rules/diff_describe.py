@@ -163,6 +163,15 @@ def describe(change: Change, lang: Lang) -> str:
             else "Staff no longer need to sign the policy"
         )
 
+    if section == "decision_reason_shared":
+        if change.new:
+            if ar:
+                return "صارت رسالة القرار النصية إلى مقدم الطلب تذكر سببه باختصار"
+            return "The applicant's text message about the decision now gives its reason in short"
+        if ar:
+            return "لم تعد رسالة القرار النصية إلى مقدم الطلب تذكر سببه"
+        return "The applicant's text message about the decision no longer gives its reason"
+
     if section == "texts":
         name = _TEXT_NAMES[change.attribute or ""].text(lang)
         verbs = {

@@ -337,6 +337,8 @@ FIELD_ORDER: tuple[str, ...] = (
     "approval_note_ar",
     "approval_note_en",
     "approval_seal",
+    # Optional too: the applicant's text message about the decision carries its reason's summary.
+    "decision_reason_shared",
     "intake_form",
     "checklists",
 )
@@ -347,6 +349,7 @@ OPTIONAL_FIELDS: tuple[str, ...] = (
     "approval_note_ar",
     "approval_note_en",
     "approval_seal",
+    "decision_reason_shared",
     "intake_form",
     "checklists",
 )
@@ -405,6 +408,8 @@ class PolicyDocument:
     approval_note_ar: str | None = None
     approval_note_en: str | None = None
     approval_seal: bool = False
+    # The applicant's text message about the committee's decision says why, in short.
+    decision_reason_shared: bool = False
 
     def heading(self, key: str, lang: Lang) -> str | None:
         """This policy's own wording of a heading, if it has one in ``lang``."""
@@ -441,6 +446,7 @@ class PolicyDocument:
             approval_note_ar=_opt_str(mapping, "approval_note_ar", ""),
             approval_note_en=_opt_str(mapping, "approval_note_en", ""),
             approval_seal=bool(_opt_bool(mapping, "approval_seal", "")),
+            decision_reason_shared=bool(_opt_bool(mapping, "decision_reason_shared", "")),
             intake_form=IntakeForm.from_dict(mapping["intake_form"])
             if mapping.get("intake_form") is not None
             else IntakeForm(),
@@ -487,6 +493,8 @@ class PolicyDocument:
         _put(out, "approval_note_en", self.approval_note_en)
         if self.approval_seal:
             out["approval_seal"] = True
+        if self.decision_reason_shared:
+            out["decision_reason_shared"] = True
         return out
 
     def channel_codes(self) -> tuple[str, ...]:

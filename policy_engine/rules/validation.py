@@ -432,9 +432,10 @@ def _check_window(c: _Collector, value: object, path: str) -> None:
 
 
 def _check_flag(c: _Collector, data: Mapping[str, Any]) -> None:
-    value = data.get("staff_acknowledgment_required")
-    if value is not None and not isinstance(value, bool):
-        c.add("staff_acknowledgment_required", "invalid_type", expected="boolean")
+    for key in ("staff_acknowledgment_required", "decision_reason_shared"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, bool):
+            c.add(key, "invalid_type", expected="boolean")
 
 
 def _contact_value_ok(kind: str, value: str) -> str | None:

@@ -40,6 +40,7 @@ def version_list(request: HttpRequest) -> HttpResponse:
         {
             "versions": selectors.policy_versions(),
             "awaiting_vote": selectors.versions_awaiting_vote(user=request.user),
+            "awaiting_signature": selectors.versions_awaiting_signature(user=request.user),
             "is_admin": has_any_role(request.user, (RoleCode.ASSOCIATION_ADMIN,)),
             "templates": [
                 (slug, load_seed(slug)["association"][f"name_{lang}"] or slug) for slug in SEED_SLUGS

@@ -246,3 +246,103 @@ def test_my_sessions_list_and_sign_out_everywhere_else(tenant_a: Association) ->
     laptop.post("/accounts/sessions/")
     assert laptop.get("/").wsgi_request.user.is_authenticated
     assert not phone.get("/").wsgi_request.user.is_authenticated
+
+
+@pytest.mark.parametrize(("lang", "words"), [("ar", "محاولات كثيرة"), ("en", "Too many attempts")])
+def test_wrong_second_factor_codes_from_one_address_get_429_in_the_users_language(
+    tenant_a: Association, lang: str, words: str
+) -> None:
+    client, location = _sign_in(tenant_a, admin_email("alpha"))
+    assert location == "/accounts/2fa/authenticate/"
+    client.cookies["sila_language"] = lang
+    for _ in range(10):  # ACCOUNT_RATE_LIMITS["login_failed"]: 10 in 5 minutes per address
+        wrong = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+        assert wrong.status_code == 200
+    limited = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+    assert limited.status_code == 429
+    assert words in limited.content.decode()
+    # While the limit holds, even the right code does not sign in.
+    right = client.post("/accounts/2fa/authenticate/", {"code": totp_code(TOTP_SECRET)})
+    assert right.status_code == 429
+    assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_wrong_codes_for_one_account_from_many_addresses_get_429(tenant_a: Association) -> None:
+    client, _ = _sign_in(tenant_a, admin_email("alpha"))
+    answers = [
+        client.post("/accounts/2fa/authenticate/", {"code": "000000"}, REMOTE_ADDR=f"10.0.0.{n}").status_code
+        for n in range(21)  # 20 in 15 minutes per account, whatever the address
+    ]
+    assert answers == [200] * 20 + [429]
+
+
+def test_wrong_codes_when_confirming_it_is_you_get_429(tenant_a: Association) -> None:
+    client, _ = _sign_in(tenant_a, admin_email("alpha"))
+    assert client.post("/accounts/2fa/authenticate/", {"code": totp_code(TOTP_SECRET)}).status_code == 302
+    answers = [
+        client.post("/accounts/2fa/reauthenticate/", {"code": "000000"}).status_code for _ in range(11)
+    ]
+    assert answers == [200] * 10 + [429]
+
+
+ANDROID_CHROME = (
+    "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Mobile Safari/537.36"
+)
+
+
+def test_the_sessions_list_shows_each_browser_in_words_and_its_last_activity(tenant_a: Association) -> None:
+    import datetime as dt
+
+    from allauth.usersessions.models import UserSession
+    from django.utils import timezone
+
+    _user(tenant_a, "seen@alpha.test", RoleCode.RECEPTION_EMPLOYEE)
+    laptop, _ = _sign_in(tenant_a, "seen@alpha.test")
+    phone = Client(HTTP_HOST=host_for(tenant_a), HTTP_USER_AGENT=ANDROID_CHROME)
+    phone.post("/accounts/login/", {"login": "seen@alpha.test", "password": PASSWORD})
+    connection.set_tenant(tenant_a)
+    hour_ago = timezone.now() - dt.timedelta(hours=1)
+    UserSession.objects.filter(user__email="seen@alpha.test").update(last_seen_at=hour_ago)
+
+    # The laptop is used again two minutes after its last request: its activity is written.
+    session = laptop.session
+    session[SEEN_KEY] = int(time.time()) - 120
+    session.save()
+    page = laptop.get("/accounts/sessions/")
+    html = page.content.decode()
+    connection.set_tenant(tenant_a)
+    seen = {s.session_key: s.last_seen_at for s in UserSession.objects.filter(user__email="seen@alpha.test")}
+    assert seen[phone.session.session_key] == hour_ago
+    assert seen[laptop.session.session_key] > hour_ago + dt.timedelta(minutes=59)
+    assert "Last activity" in html
+    assert "an hour ago" in html
+    assert "Chrome on Android" in html
+    assert "Mozilla" not in html
+    assert "This browser" in html
+
+
+@pytest.mark.parametrize(
+    ("header", "words"),
+    [
+        (ANDROID_CHROME, "Chrome on Android"),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            "Version/17.5 Mobile/15E148 Safari/604.1",
+            "Safari on iPhone",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0",
+            "Edge on Windows",
+        ),
+        ("", "An unknown browser"),
+    ],
+)
+def test_a_browser_is_named_in_words(header: str, words: str) -> None:
+    from django.utils import translation
+
+    from accounts.templatetags.accounts_tags import device
+
+    with translation.override("en"):
+        assert device(header) == words

@@ -249,3 +249,66 @@ def browser_for(tenant: Association, user: object) -> Client:
     connection.set_tenant(tenant)
     client.force_login(user)  # type: ignore[arg-type]
     return client
+
+
+def test_an_accepted_request_texts_the_applicant_once_after_the_decision(
+    alpha: Association, staff: Staff
+) -> None:
+    case = to_review(alpha, staff)
+    assert jobs_for(case, "decision_message") == []  # nothing decided yet
+    case = take_step(case, staff)  # the committee accepts
+    [job] = jobs_for(case, "decision_message")
+    assert run(tasks.decision_message, case, job) == 1
+    assert run(tasks.decision_message, case, job) == 0  # the same decision never texts twice
+    [message] = sms.outbox
+    assert message.to == "+966551234567"
+    assert message.body.startswith(f"قُبل طلبكم رقم {case.pk}.")
+    path = re.search(r"http://alpha\.localhost(/t/\S+)", message.body).group(1)  # type: ignore[union-attr]
+    assert Client(HTTP_HOST=host_for(alpha)).get(path).status_code == 200
+    assert Notification.objects.filter(case=case, kind=NotificationKind.DECISION).count() == 1
+
+
+REASON = (
+    "الدخل الشهري للأسرة يزيد على الحد الذي تحدده لائحة الجمعية للمساعدات النقدية، "
+    "ولم تُرفق المستندات التي تثبت الالتزامات المالية الأخرى المذكورة في الطلب رغم التذكير مرتين."
+)
+
+
+def _rejected(alpha: Association, staff: Staff, *, shared: bool) -> SupportCase:
+    from tests.casework.test_casework_flow import act
+
+    case = to_review(alpha, staff, slug="tabuk")  # the administration decides
+    if shared:
+        version = case.policy_version
+        version.document = {**version.document, "decision_reason_shared": True}
+        version.save(update_fields=["document"])
+    return act(staff.administration, case, "decide", outcome="rejected", reason=REASON)
+
+
+def test_a_rejection_texts_no_reason_unless_the_policy_shares_it(alpha: Association, staff: Staff) -> None:
+    case = _rejected(alpha, staff, shared=False)
+    [job] = jobs_for(case, "decision_message")
+    assert run(tasks.decision_message, case, job) == 1
+    [message] = sms.outbox
+    assert message.body.startswith(f"نعتذر، لم يُقبل طلبكم رقم {case.pk}. للتفاصيل: http://alpha.localhost/t/")
+    assert "السبب" not in message.body and "الدخل" not in message.body
+
+
+def test_a_rejection_texts_the_reasons_summary_where_the_policy_shares_it(
+    alpha: Association, staff: Staff
+) -> None:
+    case = _rejected(alpha, staff, shared=True)
+    [job] = jobs_for(case, "decision_message")
+    assert run(tasks.decision_message, case, job) == 1
+    [message] = sms.outbox
+    summary = re.search(r"السبب: (.*) للتفاصيل:", message.body).group(1)  # type: ignore[union-attr]
+    assert summary.endswith("…")
+    assert len(summary) <= 121
+    assert REASON.startswith(summary.removesuffix("…"))
+    assert summary.startswith("الدخل الشهري للأسرة يزيد على الحد")
+
+
+def test_a_reasons_summary_is_cut_at_a_word() -> None:
+    assert tasks.reason_summary("  دخل   مرتفع\n") == "دخل مرتفع"
+    cut = tasks.reason_summary("كلمة " * 40)
+    assert cut == ("كلمة " * 24).strip() + "…"

@@ -395,3 +395,29 @@ def test_field_errors_reach_the_editor_as_data_never_as_markup(
     assert response.status_code == 400
     assert "<script>alert(1)" not in html
     assert html.count("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;") == 2
+
+
+def test_the_editor_sets_whether_the_applicant_is_told_the_decisions_reason(
+    tenant_a: Association, admin: User
+) -> None:
+    connection.set_tenant(tenant_a)
+    services.policy_seed_install(slug="jamoum")
+    client = browser(tenant_a, admin, lang="en")
+    assert client.post("/staff/policy/1/new-draft").status_code == 302
+    fields = _editor(client, 2)
+    assert "decision_reason_shared" not in [f[0] for f in fields]  # an unticked box sends nothing
+    post = as_post(fields) | {"decision_reason_shared": ["1"]}
+    assert client.post("/staff/policy/2/edit", post).status_code == 302
+    connection.set_tenant(tenant_a)
+    assert PolicyVersion.objects.get(number=2).document["decision_reason_shared"] is True
+    diff = client.get("/staff/policy/2/diff").content.decode()
+    assert "now gives its reason in short" in diff
+    # Unticked again: the policy no longer tells the reason (and stores nothing for it).
+    assert (
+        client.post(
+            "/staff/policy/2/edit", as_post(_editor(client, 2)) | {"decision_reason_shared": []}
+        ).status_code
+        == 302
+    )
+    connection.set_tenant(tenant_a)
+    assert "decision_reason_shared" not in PolicyVersion.objects.get(number=2).document

@@ -266,3 +266,24 @@ def test_every_change_is_json_and_readable(old_slug: str, new_slug: str) -> None
         assert data["path"] == change.path
         assert data["description_ar"] and data["description_en"]
         assert "None" not in data["description_ar"] + data["description_en"]
+
+
+def test_telling_the_applicant_the_decisions_reason_is_a_change_the_board_reads() -> None:
+    from policy_engine.rules.diff_describe import describe
+
+    before = load_seed_document("jamoum")
+    after = replace(before, decision_reason_shared=True)
+    [change] = diff(before, after)
+    assert (change.path, change.kind, change.old, change.new) == (
+        "decision_reason_shared",
+        "changed",
+        False,
+        True,
+    )
+    assert describe(change, "en") == (
+        "The applicant's text message about the decision now gives its reason in short"
+    )
+    assert "تذكر سببه" in describe(change, "ar")
+    # Stored only when set, and read back.
+    assert "decision_reason_shared" not in before.to_dict()
+    assert PolicyDocument.from_dict(after.to_dict()).decision_reason_shared is True

@@ -6,17 +6,20 @@ from __future__ import annotations
 import csv
 import io
 import re
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
 from accounts.models import User
+from audit.models import AuditEvent
 from casework.models import SupportCase
 from tenants.db import connection
 from tenants.models import Association
 from tests.casework.conftest import Api, Staff, install_policy
-from tests.conftest import host_for
+from tests.conftest import PASSWORD, host_for, totp_code
 from tests.reports.test_report_figures import build_march
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +38,17 @@ def signed_in(tenant: Association, user: User) -> Client:
     connection.set_tenant(tenant)
     client.force_login(user)
     return client
+
+
+def confirmed(client: Client, asked: Any) -> Any:
+    """Answer allauth's "confirm it is you" (the authenticator's code, computed here) and follow
+    it back to the download."""
+    assert asked.status_code == 302
+    location = asked["Location"]
+    assert location.startswith("/accounts/2fa/reauthenticate/"), location
+    back = client.post(location, {"code": totp_code()})
+    assert back.status_code == 302, back.content.decode()[:500]
+    return client.get(back["Location"])
 
 
 def test_the_summary_api_answers_with_codes_percentages_and_days(
@@ -188,7 +202,7 @@ def test_csv_has_a_bom_and_xlsx_real_numbers_and_dates_right_to_left(
     march: dict[str, SupportCase], staff: Staff
 ) -> None:
     client = signed_in(_alpha(), staff.admin)
-    response = client.get("/staff/reports/export.csv", {**MARCH, "table": "channels"})
+    response = confirmed(client, client.get("/staff/reports/export.csv", {**MARCH, "table": "channels"}))
     assert response.status_code == 200
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -209,8 +223,9 @@ def test_the_board_report_is_a_pdf_in_arabic(march: dict[str, SupportCase], staf
     from pypdf import PdfReader
 
     client = signed_in(_alpha(), staff.outsider)
-    response = client.get(
-        "/staff/reports/board-report.pdf", {"period": "quarter", "year": "2026", "number": "1"}
+    response = confirmed(
+        client,
+        client.get("/staff/reports/board-report.pdf", {"period": "quarter", "year": "2026", "number": "1"}),
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -218,6 +233,45 @@ def test_the_board_report_is_a_pdf_in_arabic(march: dict[str, SupportCase], staf
     text = "".join(page.extract_text() for page in reader.pages)
     assert len(reader.pages) >= 2
     assert "2026" in text
+
+
+def test_an_export_asks_who_you_are_first_and_is_audited_with_how(
+    march: dict[str, SupportCase], staff: Staff
+) -> None:
+    client = signed_in(_alpha(), staff.admin)
+    asked = client.get("/staff/reports/export.xlsx", MARCH)
+    assert asked.status_code == 302  # no file before the code
+    location = urlsplit(asked["Location"])
+    assert location.path == "/accounts/2fa/reauthenticate/"
+    assert parse_qs(location.query)["next"] == ["/staff/reports/export.xlsx?from=2026-03-01&to=2026-03-31"]
+    assert not AuditEvent.objects.filter(action="report.exported").exists()
+    # A password alone does not confirm someone who holds a second factor.
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    assert client.get("/staff/reports/export.xlsx", MARCH).status_code == 302
+    workbook = confirmed(client, asked)
+    assert workbook["Content-Type"].startswith("application/vnd.openxmlformats")
+    # One confirmation covers the next downloads for a few minutes (a code works only once).
+    again = client.get("/staff/reports/export.csv", MARCH)
+    assert again.status_code == 200
+    exported = list(AuditEvent.objects.filter(action="report.exported").order_by("id"))
+    assert [(e.actor_email, e.changes["format"], e.changes["reauthenticated_by"]) for e in exported] == [
+        (staff.admin.email, "xlsx", "mfa:totp"),
+        (staff.admin.email, "csv", "mfa:totp"),
+    ]
+    assert exported[0].changes["from"] == "2026-03-01"
+
+
+def test_an_export_confirmed_more_than_five_minutes_ago_asks_again(
+    march: dict[str, SupportCase], staff: Staff
+) -> None:
+    import time as clock
+    from unittest import mock
+
+    client = signed_in(_alpha(), staff.admin)
+    assert confirmed(client, client.get("/staff/reports/export.csv", MARCH)).status_code == 200
+    later = clock.time() + 301
+    with mock.patch("accounts.reauth.time.time", return_value=later):
+        assert client.get("/staff/reports/export.csv", MARCH).status_code == 302
 
 
 def test_the_channel_filter_offers_and_accepts_only_the_policys_channels(

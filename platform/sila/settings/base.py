@@ -229,6 +229,9 @@ MFA_RECOVERY_CODES_SHOW_ONCE = True
 MFA_PASSKEY_LOGIN_ENABLED = False
 # Browsers treat http://*.localhost as secure, so passkeys work in development without TLS.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("SILA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
+# Each session's last activity is shown in the person's list of sessions. accounts.middleware
+# writes it at most once a minute (allauth's own UserSessionsMiddleware would write on every request).
+USERSESSIONS_TRACK_ACTIVITY = True
 # Absolute session lifetime; the idle limit is each association's setting (accounts.SecuritySettings).
 SESSION_COOKIE_AGE = int(env("SILA_SESSION_MAX_AGE_SECONDS", str(12 * 60 * 60)))
 LOGIN_REDIRECT_URL = "/"
@@ -371,6 +374,8 @@ SILA_WORKER_STALLED_SECONDS = float(env("SILA_WORKER_STALLED_SECONDS", "30"))
 SILA_STALLED_JOBS_CRON = env("SILA_STALLED_JOBS_CRON", "* * * * *")
 # How long an Idempotency-Key's answer is kept (casework.api.idempotency).
 SILA_IDEMPOTENCY_KEY_HOURS = float(env("SILA_IDEMPOTENCY_KEY_HOURS", "24"))
+# Staff who have not signed the version in force (where the policy asks) are reminded this often.
+SILA_ACKNOWLEDGMENT_REMINDER_DAYS = int(env("SILA_ACKNOWLEDGMENT_REMINDER_DAYS", "3"))
 
 # --- Messages to staff and beneficiaries ----------------------------------------------------
 SILA_SMS_BACKEND = env("SILA_SMS_BACKEND", "casework.sms.ConsoleSmsBackend")
