@@ -4,9 +4,12 @@ queue is empty)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import json
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -310,3 +313,104 @@ def test_scheduled_jobs_not_yet_due_do_not_lower_the_priority(tenant_a: Associat
     job = defer_for_current_tenant(record_where_it_runs.configure(priority=5), label="now")
     connection.set_schema_to_public()
     assert ProcrastinateJob.objects.get(id=job).priority == 5
+
+
+# --- No job lost when a worker dies: the next worker to start runs the jobs the dead one held ---
+# (tenants.recovery). A real worker on its own connector, jobs committed by another connection,
+# no periodic tick relied upon.
+
+
+@pytest.fixture
+def committed(
+    django_db_setup: None, django_db_blocker: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, list[int]]]:
+    """Committed rows (the worker reads them on its own connections), deleted afterwards."""
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+    made: dict[str, list[int]] = {"jobs": [], "workers": []}
+    runs.clear()
+    with django_db_blocker.unblock():
+        try:
+            yield made
+        finally:
+            connection.set_schema_to_public()
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM procrastinate_jobs WHERE id = ANY(%s)", [made["jobs"]])
+                cursor.execute("DELETE FROM procrastinate_workers WHERE id = ANY(%s)", [made["workers"]])
+            connection.close()
+            runs.clear()
+
+
+def _held_by_a_dead_worker(made: dict[str, list[int]], *, label: str, heartbeat_age_seconds: int) -> int:
+    """A job deferred for alpha and taken by a worker that then died: its row with its last
+    heartbeat, the job in `doing`."""
+    alpha = Association.objects.get(slug="alpha")
+    with transaction.atomic():
+        connection.set_tenant(alpha)
+        job = defer_for_current_tenant(record_where_it_runs, label=label)
+        connection.set_schema_to_public()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO procrastinate_workers (last_heartbeat) "
+                "VALUES (NOW() - make_interval(secs => %s)) RETURNING id",
+                [heartbeat_age_seconds],
+            )
+            worker = cursor.fetchone()[0]
+            cursor.execute(
+                "UPDATE procrastinate_jobs SET status = 'doing', worker_id = %s, attempts = 1 WHERE id = %s",
+                [worker, job],
+            )
+    made["jobs"].append(job)
+    made["workers"].append(worker)
+    return job
+
+
+def _status(job: int) -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT status FROM procrastinate_jobs WHERE id = %s", [job])
+        row = cursor.fetchone()
+    return None if row is None else str(row[0])
+
+
+def test_a_worker_that_starts_runs_the_job_of_a_worker_long_dead(committed: dict[str, list[int]]) -> None:
+    """No periodic tick is relied upon: a worker run until the queue is empty runs it."""
+    job = _held_by_a_dead_worker(committed, label="held by a dead worker", heartbeat_age_seconds=600)
+    assert isinstance(app.connector, DjangoConnector)
+    with app.replace_connector(app.connector.get_worker_connector()):
+        app.run_worker(queues=[QUEUE], wait=False, install_signal_handlers=False)
+    assert [(run["label"], run["schema"]) for run in runs] == [("held by a dead worker", "alpha")]
+    assert _status(job) is None  # succeeded, and deleted as successful jobs are
+
+
+def test_a_worker_started_just_after_another_died_runs_its_job_once_the_heartbeat_is_stale(
+    committed: dict[str, list[int]], settings: Any
+) -> None:
+    """The demo's supervisor restarts a killed worker at once: the dead worker's last heartbeat is
+    still fresh when the new one starts, so the new one looks again once it would be stale."""
+    settings.SILA_WORKER_STALLED_SECONDS = 2
+    job = _held_by_a_dead_worker(committed, label="held by a worker killed just now", heartbeat_age_seconds=0)
+    seen: dict[str, Any] = {}
+
+    async def work() -> None:
+        async with app.open_async():
+            begun = time.monotonic()
+            worker = asyncio.create_task(
+                app.run_worker_async(
+                    queues=[QUEUE], wait=True, install_signal_handlers=False, fetch_job_polling_interval=0.2
+                )
+            )
+            await asyncio.sleep(1)
+            seen["runs after 1 s"] = len(runs)
+            while not runs and time.monotonic() - begun < 30:
+                await asyncio.sleep(0.1)
+            seen["seconds"] = time.monotonic() - begun
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+
+    assert isinstance(app.connector, DjangoConnector)
+    with app.replace_connector(app.connector.get_worker_connector()):
+        asyncio.run(work())
+    assert seen["runs after 1 s"] == 0  # its worker was not yet known dead
+    assert [run["label"] for run in runs] == ["held by a worker killed just now"]
+    assert seen["seconds"] < 30
+    assert _status(job) is None

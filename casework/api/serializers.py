@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -159,9 +160,25 @@ class TransitionInput(serializers.Serializer[dict[str, Any]]):
     )
 
 
+class ScoreField(serializers.IntegerField):
+    """A rating from 1 to 5: declared so in the schema (minimum, maximum), refused outside it with
+    the service's own code and words (``invalid_score``, casework.services.ratings)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=5, **kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        value = super().to_internal_value(data)
+        if not 1 <= value <= 5:
+            arabic = (get_language() or "ar").startswith("ar")
+            raise serializers.ValidationError(
+                "التقييم من ١ إلى ٥." if arabic else "The rating is 1 to 5.", code="invalid_score"
+            )
+        return int(value)
+
+
 class RatingInput(serializers.Serializer[dict[str, Any]]):
-    # The range is declared for the schema; the service refuses a score outside it (invalid_score).
-    score = serializers.IntegerField()
+    score = ScoreField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 

@@ -9,10 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
-from casework.reports.models import DailyFigure
 from casework.reports.periods import Period
 from themes.dates import HIJRI_MONTHS_AR, HIJRI_MONTHS_EN, from_hijri, to_hijri
 
@@ -70,36 +68,118 @@ def segments(start: dt.date, end: dt.date) -> list[Segment]:
     return out
 
 
-def figure_rows(period: Period, channel: str | None) -> Any:
-    where = Q()
-    for grain, first, last in segments(period.start, period.end):
-        where |= Q(grain=grain, day__gte=first, day__lte=last)
-    qs = DailyFigure.objects.filter(where)
-    return qs.filter(channel=channel) if channel else qs
+SignedSegment = tuple[str, dt.date, dt.date, int]
+
+
+def signed_segments(start: dt.date, end: dt.date) -> list[SignedSegment]:
+    """The rows that cover ``start``..``end``, fewest first: (grain, first day, last day, sign).
+    A month the period covers for the most part is read as its month row minus the day rows of
+    the days outside the period (sign -1), a month it covers less than half of from its day rows:
+    the last 365 days, or a Hijri month, read at most about half a month of day rows at each end
+    instead of nearly a whole month."""
+    months: list[dt.date] = []
+    plus: list[tuple[dt.date, dt.date]] = []
+    minus: list[tuple[dt.date, dt.date]] = []
+    month = start.replace(day=1)
+    while month <= end:
+        last = last_of_month(month)
+        first_in, last_in = max(start, month), min(end, last)
+        covered = (last_in - first_in).days + 1
+        if (last - month).days + 1 - covered < covered:
+            months.append(month)
+            if first_in > month:
+                minus.append((month, first_in - dt.timedelta(days=1)))
+            if last_in < last:
+                minus.append((last_in + dt.timedelta(days=1), last))
+        else:
+            plus.append((first_in, last_in))
+        month = last + dt.timedelta(days=1)
+    out: list[SignedSegment] = [("m", months[0], months[-1], 1)] if months else []
+    out += [("d", first, last, 1) for first, last in plus]
+    out += [("d", first, last, -1) for first, last in minus]
+    return out
+
+
+def figure_source(
+    parts: list[SignedSegment],
+    *,
+    channel: str | None,
+    metrics: tuple[str, ...] = (),
+    exclude: tuple[str, ...] = (),
+) -> tuple[str, list[Any]]:
+    """The counter rows of ``parts`` as SQL (n and amount times the segment's sign): one index
+    range per segment joined by UNION ALL, each read from the covering index alone (an index-only
+    scan: no table page is visited for the months and days that no longer change). ``part``
+    numbers the segment each row came from. The text is fixed; every value is a parameter."""
+    branches: list[str] = []
+    params: list[Any] = []
+    for index, (grain, first, last, sign) in enumerate(parts):
+        where = "grain = %s AND day BETWEEN %s AND %s"
+        params += [grain, first, last]
+        if metrics:
+            where += " AND metric = ANY(%s)"
+            params.append(list(metrics))
+        if exclude:
+            where += " AND metric <> ALL(%s)"
+            params.append(list(exclude))
+        if channel:
+            where += " AND channel = %s"
+            params.append(channel)
+        branches.append(
+            f"SELECT {index} AS part, channel, metric, dim, bucket, {sign:d} * n AS n, {sign:d} * amount AS amount "  # noqa: S608 - fixed SQL
+            f"FROM reports_dailyfigure WHERE {where}"
+        )
+    return " UNION ALL ".join(branches), params
+
+
+def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
 
 
 def sums(period: Period, channel: str | None) -> dict[str, dict[tuple[str, int], tuple[int, Decimal]]]:
     """{metric: {(dim, bucket): (n, amount)}} summed over the period, in one query."""
-    rows = (
-        figure_rows(period, channel)
-        .exclude(metric__in=DAY_METRICS)
-        .values("metric", "dim", "bucket")
-        .annotate(total=Sum("n"), money=Sum("amount"))
-        .order_by()
+    source, params = figure_source(
+        signed_segments(period.start, period.end), channel=channel, exclude=(*DAY_METRICS, "awaiting")
     )
     out: dict[str, dict[tuple[str, int], tuple[int, Decimal]]] = {}
-    for row in rows:
-        out.setdefault(row["metric"], {})[(row["dim"], row["bucket"])] = (int(row["total"]), row["money"])
+    for metric, dim, bucket, total, money in _fetch(
+        f"SELECT metric, dim, bucket, sum(n), sum(amount) FROM ({source}) f GROUP BY 1, 2, 3",  # noqa: S608
+        params,
+    ):
+        out.setdefault(metric, {})[(dim, bucket)] = (int(total), money)
     return out
 
 
-# {segments} is "(grain = %s AND day BETWEEN %s AND %s)" once per segment, joined by OR: as an OR
-# of index ranges the planner reads only those rows (a join to the segments made it scan the table).
+def opened_by_channel(period: Period, channel: str | None) -> dict[str, int]:
+    source, params = figure_source(
+        signed_segments(period.start, period.end), channel=channel, metrics=("opened",)
+    )
+    return {
+        ch: int(total)
+        for ch, total in _fetch(f"SELECT channel, sum(n) FROM ({source}) f GROUP BY 1", params)  # noqa: S608
+        if total
+    }
+
+
+def ratings_by_employee(period: Period, minimum: int) -> list[tuple[str, int, dict[str, int]]]:
+    """(employee id, ratings, {score: count}) for employees with at least ``minimum`` ratings."""
+    source, params = figure_source(
+        signed_segments(period.start, period.end), channel=None, metrics=("rating_employee",)
+    )
+    scores = ", ".join(f"coalesce(sum(n) FILTER (WHERE bucket = {s}), 0)" for s in range(1, 6))
+    rows = _fetch(
+        f"SELECT dim, sum(n), {scores} FROM ({source}) f GROUP BY dim HAVING sum(n) >= %s ORDER BY dim",  # noqa: S608
+        [*params, minimum],
+    )
+    return [(dim, int(total), {str(s): int(row[s - 1]) for s in range(1, 6)}) for dim, total, *row in rows]
+
+
+# The histograms of whole days, summed per metric and dim and over every dim ('*'), then the
+# first bucket at which the running total reaches half and nine tenths of it.
 _PERCENTILES_SQL = """
-WITH f AS (
-    SELECT metric, dim, bucket, n FROM reports_dailyfigure
-    WHERE ({segments}) AND metric = ANY(%s) AND (%s::text IS NULL OR channel = %s)
-), h AS (
+WITH f AS ({source}), h AS (
     SELECT metric, dim, bucket, sum(n) AS n FROM f GROUP BY metric, dim, bucket
     UNION ALL
     SELECT metric, '*', bucket, sum(n) FROM f GROUP BY metric, bucket
@@ -113,26 +193,22 @@ SELECT metric, dim, max(total)::bigint,
        min(bucket) FILTER (WHERE cum >= 0.5 * total), min(bucket) FILTER (WHERE cum >= 0.9 * total)
 FROM c GROUP BY metric, dim
 """
-_SEGMENT_SQL = "(grain = %s AND day BETWEEN %s AND %s)"
 
 
 def percentiles(period: Period, channel: str | None) -> dict[tuple[str, str], dict[str, Any]]:
     """Median and 90th percentile (in days, from the histograms of whole days) per metric and dim
     ('*': all of them)."""
-    parts = segments(period.start, period.end)
-    sql = _PERCENTILES_SQL.replace("{segments}", " OR ".join([_SEGMENT_SQL] * len(parts)))
-    params: list[Any] = [value for part in parts for value in part]
-    params += [list(DAY_METRICS), channel, channel]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {
-            (metric, dim): {
-                "count": int(total),
-                "median_days": days_or_none(p50),
-                "p90_days": days_or_none(p90),
-            }
-            for metric, dim, total, p50, p90 in cursor.fetchall()
+    source, params = figure_source(
+        signed_segments(period.start, period.end), channel=channel, metrics=DAY_METRICS
+    )
+    return {
+        (metric, dim): {
+            "count": int(total),
+            "median_days": days_or_none(p50),
+            "p90_days": days_or_none(p90),
         }
+        for metric, dim, total, p50, p90 in _fetch(_PERCENTILES_SQL.replace("{source}", source), params)
+    }
 
 
 def month_bounds(period: Period) -> list[tuple[dt.date, dt.date, str, str]]:
@@ -159,39 +235,30 @@ def monthly(period: Period, channel: str | None) -> list[dict[str, Any]]:
     average (one aggregate query, each row counted in the month its segment belongs to; a month
     without any row is all zeros)."""
     months = month_bounds(period)
-    parts = [(i, *part) for i, m in enumerate(months, start=1) for part in segments(m[0], m[1])]
-    where = Q()
-    for _i, grain, first, last in parts:
-        where |= Q(grain=grain, day__gte=first, day__lte=last)
-    qs = DailyFigure.objects.filter(where, metric__in=("opened", "decided", "in_window", "rating"))
-    if channel:
-        qs = qs.filter(channel=channel)
-    rows = (
-        qs.annotate(
-            month=Case(
-                *[
-                    When(Q(grain=grain, day__gte=first, day__lte=last), then=Value(i))
-                    for i, grain, first, last in parts
-                ],
-                output_field=IntegerField(),
-            )
-        )
-        .values("month")
-        .annotate(
-            opened=Sum("n", filter=Q(metric="opened")),
-            decided=Sum("n", filter=Q(metric="decided")),
-            within=Sum("n", filter=Q(metric="in_window")),
-            ratings=Sum("n", filter=Q(metric="rating")),
-            score=Sum(F("n") * F("bucket"), filter=Q(metric="rating")),
-        )
-        .order_by()
+    parts: list[SignedSegment] = []
+    month_of: list[int] = []
+    for i, m in enumerate(months):
+        for part in signed_segments(m[0], m[1]):
+            parts.append(part)
+            month_of.append(i)
+    source, params = figure_source(
+        parts, channel=channel, metrics=("opened", "decided", "in_window", "rating")
     )
-    by_month = {row["month"]: row for row in rows}
+    rows = _fetch(
+        f"""SELECT part, sum(n) FILTER (WHERE metric = 'opened'), sum(n) FILTER (WHERE metric = 'decided'),
+               sum(n) FILTER (WHERE metric = 'in_window'), sum(n) FILTER (WHERE metric = 'rating'),
+               sum(n * bucket) FILTER (WHERE metric = 'rating')
+        FROM ({source}) f GROUP BY part""",  # noqa: S608
+        params,
+    )
+    totals = [[0, 0, 0, 0, 0] for _ in months]
+    for part, *values in rows:
+        for k, value in enumerate(values):
+            totals[month_of[part]][k] += int(value or 0)
     out = []
-    for i, (start, end, label_ar, label_en) in enumerate(months, start=1):
-        row = by_month.get(i, {})
-        opened, decided, within = (int(row.get(key) or 0) for key in ("opened", "decided", "within"))
-        ratings, score = int(row.get("ratings") or 0), int(row.get("score") or 0)
+    for (start, end, label_ar, label_en), (opened, decided, within, ratings, score) in zip(
+        months, totals, strict=True
+    ):
         out.append(
             {
                 "start": start,

@@ -30,7 +30,9 @@ class DailyFigure(models.Model):
       referred (target / 0), referral_days (target / days to the answer);
       quorum_days ('' / days from entering review to the vote that made the quorum);
       vote (member id / 0); rating ('' / score); rating_employee (employee id / score);
-      service (kind / 0, amount); served_new ('' / 0) - beneficiaries served for the first time.
+      service (kind / 0, amount); served_new ('' / 0) - beneficiaries served for the first time;
+      awaiting (deciding body / 0) - requests in committee review now, on the day they fall due
+      ("overdue now" sums the days before today: rows, not cases).
     """
 
     grain = models.CharField(max_length=1, choices=[("d", "day"), ("m", "month")], default="d")
@@ -49,8 +51,21 @@ class DailyFigure(models.Model):
                 name="reports_daily_figure_once",
             )
         ]
-        # Reports read a period (a range of days) for a few metrics.
-        indexes = [models.Index(fields=["grain", "day", "metric"], name="reports_figure_grain_day")]
+        # Reports read a period (a range of days) for a few metrics: from this index alone (it
+        # carries every column a report sums), so no table page is visited for settled days.
+        indexes = [
+            models.Index(
+                fields=["grain", "day", "metric"],
+                include=["channel", "dim", "bucket", "n", "amount"],
+                name="reports_figure_covering",
+            ),
+            # "Overdue now": the days on which requests still awaiting a decision fall due.
+            models.Index(
+                fields=["day"],
+                condition=models.Q(metric="awaiting", grain="d") & ~models.Q(n=0),
+                name="reports_figure_awaiting",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.grain} {self.day} {self.channel} {self.metric}:{self.dim}:{self.bucket} = {self.n}"

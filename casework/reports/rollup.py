@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 # The actions that can close a case (each closing event carries the outcome).
 CLOSING_ACTIONS = frozenset({"complete", "decide", "withdraw"})
+#: The step in which a request awaits its decision (and its due date runs).
+REVIEW = "committee_review"
 
 Key = tuple[dt.date, str, str, str, int]
 
@@ -96,6 +98,14 @@ def figures_from_event(event: CaseEvent) -> None:
         counts[(opened, ch, "state", _state(case), 0)] += 1
     if moved:
         counts[(opened, ch, "reached", event.to_step, 0)] += 1
+    # Requests awaiting a decision, by the day they fall due: "overdue now" sums the days before
+    # today, whatever the number of cases (the due date is set on entering review, and kept).
+    if case.decision_due is not None:
+        awaiting = (_day(case.decision_due), ch, "awaiting", case.deciding_body, 0)
+        if (moved and event.to_step == REVIEW) or (action == "open" and case.step == REVIEW):
+            counts[awaiting] += 1
+        if (moved or closing) and event.from_step == REVIEW:
+            counts[awaiting] -= 1
     if closing and case.closed_at is not None:
         counts[(_day(case.closed_at), ch, "closed", case.outcome, 0)] += 1
         if case.outcome == CaseOutcome.SERVED:
@@ -147,6 +157,15 @@ def figures_from_event(event: CaseEvent) -> None:
 
 
 # --- Rebuilding from the cases and their events --------------------------------------------------
+
+# Requests awaiting a decision now, by the day they fall due (also run by migration 0002).
+AWAITING_SQL = """
+    INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount)
+    SELECT 'd', (c.decision_due AT TIME ZONE %(tz)s)::date, c.channel, 'awaiting', c.deciding_body, 0, count(*), 0
+    FROM casework_supportcase c
+    WHERE c.status = 'open' AND c.step = 'committee_review' AND c.decision_due IS NOT NULL
+    GROUP BY 2, 3, 5
+"""
 
 # Each statement recomputes some metrics over the whole schema. %(tz)s is the association's zone.
 _REBUILD = [
@@ -240,6 +259,7 @@ _REBUILD = [
     SELECT 'd', s.delivered_on, c.channel, 'service', s.kind, 0, count(*), coalesce(sum(s.amount), 0)
     FROM casework_servicedelivery s JOIN casework_supportcase c ON c.id = s.case_id GROUP BY 2, 3, 5
     """,
+    AWAITING_SQL,
     """
     INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount)
     SELECT 'd', (r.created_at AT TIME ZONE %(tz)s)::date, c.channel, 'rating', '', r.score, count(*), 0

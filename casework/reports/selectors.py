@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from accounts.models import User
@@ -21,14 +21,17 @@ from casework.models import CaseOutcome, CaseStatus, SatisfactionRating, Support
 from casework.reports.counters import (
     DAY_METRICS,
     day_start,
-    figure_rows,
     monthly,
+    opened_by_channel,
     percent,
     percentiles,
+    ratings_by_employee,
     segments,
     sums,
 )
+from casework.reports.models import DailyFigure
 from casework.reports.periods import Period
+from casework.reports.rollup import REVIEW
 from casework.selectors import RATING_MIN_FOR_EMPLOYEE, policy_codes
 from policy_engine.models import PolicyStatus, PolicyVersion
 
@@ -50,16 +53,23 @@ def _beneficiaries(period: Period, channel: str | None, new: int) -> dict[str, i
 
 
 def overdue_now(*, channel: str | None = None, now: dt.datetime | None = None) -> dict[str, int]:
-    """Requests waiting for a decision past their due date, by deciding body (an index serves it)."""
-    qs = SupportCase.objects.filter(
-        status=CaseStatus.OPEN, step="committee_review", decision_due__lt=now or timezone.now()
+    """Requests waiting for a decision past their due date, by deciding body: the counters of the
+    days before today (rows of days, not cases: ``DailyFigure`` metric "awaiting"), plus today's
+    requests already past their hour (an index range of one day)."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    before = DailyFigure.objects.filter(metric="awaiting", grain="d", day__lt=today).exclude(n=0)
+    due_today = SupportCase.objects.filter(
+        status=CaseStatus.OPEN, step=REVIEW, decision_due__gte=day_start(today), decision_due__lt=now
     )
     if channel:
-        qs = qs.filter(channel=channel)
-    return {
-        row["deciding_body"]: row["n"]
-        for row in qs.values("deciding_body").annotate(n=Count("id")).order_by()
-    }
+        before, due_today = before.filter(channel=channel), due_today.filter(channel=channel)
+    out: dict[str, int] = {}
+    for row in before.values("dim").annotate(total=Sum("n")).order_by():
+        out[row["dim"]] = out.get(row["dim"], 0) + int(row["total"])
+    for row in due_today.values("deciding_body").annotate(total=Count("id")).order_by():
+        out[row["deciding_body"]] = out.get(row["deciding_body"], 0) + int(row["total"])
+    return {body: n for body, n in out.items() if n}
 
 
 def figures(
@@ -80,7 +90,7 @@ def figures(
             out[dim] = out.get(dim, 0) + n
         return out
 
-    opened_by_channel = _opened_by_channel(period, channel)
+    by_channel = opened_by_channel(period, channel)
     states = {k: v for k, v in by_dim("state").items() if v}
     by_step = {k: v for k, v in states.items() if not k.startswith("closed:")}
     if step:
@@ -118,8 +128,8 @@ def figures(
     total_in_window = sum(in_window.values())
     return {
         "opened": {
-            "total": sum(opened_by_channel.values()),
-            "by_channel": opened_by_channel,
+            "total": sum(by_channel.values()),
+            "by_channel": by_channel,
             "by_step": by_step,
             "closed_by_outcome": closed_since_opened,
         },
@@ -176,50 +186,26 @@ def figures(
     }
 
 
-def _opened_by_channel(period: Period, channel: str | None) -> dict[str, int]:
-    rows = (
-        figure_rows(period, channel)
-        .filter(metric="opened")
-        .values("channel")
-        .annotate(total=Sum("n"))
-        .order_by()
-    )
-    return {row["channel"]: int(row["total"]) for row in rows}
-
-
 def employee_ratings(*, period: Period) -> list[dict[str, Any]]:
     """Per employee with at least five ratings in the period: count, average, distribution. For
     association admins only ("a tool for improvement, not for punishment")."""
-    rows = (
-        figure_rows(period, None)
-        .filter(metric="rating_employee")
-        .values("dim")
-        .annotate(
-            total=Sum("n"),
-            **{f"s{s}": Sum("n", filter=Q(bucket=s)) for s in range(1, 6)},
-        )
-        .filter(total__gte=RATING_MIN_FOR_EMPLOYEE)
-        .order_by("dim")
-    )
-    rows = list(rows)
+    rows = ratings_by_employee(period, RATING_MIN_FOR_EMPLOYEE)
     names = {
         str(u.pk): u.full_name or u.email
-        for u in User.objects.filter(pk__in=[int(r["dim"]) for r in rows]).only("pk", "full_name", "email")
-    }
-    out = []
-    for row in rows:
-        dist = {str(s): int(row[f"s{s}"] or 0) for s in range(1, 6)}
-        total = int(row["total"])
-        out.append(
-            {
-                "employee_id": int(row["dim"]),
-                "name": names.get(row["dim"], ""),
-                "count": total,
-                "average": round(sum(int(s) * n for s, n in dist.items()) / total, 2),
-                "distribution": dist,
-            }
+        for u in User.objects.filter(pk__in=[int(dim) for dim, _t, _d in rows]).only(
+            "pk", "full_name", "email"
         )
-    return out
+    }
+    return [
+        {
+            "employee_id": int(dim),
+            "name": names.get(dim, ""),
+            "count": total,
+            "average": round(sum(int(s) * n for s, n in dist.items()) / total, 2),
+            "distribution": dist,
+        }
+        for dim, total, dist in rows
+    ]
 
 
 def rating_comments(

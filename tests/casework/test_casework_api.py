@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection as django_connection
 from django.test.utils import CaptureQueriesContext
@@ -532,6 +533,11 @@ def test_rating_a_served_request_and_reading_the_summary(
 
     bad = reception.post(url, {"score": 9})
     assert (bad.status_code, bad.json()["error_codes"]) == (400, {"score": "invalid_score"})
+    zero = reception.post(url, {"score": 0})
+    assert (zero.status_code, zero.json()["error_codes"]) == (400, {"score": "invalid_score"})
+    assert zero.json()["errors"] == {"score": ["The rating is 1 to 5."]}
+    arabic = Api(alpha, staff.reception, lang="ar").post(url, {"score": 6})
+    assert arabic.json()["errors"] == {"score": ["التقييم من ١ إلى ٥."]}
     beta_reception = make_user(tenant_b, "reception@beta.test", RoleCode.RECEPTION_EMPLOYEE)
     assert Api(tenant_b, beta_reception).post(url, {"score": 4}).status_code == 404
     rated = reception.post(url, {"score": 4, "comment": "تعامل راقٍ"})
@@ -564,3 +570,10 @@ def test_revoking_a_token_stops_it_and_only_its_owner_or_an_admin_may(
     assert Api(alpha, token=plaintext).get("/api/v1/cases/").status_code == 401
     connection.set_tenant(alpha)
     assert ApiToken.objects.get(pk=created["id"]).revoked_at is not None
+
+
+def test_the_schema_declares_the_rating_range_the_server_enforces() -> None:
+    """Request schemas are as strict as validation: a score outside 1-5 is invalid by the schema."""
+    schema = yaml.safe_load((Path(__file__).resolve().parents[2] / "docs" / "openapi.yaml").read_text())
+    score = schema["components"]["schemas"]["RatingInputRequest"]["properties"]["score"]
+    assert (score["type"], score["minimum"], score["maximum"]) == ("integer", 1, 5)

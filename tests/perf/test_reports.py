@@ -26,7 +26,7 @@ import datetime as dt
 import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,12 +46,15 @@ from tenants.db import connection
 from tenants.models import Association
 from tenants.services import association_provision
 from tests.conftest import enrol_if_required
+from tests.perf.conftest import drop_perf_associations
 from tests.perf.test_inbox import _batch, _environ, _explain, _json, _p95, _request
 
 pytestmark = pytest.mark.perf
 
 # SILA_PERF_REPORT_SIZES=20000 for a quick look; the default is the issue's two sizes.
 SIZES = tuple(int(s) for s in os.environ.get("SILA_PERF_REPORT_SIZES", "100000,1000000").split(","))
+# Keep the associations built (with --reuse-db) and measure them again on the next run.
+KEEP = os.environ.get("SILA_PERF_REPORT_KEEP", "") == "1"
 REQUESTS = 30
 WARMUP = 5
 DAYS = 3 * 365
@@ -224,6 +227,21 @@ def _measure_size(n: int) -> dict[str, Any]:
     slug = f"perf-reports-{n // 1000}k"
     host = f"{slug}.localhost"
     begun = time.perf_counter()
+    if KEEP and Association.objects.filter(slug=slug).exists():
+        # Built by an earlier run (SILA_PERF_REPORT_KEEP=1 and --reuse-db): measure it again.
+        connection.set_schema_to_public()
+        association = Association.objects.get(slug=slug)
+        connection.set_tenant(association)
+        admin = User.objects.get(email=f"admin@{slug}.test")
+        _token, plaintext = services.api_token_create(user=admin, name="perf")
+        fill: dict[str, float] = {"reused": 0.0}
+    else:
+        association, admin, plaintext, fill = _build(n, slug)
+    setup_seconds = round(time.perf_counter() - begun, 1)
+    return _measure(n, association, admin, plaintext, host, fill, setup_seconds)
+
+
+def _build(n: int, slug: str) -> tuple[Association, User, str, dict[str, float]]:
     association_provision(
         slug=slug,
         name_ar="جمعية قياس التقارير",
@@ -246,8 +264,18 @@ def _measure_size(n: int) -> dict[str, Any]:
         staff[key].roles.add(Role.objects.get(code=role))
     admin = enrol_if_required(User.objects.get(email=f"admin@{slug}.test"))  # admins hold a second factor
     _token, plaintext = services.api_token_create(user=admin, name="perf")
-    fill = _fill(n, version, staff)
-    setup_seconds = round(time.perf_counter() - begun, 1)
+    return association, admin, plaintext, _fill(n, version, staff)
+
+
+def _measure(
+    n: int,
+    association: Association,
+    admin: User,
+    plaintext: str,
+    host: str,
+    fill: dict[str, float],
+    setup_seconds: float,
+) -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM reports_dailyfigure")
         figure_rows = cursor.fetchone()[0]
@@ -354,7 +382,23 @@ def _measure_size(n: int) -> dict[str, Any]:
     }
 
 
-def test_reports(committed_db: None, perf_record: Callable[[str, dict[str, Any]], Path]) -> None:
+@pytest.fixture
+def reports_db(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """Committed writes, as committed_db; with SILA_PERF_REPORT_KEEP=1 the perf associations are
+    kept for the next run (use --reuse-db): a million cases are built once."""
+    if not KEEP:
+        with django_db_blocker.unblock():
+            drop_perf_associations()
+    with django_db_blocker.unblock():
+        assert str(connection.settings_dict["NAME"]).startswith("test_")
+        try:
+            yield
+        finally:
+            if not KEEP:
+                drop_perf_associations()
+
+
+def test_reports(reports_db: None, perf_record: Callable[[str, dict[str, Any]], Path]) -> None:
     results = []
     for n in SIZES:
         print(f"\n[reports] {n:,} cases ...")

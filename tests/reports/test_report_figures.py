@@ -21,7 +21,7 @@ from accounts.models import User
 from casework import selectors as case_selectors
 from casework import services
 from casework.models import SupportCase
-from casework.reports import selectors
+from casework.reports import counters, selectors
 from casework.reports.models import DailyFigure
 from casework.reports.periods import calendar_period, range_period
 from casework.reports.rollup import figures_rebuild
@@ -328,7 +328,59 @@ def test_periods_not_made_of_whole_months_read_the_days(march: dict[str, Support
     assert narrow["opened"]["by_channel"] == {"phone": 1, "interview": 1}
     assert narrow["referrals"]["by_target"]["social_research_officer"]["answered"] == 1
     assert narrow["outcomes"]["withdrawn"] == 1
-    assert [segment[0] for segment in selectors.segments(dt.date(2026, 2, 10), dt.date(2026, 3, 31))] == [
-        "d",
-        "m",
+    # February from the 10th is most of February: its month row minus its first nine days.
+    assert counters.signed_segments(dt.date(2026, 2, 10), dt.date(2026, 3, 31)) == [
+        ("m", dt.date(2026, 2, 1), dt.date(2026, 3, 1), 1),
+        ("d", dt.date(2026, 2, 1), dt.date(2026, 2, 9), -1),
     ]
+    # 3-4 March is a little of March: its days.
+    assert counters.signed_segments(dt.date(2026, 3, 3), dt.date(2026, 3, 4)) == [
+        ("d", dt.date(2026, 3, 3), dt.date(2026, 3, 4), 1)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("2026-03-02", "2026-03-31"),  # March minus its first day
+        ("2026-02-10", "2026-03-20"),  # most of February, most of March
+        ("2026-02-20", "2026-03-09"),  # a little of each: days only
+        ("2026-03-05", "2026-03-05"),
+    ],
+)
+def test_month_rows_minus_days_sum_what_the_days_sum(
+    march: dict[str, SupportCase], start: str, end: str
+) -> None:
+    """Whatever mix of month and day rows a period is read from, its counters are the sum of its
+    day rows, summed here by hand."""
+    period = range_period(start=start, end=end)
+    expected: dict[str, dict[tuple[str, int], int]] = {}
+    for metric, dim, bucket, n in (
+        DailyFigure.objects.filter(grain="d", day__gte=period.start, day__lte=period.end)
+        .exclude(metric__in=(*counters.DAY_METRICS, "awaiting"))
+        .values_list("metric", "dim", "bucket", "n")
+    ):
+        totals = expected.setdefault(metric, {})
+        totals[(dim, bucket)] = totals.get((dim, bucket), 0) + n
+    read = {
+        metric: {key: n for key, (n, _amount) in values.items()}
+        for metric, values in counters.sums(period, None).items()
+    }
+    assert {m: {k: n for k, n in v.items() if n} for m, v in read.items() if any(v.values())} == {
+        m: {k: n for k, n in v.items() if n} for m, v in expected.items() if any(v.values())
+    }
+    assert expected  # the period holds something
+
+
+def test_overdue_now_counts_from_the_hour_the_request_falls_due(march: dict[str, SupportCase]) -> None:
+    """E awaits its decision: not overdue a minute before it falls due, overdue a minute after (that
+    day read from the cases), and the days after (read from the counters by due day)."""
+    due = march["e"].decision_due
+    assert due is not None
+    minute = dt.timedelta(minutes=1)
+    assert selectors.overdue_now(now=due - minute) == {}
+    assert selectors.overdue_now(now=due + minute) == {"research_committee": 1}
+    assert selectors.overdue_now(now=due + dt.timedelta(days=3)) == {"research_committee": 1}
+    assert selectors.overdue_now(now=due + dt.timedelta(days=3), channel="phone") == {}
+    # A and B fell due before E but were decided: neither counts, however late B was.
+    assert selectors.overdue_now() == {"research_committee": 1}

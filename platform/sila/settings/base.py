@@ -370,6 +370,8 @@ PROCRASTINATE_WORKER_DEFAULTS = {
     "stalled_worker_timeout": float(env("SILA_WORKER_STALLED_SECONDS", "30")),
 }
 SILA_WORKER_STALLED_SECONDS = float(env("SILA_WORKER_STALLED_SECONDS", "30"))
+# Every worker re-queues dead workers' jobs when it starts (tenants.recovery), then periodically.
+PROCRASTINATE_ON_APP_READY = "tenants.recovery.on_app_ready"
 # When workers look for dead workers' jobs (besides at start); a sixth field counts seconds.
 SILA_STALLED_JOBS_CRON = env("SILA_STALLED_JOBS_CRON", "* * * * *")
 # How long an Idempotency-Key's answer is kept (casework.api.idempotency).

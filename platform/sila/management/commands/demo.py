@@ -9,13 +9,28 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import call_command, load_command_class
 from django.core.management.base import BaseCommand, CommandParser
+from django.core.servers.basehttp import WSGIServer
 
 from billing.demo import start_fake_stripe, subscription_story
 from casework.sms_standin import GatewayStandin
 from sila.demo import demo_setup
 from sila.supervisor import WorkerSupervisor, interrupt_on_sigterm
+
+
+class DemoServer(WSGIServer):
+    """Django's development server with a listen queue as deep as gunicorn's: under fifty clients
+    at once the default queue of ten overflows and connections are refused before any answer."""
+
+    request_queue_size = 1024
+
+
+def demo_runserver() -> BaseCommand:
+    """The `runserver` command (staticfiles' own, which serves the static files) on DemoServer."""
+    command = load_command_class("django.contrib.staticfiles", "runserver")
+    command.server_cls = DemoServer  # type: ignore[attr-defined]
+    return command
 
 
 class Command(BaseCommand):
@@ -87,7 +102,7 @@ class Command(BaseCommand):
         previous = interrupt_on_sigterm()
         supervisor.start()
         try:
-            call_command("runserver", f"{options['addr']}:{port}", use_reloader=False)
+            call_command(demo_runserver(), f"{options['addr']}:{port}", use_reloader=False)
         except KeyboardInterrupt:
             pass
         finally:
