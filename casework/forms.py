@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import CaseOutcome, Gender, Relation
+from casework.privacy.models import ConsentKind
 from casework.services.actions import ACTIONS
 from casework.services.actions.inputs import spec_of
 from core.errors import FieldProblem
@@ -413,6 +414,19 @@ class CaseOpenForm(StaffForm):
     # the service, which refuses it with its own message.
     channel = forms.CharField(label=_("Channel"), widget=forms.Select)
     assign_to_me = forms.BooleanField(label=_("Assign the request to me"), required=False, initial=True)
+    # The privacy notice shown is the one in force; the consents are the applicant's own choice,
+    # so none is ticked for them.
+    # Checked by the service with the rest of the request, so that every problem shows at once.
+    notice_given = forms.BooleanField(
+        label=_("The applicant was given the privacy notice and told the purpose of the request"),
+        required=False,
+    )
+    consents = forms.MultipleChoiceField(
+        label=_("What the applicant consents to"),
+        choices=ConsentKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
 
     def __init__(self, *args: Any, channels: Iterable[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

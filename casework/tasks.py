@@ -28,6 +28,7 @@ from casework.models import (
     SupportCase,
     TrackingReference,
 )
+from casework.privacy import consents as privacy
 from policy_engine.rules.catalog import CatalogKind, label
 from tenants.jobs import defer_for_current_tenant, tenant_task
 from themes.dates import format_hijri
@@ -148,7 +149,7 @@ def _reference_words(case: SupportCase) -> str:
 def request_received(*, case_id: int, event_id: int) -> int:
     """Tell the applicant their request was received, with a link to follow it."""
     case = SupportCase.objects.select_related("beneficiary").filter(pk=case_id).first()
-    if case is None or not case.beneficiary.phone_e164:
+    if case is None or not case.beneficiary.phone_e164 or not privacy.sms_allowed(case.beneficiary):
         return 0
     path = notifications.link_create(case=case, purpose=LinkPurpose.TRACK)
     return int(
@@ -171,6 +172,8 @@ def satisfaction_request(*, case_id: int, event_id: int) -> int:
     """After the service, ask the beneficiary to rate it: measuring satisfaction is their right."""
     case = SupportCase.objects.select_related("beneficiary").filter(pk=case_id).first()
     if case is None or case.outcome != CaseOutcome.SERVED or not case.beneficiary.phone_e164:
+        return 0
+    if not privacy.sms_allowed(case.beneficiary):
         return 0
     if hasattr(case, "rating"):
         return 0

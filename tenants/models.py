@@ -73,3 +73,27 @@ class RoutingEpoch(models.Model):
 
     def __str__(self) -> str:
         return f"routing epoch {self.value}"
+
+
+class CrossCheckEntry(models.Model):
+    """One association's mark that it serves the person whose national ID has this keyed hash
+    (HMAC-SHA-256 with a platform secret that never leaves the server): the whole of what crosses
+    between associations for the consented duplicate check. No name, phone or case is here; the
+    association and its support category are told to others only when ``named`` (the person
+    consented to that too). See docs/adr/0019."""
+
+    id_hmac = models.CharField(max_length=64)
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="+")
+    category_ar = models.CharField(max_length=120, blank=True)
+    category_en = models.CharField(max_length=120, blank=True)
+    named = models.BooleanField(default=False)
+    registered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["id_hmac", "association"], name="tenants_crosscheck_once")
+        ]
+        indexes = [models.Index(fields=["id_hmac"], name="tenants_crosscheck_hmac")]
+
+    def __str__(self) -> str:
+        return f"cross-check mark of {self.association_id}"

@@ -23,6 +23,7 @@ from casework.models import (
     Gender,
     Relation,
 )
+from casework.privacy.models import ConsentKind, LawfulBasis
 from casework.services.actions.inputs import spec_of
 from casework.services.steps import STATES
 
@@ -116,6 +117,25 @@ class BeneficiaryRefField(serializers.Field):
         return value
 
 
+class PrivacyAtIntakeInput(serializers.Serializer[dict[str, Any]]):
+    notice_version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2_000_000_000,
+        help_text="the privacy notice version the applicant was given; default: the one in force",
+    )
+    lawful_basis = serializers.ChoiceField(choices=LawfulBasis.choices, required=False, default="request")
+    consents = serializers.ListField(
+        child=serializers.ChoiceField(choices=ConsentKind.choices),
+        required=False,
+        default=list,
+        max_length=len(ConsentKind.values),
+        help_text="what the applicant consents to",
+    )
+
+
 class CaseCreateInput(serializers.Serializer[dict[str, Any]]):
     beneficiary = BeneficiaryRefField()
     channel = serializers.CharField(max_length=60)
@@ -126,6 +146,13 @@ class CaseCreateInput(serializers.Serializer[dict[str, Any]]):
         "by field code; a group is a list of objects",
     )
     assigned_to = serializers.IntegerField(required=False, allow_null=True, default=None)
+    privacy = PrivacyAtIntakeInput(
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text="what the applicant was told and consented to; omitted: consents were not asked "
+        "(the request records the notice in force and no consent)",
+    )
 
 
 def _action_inputs() -> str:

@@ -22,6 +22,7 @@ from casework.api import serializers as s
 from casework.api.filters import BeneficiaryFilters, CaseFilters, DuplicateFilters, filters_read
 from casework.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from casework.models import ApiToken, DuplicateStatus
+from casework.privacy.models import ConsentVia
 from core.api import role_permission
 from core.errors import not_found
 from policy_engine.api.views import ErrorSerializer
@@ -265,6 +266,7 @@ class CaseListView(APIView):
         data = s.CaseCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         beneficiary = data.validated_data["beneficiary"]
+        privacy = data.validated_data["privacy"]
         case = services.case_open(
             actor=request_user(request),
             beneficiary_id=beneficiary.get("id"),
@@ -272,6 +274,10 @@ class CaseListView(APIView):
             channel=data.validated_data["channel"],
             intake=data.validated_data["intake"],
             assigned_to_id=data.validated_data["assigned_to"],
+            consents=privacy["consents"] if privacy is not None else None,
+            notice_version=privacy["notice_version"] if privacy is not None else None,
+            lawful_basis=privacy["lawful_basis"] if privacy is not None else "request",
+            via=ConsentVia.API,
         )
         return _case_response(request, case.pk, status_code=status.HTTP_201_CREATED)
 

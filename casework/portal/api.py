@@ -22,6 +22,8 @@ from rest_framework.views import APIView
 from casework.models import PortalSession
 from casework.portal import otp, selectors, services
 from casework.portal.views import client_address
+from casework.privacy import consents as privacy
+from casework.privacy.models import ConsentKind, ConsentVia
 from casework.selectors import hijri_date
 from casework.services.steps import STATES
 from core.parsers import StrictJSONParser
@@ -75,6 +77,21 @@ class ApplicationSerializer(serializers.Serializer):
     channel = serializers.CharField(max_length=60, required=False)
     attestation_name = serializers.CharField(max_length=400, required=False, allow_blank=True, default="")
     attestation_confirmed = serializers.BooleanField(required=False, default=False)
+    consents = serializers.ListField(
+        child=serializers.ChoiceField(choices=ConsentKind.choices),
+        required=False,
+        default=list,
+        max_length=len(ConsentKind.values),
+        help_text="what the applicant consents to (none is assumed): sms, cross_check, cross_check_named",
+    )
+    notice_version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2_000_000_000,
+        help_text="the privacy notice version the applicant was shown (GET /api/v1/public/privacy-notice)",
+    )
 
 
 _ACCEPTED = inline_serializer("OtpAccepted", {"detail": serializers.CharField()})
@@ -225,5 +242,54 @@ class ApplicationView(APIView):
             attestation_name=values["attestation_name"],
             attestation_confirmed=values["attestation_confirmed"],
             channel=values.get("channel"),
+            consents=values["consents"],
+            notice_version=values["notice_version"],
+            via=ConsentVia.API,
         )
         return Response({"reference": tracking.reference, "channel": tracking.case.channel}, status=201)
+
+
+class PrivacyNoticeView(APIView):
+    """`GET /api/v1/public/privacy-notice`: the association's privacy notice in force (Sila's
+    template with its name until it publishes its own) and the consents an application may give."""
+
+    authentication_classes: list[type[BaseAuthentication]] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "PrivacyNotice",
+            {
+                "version": serializers.IntegerField(
+                    allow_null=True,
+                    help_text="null until the first request records the template as version 1",
+                ),
+                "text_ar": serializers.CharField(),
+                "text_en": serializers.CharField(),
+                "consents": inline_serializer(
+                    "ConsentChoice",
+                    {
+                        "code": serializers.CharField(),
+                        "label_ar": serializers.CharField(),
+                        "label_en": serializers.CharField(),
+                    },
+                    many=True,
+                ),
+            },
+        ),
+        summary="The privacy notice in force and the consents an application may give",
+    )
+    def get(self, request: Request) -> Response:
+        notice = privacy.notice_in_force()
+        text_ar, text_en = (notice.body_ar, notice.body_en) if notice else privacy.notice_template()
+        return Response(
+            {
+                "version": notice.version if notice else None,
+                "text_ar": text_ar,
+                "text_en": text_en,
+                "consents": [
+                    {"code": code, "label_ar": label_ar, "label_en": label_en}
+                    for code, label_ar, label_en in privacy.consent_labels()
+                ],
+            }
+        )

@@ -6,5 +6,6 @@ urlpatterns = [
     path("applications/", api.ApplicationView.as_view(), name="public-applications"),
     path("otp/", api.OtpRequestView.as_view(), name="public-otp"),
     path("otp/verify/", api.OtpVerifyView.as_view(), name="public-otp-verify"),
+    path("privacy-notice", api.PrivacyNoticeView.as_view(), name="public-privacy-notice"),
     path("requests/", api.OwnRequestsView.as_view(), name="public-requests"),
 ]

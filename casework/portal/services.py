@@ -8,7 +8,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -217,6 +217,9 @@ def application_submit(
     attestation_name: str = "",
     attestation_confirmed: bool = False,
     channel: str | None = None,
+    consents: Collection[str] = (),
+    notice_version: int | None = None,
+    via: str = "portal",
 ) -> TrackingReference:
     """An application made on the association's site: the person is registered (or found by their
     ID number with the same mobile), a request is opened through the online channel of the policy
@@ -324,6 +327,9 @@ def application_submit(
         channel=spec.channel,
         intake=intake_answers if spec.has_intake_form else {},
         files=dict(intake_files or {}),
+        consents=list(consents),
+        notice_version=notice_version,
+        via=via,
     )
     for code, upload in documents.items():
         stored = services.beneficiary_document_upload(

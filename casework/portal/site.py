@@ -10,10 +10,12 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from casework.portal.services import application_spec
+from casework.privacy import consents as privacy_consents
 from policy_engine import rendering
 from policy_engine import selectors as policy_selectors
 from policy_engine.rules.durations import DurationError, describe_duration
 from policy_engine.selectors import policy_version_in_force
+from themes.templatetags.sila import dual_date
 
 
 def _lang() -> str:
@@ -74,6 +76,23 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def privacy(request: HttpRequest) -> HttpResponse:
+    """The association's privacy notice in force; Sila's template with its name until it publishes
+    its own."""
+    lang = _lang()
+    notice = privacy_consents.notice_in_force()
+    if notice is not None:
+        text = notice.body_ar if lang == "ar" else notice.body_en
+    else:
+        text_ar, text_en = privacy_consents.notice_template()
+        text = text_ar if lang == "ar" else text_en
     return render(
-        request, "casework/site/privacy.html", {"policy": policy_words(_association(request), _lang())}
+        request,
+        "casework/site/privacy.html",
+        {
+            "policy": policy_words(_association(request), lang),
+            "notice": notice,
+            "published": dual_date(notice.published_at) if notice else "",
+            "paragraphs": [p.strip() for p in text.split("\n\n") if p.strip()],
+            "lang": lang,
+        },
     )

@@ -27,6 +27,9 @@ def _lang() -> str:
     return "en" if (get_language() or "ar").startswith("en") else "ar"
 
 
+from casework.privacy import consents as privacy  # noqa: E402
+
+
 def _errors(exc: ServiceError) -> dict[str, str]:
     lang = _lang()
     errors = {p.field: p.message(lang) for p in exc.problems}
@@ -77,6 +80,10 @@ def _uploads_all(request: HttpRequest) -> dict[str, UploadedFile]:
 # --- Applying ---------------------------------------------------------------------------------------
 
 
+def _notice_version(raw: str) -> int | None:
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 9 else None
+
+
 @never_cache
 def apply(request: HttpRequest) -> HttpResponse:
     spec = services.application_spec()
@@ -99,6 +106,8 @@ def apply(request: HttpRequest) -> HttpResponse:
                 intake_files=intake_files,
                 attestation_name=request.POST.get("attestation_name", ""),
                 attestation_confirmed=request.POST.get("attestation_confirmed") == "yes",
+                consents=request.POST.getlist("consents"),
+                notice_version=_notice_version(request.POST.get("notice_version", "")),
             )
         except ServiceError as exc:
             errors = _errors(exc)
@@ -122,8 +131,18 @@ def apply(request: HttpRequest) -> HttpResponse:
             ],
             "window": window_words(spec.window, lang),
             "intake": intake.form_view(spec.intake, lang, request.POST, errors),
-            "errors": errors,
+            "errors": errors
+            | ({"consents": errors["privacy.consents"]} if "privacy.consents" in errors else {}),
             "posted": request.POST,
+            "notice": privacy.notice_in_force(),
+            "consents": [
+                {
+                    "code": code,
+                    "label": label_ar if lang == "ar" else label_en,
+                    "checked": code in request.POST.getlist("consents"),
+                }
+                for code, label_ar, label_en in privacy.consent_labels()
+            ],
         },
         status=(errors and 400) or 200,
     )

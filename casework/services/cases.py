@@ -6,7 +6,7 @@ bumps the revision and appends a :class:`CaseEvent` to the timeline."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -22,6 +22,7 @@ from casework.models import (
     ChecklistItem,
     SupportCase,
 )
+from casework.privacy import consents as privacy
 from casework.services._base import (
     append_event,
     field_problem,
@@ -35,7 +36,7 @@ from casework.services.actions import ACTIONS
 from casework.services.actions._types import ActionContext
 from casework.services.documents import CONTENT_TYPE_OF, document_store, intake_uploads
 from casework.validators import InvalidValue, national_id_normalize
-from core.errors import FieldProblem, conflict, invalid, not_found
+from core.errors import FieldProblem, ServiceError, conflict, invalid, not_found
 from policy_engine.rules.errors import FieldError
 from policy_engine.selectors import policy_version_in_force
 
@@ -96,12 +97,21 @@ def case_open(
     intake: Mapping[str, Any] | None = None,
     files: Mapping[str, UploadedFile] | None = None,
     assigned_to_id: int | None = None,
+    consents: Collection[str] | None = None,
+    notice_version: int | None = None,
+    notice_given: bool = True,
+    lawful_basis: str = "request",
+    via: str = "office",
 ) -> SupportCase:
     """Open a support request through ``channel`` for the beneficiary named by ``beneficiary_id``
     or ``national_id``, with the applicant's answers to the intake form (``files``: the uploads of
     its file fields, by field code). The case pins the version in force now: its steps, intake
     form, checklists, referral target, deciding body and review window never change afterwards.
-    Nothing is saved when any answer is refused."""
+    Nothing is saved when any answer is refused.
+
+    The request records its lawful basis and purposes, the privacy notice version the applicant saw
+    (``notice_version``, else the one in force) and the ``consents`` they gave (``None``: nobody was
+    asked, as for the system's own requests)."""
     require_role(actor, roles.CASE_OPENERS)
     beneficiary = _applicant(beneficiary_id, national_id)
     version = policy_version_in_force()
@@ -130,7 +140,17 @@ def case_open(
     problems += file_problems
     clean, errors = engine.check_intake(answers)
     problems += intake_problems(errors)
-    if problems:
+    notice = None
+    try:
+        notice = privacy.intake_privacy_check(
+            consents=consents,
+            notice_version=notice_version,
+            lawful_basis=lawful_basis,
+            notice_given=notice_given,
+        )
+    except ServiceError as exc:
+        problems += exc.problems
+    if problems or notice is None:
         raise invalid(problems)
     assignee = None
     if assigned_to_id is not None:
@@ -173,6 +193,9 @@ def case_open(
             position=index,
         )
         for index, (step, entry) in enumerate(entries)
+    )
+    privacy.intake_privacy_record(
+        actor=actor, case=case, notice=notice, consents=consents, lawful_basis=lawful_basis, via=via
     )
     append_event(
         case=case,

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from casework import forms as f
 from casework import roles, selectors, services
 from casework.models import Beneficiary
+from casework.privacy import consents as privacy
+from casework.privacy.models import ConsentVia
 from casework.views._base import current_lang, problems_of, render_screen, staff_screen, staff_user
 from casework.views.intake_form import intake_answers, intake_view
 from casework.views.presenter import channel_choices, engine_in_force
@@ -27,6 +29,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
     status = 200
     problems: list[FieldProblem] = []
     posted = request.POST if request.method == "POST" else None
+    notice = privacy.notice_in_force()
     if request.method == "POST":
         form = f.CaseOpenForm(request.POST, channels=channels)
         if form.is_valid() and engine is not None:
@@ -39,6 +42,10 @@ def case_new(request: HttpRequest) -> HttpResponse:
                     intake=answers,
                     files=uploads,
                     assigned_to_id=user.pk if form.cleaned_data["assign_to_me"] else None,
+                    consents=form.cleaned_data["consents"],
+                    notice_version=notice.version if notice is not None else None,
+                    notice_given=form.cleaned_data["notice_given"],
+                    via=ConsentVia.OFFICE,
                 )
             except ServiceError as exc:
                 messages.error(request, exc.message(lang))
@@ -72,6 +79,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
             "q": query,
             "matches": matches,
             "searched": bool(query),
+            "notice": notice,
             "intake": intake_view(engine.intake_form(), lang, posted, problems) if engine is not None else [],
         },
         status=status,

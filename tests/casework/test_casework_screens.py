@@ -354,6 +354,7 @@ def test_a_request_goes_through_jamoums_steps_using_only_the_screens(
         new,
         {"beneficiary": str(beneficiary.pk)},
         channel="interview",
+        notice_given="on",
         **{"intake.father_death_date": "1443-13-01", "intake.monthly_income": "كثير"},
     )
     assert refused.status_code == 400
@@ -369,6 +370,7 @@ def test_a_request_goes_through_jamoums_steps_using_only_the_screens(
         new,
         {"beneficiary": str(beneficiary.pk)},
         channel="interview",
+        notice_given="on",
         **{
             "intake.applicant_relation": "mother",
             "intake.father_death_date": "1443-06-15",
@@ -557,7 +559,9 @@ def test_bad_input_shows_field_errors_in_the_employees_language(
 
     new = reception.get(f"/staff/cases/new?beneficiary={existing.pk}")
     assert 'value="branch_offices"' not in body(new)  # not a channel of Jamoum's policy
-    refused = send(reception, new, {"beneficiary": str(existing.pk)}, channel="branch_offices")
+    refused = send(
+        reception, new, {"beneficiary": str(existing.pk)}, channel="branch_offices", notice_given="on"
+    )
     assert refused.status_code == 400
     assert "سياسة الجمعية النافذة لا تتيح هذه القناة" in body(refused)
     assert refused.context["form"].errors["channel"]

@@ -107,6 +107,8 @@ def application(**overrides: Any) -> dict[str, Any]:
         "attestation_name": NAME,
         "attestation_confirmed": "true",
         "doc_identity_presented": SimpleUploadedFile("id.pdf", TINY_PDF, content_type="application/pdf"),
+        # The applicant agrees to be texted about the request (the tracking reference comes by SMS).
+        "consents": ["sms"],
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -220,5 +221,7 @@ def test_the_api_keeps_its_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             server.terminate()
             server.wait(timeout=20)
         log.close()
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(tmp_path / "server.log", ARTIFACTS / "contract-server.log")
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
         admin.close()

@@ -107,6 +107,7 @@ def test_each_association_opens_a_request_through_its_own_form(
     expect(page.locator(".errorlist").first).to_contain_text("هذا الحقل مطلوب.")
     opening = page.locator("form:has(select[name=channel])")
     fill_intake(opening, SAMPLES[sector])
+    opening.locator("input[name=notice_given]").check()
     with page.expect_navigation():
         opening.get_by_role("button", name="فتح الطلب", exact=True).click()
     assert "/staff/cases/" in page.url and not page.url.endswith("/new"), page.url

@@ -175,6 +175,8 @@ def test_apply_follow_and_rate_on_jamoum_site(live_sila: LiveSila, new_page: Any
     form.locator("input[name=doc_income_proof]").set_input_files(str(fake))  # not what it claims
     form.locator("input[name=attestation_name]").fill(NAME)
     form.locator("input[name=attestation_confirmed]").check()
+    # The person agrees to be texted about the request (the tracking reference comes by SMS).
+    form.locator("input[name=consents][value=sms]").check()
     _check(person, "jamoum-apply")
     with person.expect_navigation():
         form.get_by_role("button", name="إرسال طلبي").click()

@@ -35,6 +35,8 @@ PUBLIC_OPERATIONS = {
     ("POST", "/api/v1/public/applications/"),
     ("POST", "/api/v1/public/otp/"),
     ("POST", "/api/v1/public/otp/verify/"),
+    # The association's privacy notice in force, as its public /privacy/ page shows it.
+    ("GET", "/api/v1/public/privacy-notice"),
 }
 # Screens anyone may open: the public policy, the beneficiary's secret links.
 PUBLIC_SCREENS = {"policy-public", "policy-public-pdf", "policy-document", "portal-track", "portal-rate"}

@@ -109,6 +109,7 @@ def test_board_members_read_but_not_per_employee_and_others_not_at_all(
         ({"period": "quarter", "number": "5", "year": "2026"}, "number", "out_of_range", "من ١ إلى ٤"),
         # schemathesis: a year sent without a period was ignored (200); nothing sent is ignored.
         ({"year": "null"}, "year", "invalid_number", "اكتب رقمًا"),
+        ({"per_employee": "null"}, "per_employee", "invalid_flag", "نعم أو لا"),
     ],
 )
 def test_bad_input_is_a_field_level_400_in_the_readers_language(

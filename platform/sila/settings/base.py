@@ -81,6 +81,7 @@ TENANT_APPS = [
     "policy_engine",
     "casework",
     "casework.reports",
+    "casework.privacy",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -304,7 +305,10 @@ SPECTACULAR_SETTINGS = {
     # field that may not be blank); answers keep theirs.
     "COMPONENT_SPLIT_REQUEST": True,
     # Several contexts have a field called "status"; each choice set gets its own name.
-    "ENUM_NAME_OVERRIDES": {"PolicyStatusEnum": "policy_engine.models.PolicyStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "PolicyStatusEnum": "policy_engine.models.PolicyStatus",
+        "ConsentKindEnum": "casework.privacy.models.ConsentKind",
+    },
     # Every error status any operation can answer, declared with the one error body.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -378,6 +382,13 @@ SILA_STALLED_JOBS_CRON = env("SILA_STALLED_JOBS_CRON", "* * * * *")
 SILA_IDEMPOTENCY_KEY_HOURS = float(env("SILA_IDEMPOTENCY_KEY_HOURS", "24"))
 # Staff who have not signed the version in force (where the policy asks) are reminded this often.
 SILA_ACKNOWLEDGMENT_REMINDER_DAYS = int(env("SILA_ACKNOWLEDGMENT_REMINDER_DAYS", "3"))
+
+# The key of the cross-association duplicate check's ID hashes (docs/adr/0019): a long random
+# value kept only on the servers. Unset, it is derived from SILA_SECRET_KEY; set it before the
+# secret key is ever rotated, or every registered mark stops matching.
+SILA_CROSSCHECK_KEY = env("SILA_CROSSCHECK_KEY")
+# A named employee may check at most this many people with other associations an hour.
+SILA_CROSSCHECK_PER_HOUR = int(env("SILA_CROSSCHECK_PER_HOUR", "30"))
 
 # --- Messages to staff and beneficiaries ----------------------------------------------------
 SILA_SMS_BACKEND = env("SILA_SMS_BACKEND", "casework.sms.ConsoleSmsBackend")

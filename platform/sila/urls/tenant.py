@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v1/public/", include("casework.portal.api_urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/", include("casework.api.urls")),
+    path("api/v1/", include("casework.privacy.api_urls")),
     path("", include("accounts.urls")),
     path("", include("casework.reports.urls")),
     path("", include("policy_engine.urls")),
