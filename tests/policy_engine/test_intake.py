@@ -281,3 +281,29 @@ def test_the_diff_shows_a_changed_file_type_and_a_removed_field() -> None:
         "The accepted file types of 'The court deed of guardianship over the orphans' in the checklist of "
         "step 'Check and match the information' changed from 'PDF' to 'PDF / JPEG'",
     ]
+
+
+def test_the_diff_words_conditions_kinds_and_sizes_without_codes() -> None:
+    old = seed("mawsam")
+    new = copy.deepcopy(old)
+    rent = new["intake_form"]["fields"][field_index(new, "annual_rent")]
+    rent["when"] = {"field": "housing", "one_of": ["rented", "with_relatives"]}
+    skills = new["intake_form"]["fields"][field_index(new, "skills")]
+    skills["type"] = "number"
+    del skills["when"]
+    lease = next(i for i in new["checklists"]["verify"] if i["code"] == "lease_contract")
+    lease["max_size_mb"] = 5
+    changes = diff(PolicyDocument.from_dict(old), PolicyDocument.from_dict(new))
+    assert [c.describe("ar") for c in changes] == [
+        "تغيّر النوع لـ «المهارات والخبرات» في نموذج الطلب من «نص» إلى «رقم»",
+        "تغيّر شرط الطلب لـ «المهارات والخبرات» في نموذج الطلب من «إذا كانت إجابة «نوع الدعم المطلوب» "
+        "«مشروع أسرة منتجة» أو «تدريب وتأهيل» أو «المساعدة في التوظيف»» إلى «دائمًا»",
+        "تغيّر شرط الطلب لـ «قيمة الإيجار السنوي (ريال)» في نموذج الطلب من «إذا كانت إجابة «السكن» «إيجار»» "
+        "إلى «إذا كانت إجابة «السكن» «إيجار» أو «مع الأقارب»»",
+        "تغيّر أكبر حجم للملف لـ «عقد الإيجار الموثّق من منصة إيجار» في قائمة التحقق في خطوة "
+        "«التأكد من اكتمال المعلومات ومطابقة البيانات» من «10 ميغابايت» إلى «5 ميغابايت»",
+    ]
+    assert changes[2].describe("en") == (
+        "The condition of 'Annual rent (SAR)' in the application form changed from "
+        """'when "Housing" is "Rented"' to 'when "Housing" is "Rented" or "With relatives"'"""
+    )
