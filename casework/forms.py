@@ -384,6 +384,16 @@ class DocumentForm(StaffForm):
         initial="other",
     )
 
+    def __init__(self, *args: Any, staff_tools: Iterable[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The support request form is a kind of document only where the policy in force lists it
+        # among the staff's tools.
+        if "support_request_form" not in staff_tools:
+            self._choices(
+                "kind",
+                [c for c in self.fields["kind"].choices if c[0] != "support_request_form"],  # type: ignore[attr-defined]
+            )
+
 
 class DismissForm(StaffForm):
     note = _text(_("Why they are different people"), max_length=500)

@@ -737,3 +737,23 @@ def test_the_inbox_finds_requests_by_name_id_or_mobile(
     assert found(second.national_id) == [cases[second.pk]]
     assert found("0551110001") == [cases[first.pk]]
     assert found("لا أحد") == []
+
+
+@pytest.mark.parametrize(("slug", "offered"), [("rumaila", False), ("jamoum", True)])
+def test_the_support_request_form_is_a_document_kind_only_where_the_policy_lists_it(
+    alpha: Association, staff: Staff, slug: str, offered: bool
+) -> None:
+    install_policy(alpha, slug)  # Rumaila's policy lists no staff tools; Jamoum's lists the form
+    beneficiary = register(staff.reception)
+    page = body(browser(alpha, staff.reception, "en").get(f"/staff/beneficiaries/{beneficiary.pk}/"))
+    kinds = re.search(r'<select name="kind"[^>]*>(.*?)</select>', page, re.S)
+    assert kinds is not None
+    values = re.findall(r'<option value="(\w+)"', kinds.group(1))
+    expected = [
+        "national_id",
+        "income_proof",
+        "lease",
+        *(["support_request_form"] if offered else []),
+        "other",
+    ]
+    assert values == expected

@@ -19,7 +19,7 @@ from drf_spectacular.generators import SchemaGenerator
 from accounts.models import User
 from casework import services
 from casework.models import DuplicateFlag
-from policy_engine.models import PolicyVersion
+from policy_engine.models import BoardMember, PolicyVersion
 from tenants.db import connection
 from tenants.models import Association
 from tests.casework.conftest import TINY_PDF, Staff, make_user, open_case, register
@@ -95,6 +95,7 @@ def world(alpha: Association, staff: Staff, rumaila: PolicyVersion, media_root: 
         beneficiary__in=[first, second]
     ).first() or DuplicateFlag.objects.create(beneficiary=second, other=first, reason="name")
     token, _ = services.api_token_create(user=staff.admin, name="alpha's own")
+    seat = BoardMember.objects.create(name_ar="مقعد شاغر", name_en="", role="member")
     document = services.beneficiary_document_upload(
         actor=staff.reception, beneficiary_id=first.pk, upload=SimpleUploadedFile("id.pdf", TINY_PDF)
     )
@@ -107,6 +108,7 @@ def world(alpha: Association, staff: Staff, rumaila: PolicyVersion, media_root: 
             "versions": rumaila.number,
             "documents": document.pk,
             "staff": staff.reception.pk,
+            "seats": seat.pk,
         },
         version=rumaila.number,
     )

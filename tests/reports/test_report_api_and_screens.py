@@ -273,3 +273,31 @@ def test_an_export_confirmed_more_than_five_minutes_ago_asks_again(
     later = clock.time() + 301
     with mock.patch("accounts.reauth.time.time", return_value=later):
         assert client.get("/staff/reports/export.csv", MARCH).status_code == 302
+
+
+def test_the_channel_filter_offers_and_accepts_only_the_policys_channels(
+    march: dict[str, SupportCase], staff: Staff
+) -> None:
+    """Jamoum's policy has branch representatives and no branch offices (Tabuk's): a catalogue
+    channel is no option on the dashboard, and the API refuses it."""
+    alpha = _alpha()
+    html = signed_in(alpha, staff.admin).get("/staff/reports/", MARCH).content.decode()
+    select = re.search(r'<select id="r-channel" name="channel">(.*?)</select>', html, re.S)
+    assert select is not None
+    assert re.findall(r'<option value="(\w*)"', select.group(1)) == [
+        "",
+        "interview",
+        "phone",
+        "social_media",
+        "letters",
+        "help_request",
+        "volunteering",
+        "website",
+        "branch_representatives",
+    ]
+    api = Api(alpha, staff.admin, lang="en")
+    refused = api.get("/api/v1/reports/summary/", channel="branch_offices", **MARCH)
+    assert (refused.status_code, refused.json()["error_codes"]) == (400, {"channel": "unknown_channel"})
+    assert api.get("/api/v1/reports/summary/", channel="phone", **MARCH).json()["opened"]["by_channel"] == {
+        "phone": 2
+    }
