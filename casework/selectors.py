@@ -25,6 +25,7 @@ from casework.models import (
     DuplicateFlag,
     DuplicateStatus,
     SatisfactionRating,
+    ServiceDelivery,
     SupportCase,
 )
 from casework.validators import ascii_digits, search_terms
@@ -242,9 +243,7 @@ def case_get(*, user: User | None, case_id: int) -> SupportCase | None:
     not see it (the caller answers 404 for both)."""
     return (
         cases_visible_to(user)
-        .select_related(
-            "beneficiary", "assigned_to", "policy_version", "opened_by", "decision__decided_by", "rating"
-        )
+        .select_related("beneficiary", "assigned_to", "policy_version", "opened_by", "decision__decided_by")
         .prefetch_related(
             "checklist__verified_by",
             "referrals__asked_by",
@@ -252,6 +251,8 @@ def case_get(*, user: User | None, case_id: int) -> SupportCase | None:
             "attestations",
             "votes__member",
             "services__employee",
+            "services__rating",
+            "notifications__deliveries",
             Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("id")),
         )
         .filter(pk=case_id)
@@ -264,8 +265,15 @@ def case_decision(case: SupportCase) -> Decision | None:
     return getattr(case, "decision", None)
 
 
-def case_rating(case: SupportCase) -> SatisfactionRating | None:
-    return getattr(case, "rating", None)
+def service_rating(service: ServiceDelivery) -> SatisfactionRating | None:
+    # A missing reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError.
+    return getattr(service, "rating", None)
+
+
+def services_to_rate(case: SupportCase) -> list[ServiceDelivery]:
+    """The services delivered for ``case`` that the beneficiary has not rated yet (each is rated
+    once)."""
+    return [s for s in case.services.all() if service_rating(s) is None]
 
 
 # --- Attestation --------------------------------------------------------------------------------

@@ -22,19 +22,31 @@ _SECTION_ORDER: tuple[str, ...] = (
     "channels",
     "staff_tools",
     "procedure",
+    "intake_form",
+    "checklists",
     "responsibilities",
     "acknowledgment",
     "contacts",
     "bank_accounts",
+    "approval",
 )
+# Headings the printed policy does not carry (what the applicant is asked is not printed).
+_OWN_HEADINGS: dict[str, tuple[str, str]] = {
+    "intake_form": ("ما يقدّمه مقدم الطلب (نموذج الطلب)", "What the applicant gives (the intake form)"),
+    "checklists": ("ما تتحقق منه كل خطوة (قوائم التحقق)", "What each step checks (checklists)"),
+}
 
 
 def _heading_key(change: Change) -> str:
     if change.section == "texts":
-        return (change.attribute or "").removesuffix("_ar").removesuffix("_en")
+        key = (change.attribute or "").removesuffix("_ar").removesuffix("_en")
+        return "approval" if key == "approval_note" else key
+    if change.section == "headings":
+        return change.attribute or "title"
     return {
         "beneficiary_term": "title",
         "staff_acknowledgment_required": "acknowledgment",
+        "approval_seal": "approval",
         "decision_reason_shared": "procedure",
     }.get(change.section, change.section)
 
@@ -94,9 +106,15 @@ def diff_sections(changes: list[Change], *, document: dict[str, Any], lang: Lang
     grouped: dict[str, list[ShownChange]] = {}
     for change in changes:
         grouped.setdefault(_heading_key(change), []).append(_shown(change, lang))
-    return [
-        ShownSection(labels.get(key, key), tuple(grouped[key])) for key in _SECTION_ORDER if key in grouped
-    ]
+    own = document.get("headings") or {}
+    for key, value in own.items() if isinstance(own, dict) else ():
+        if isinstance(value, dict) and str(value.get(lang) or "").strip():
+            labels[key] = str(value[lang])  # the heading as this policy prints it
+    for key, (ar, en) in _OWN_HEADINGS.items():
+        labels.setdefault(key, ar if lang == "ar" else en)
+    # A change whose place the order does not name still shows, last, under its own heading.
+    order = [*_SECTION_ORDER, *(key for key in grouped if key not in _SECTION_ORDER)]
+    return [ShownSection(labels.get(key, key), tuple(grouped[key])) for key in order if key in grouped]
 
 
 def default_comparison(new: PolicyVersion, in_force: PolicyVersion | None) -> PolicyVersion | None:

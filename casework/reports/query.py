@@ -35,8 +35,14 @@ class ReportQuery:
     per_employee: bool = False
 
 
-def _flag(value: str | None) -> bool:
-    return (value or "").lower() in ("1", "true", "yes", "on")
+def _flag(params: Mapping[str, str], name: str) -> bool:
+    """A yes/no parameter (a checkbox's "on", or true/false); anything else is refused, not read as no."""
+    raw = (params.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise invalid([FieldProblem(name, "invalid_flag", "اختر نعم أو لا.", "Choose yes or no.")])
 
 
 def _int(params: Mapping[str, str], name: str, default: int) -> int:
@@ -102,7 +108,7 @@ def report_query(params: Mapping[str, str], *, user: User | None) -> ReportQuery
         problems.append(FieldProblem("step", "unknown_step", "خطوة غير معروفة.", "Unknown step."))
     if problems:
         raise invalid(problems)
-    per_employee = _flag(params.get("per_employee"))
+    per_employee = _flag(params, "per_employee")
     if per_employee and not holds(user, EMPLOYEE_READERS):
         raise forbidden(
             "تقييم كل موظف يطّلع عليه مدير الجمعية وحده: التقييم أداة للتحسين لا للمحاسبة.",

@@ -158,4 +158,7 @@ def welcome(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"/accounts/login/?next={request.path}")
     association = request.tenant  # type: ignore[attr-defined]
-    return render(request, "signup/welcome.html", {"items": selectors.next_steps(association=association)})
+    items = selectors.next_steps(association=association)
+    return render(
+        request, "signup/welcome.html", {"items": items, "done_count": sum(1 for i in items if i["done"])}
+    )

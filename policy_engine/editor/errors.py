@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from policy_engine.editor.intake import intake_field_for
+from policy_engine.editor.intake_rows import intake_field_for
 from policy_engine.rules.errors import FieldError
 
 _ROW = re.compile(r"^(\w+)\[(\d+)\](?:\.(\w+))?")
@@ -22,9 +22,11 @@ ROW_PREFIX = {
 }
 
 
-def field_for(path: str, document: Mapping[str, Any] | None = None) -> str:
+def field_for(
+    path: str, document: Mapping[str, Any] | None = None, check_steps: list[str] | None = None
+) -> str:
     """The form field for a document path; a whole row is ``<prefix>-<index>``."""
-    intake = intake_field_for(path, document or {})
+    intake = intake_field_for(path, document or {}, check_steps)
     if intake is not None:
         return intake
     match = _ROW.match(path)
@@ -41,13 +43,18 @@ def field_for(path: str, document: Mapping[str, Any] | None = None) -> str:
 
 
 def errors_by_field(
-    errors: list[FieldError], lang: str, document: Mapping[str, Any] | None = None
+    errors: list[FieldError],
+    lang: str,
+    document: Mapping[str, Any] | None = None,
+    check_steps: list[str] | None = None,
 ) -> dict[str, list[str]]:
+    """Each problem under its field; ``check_steps`` places checklist problems by the rows' order on
+    the page (the live check), rather than as the server draws them again."""
     out: dict[str, list[str]] = {}
     for error in errors:
-        if error.code == "invalid_custom_code":
+        if error.code == "invalid_custom_code" or (error.code == "required" and error.path.endswith(".code")):
             continue  # the editor makes codes from names; a missing name has its own message
 
         message = error.message_en if lang.startswith("en") else error.message_ar
-        out.setdefault(field_for(error.path, document), []).append(message)
+        out.setdefault(field_for(error.path, document, check_steps), []).append(message)
     return out

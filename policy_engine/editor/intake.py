@@ -1,7 +1,14 @@
-"""The intake form and the checklists in the draft editor, as rows: each question with its Arabic
-and English label, its kind, whether it is required and its help; each item a step checks. What the
-rows do not show (a group's columns, a condition, file limits) is kept from the field with the same
-code."""
+"""The intake form and the checklists posted by the draft editor, back into the document.
+
+Each question is a row (``if_*`` fields, one value a row); a repeating group's columns are rows of
+their own (``ifc_*``) naming the question they belong to by its row key (``ifc_owner``); checklist
+items are ``ck_*`` rows. What a row ticks several of (the file types a document may be, the answers
+a condition tests) is posted under the row's key: ``if_ft_<key>``, ``if_when_<key>``.
+
+A condition names the question it tests by that question's row key, and the answers by their
+Arabic wording (or yes/no), because a question or an option added in the same edit has no code
+until it is saved; codes are made here, from the English wording, and kept for what existed.
+"""
 
 from __future__ import annotations
 
@@ -11,30 +18,37 @@ from typing import Any
 
 from django.http import QueryDict
 
-from policy_engine.rules.intake import FIELD_TYPES, ITEM_KINDS
+from policy_engine.rules.intake import FILE_TYPES
 
 _SLUG = re.compile(r"[^a-z0-9]+")
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 OPTION_SEPARATOR = "|"
+YES, NO = "yes", "no"
 
-FIELD_TYPE_NAMES: Mapping[str, tuple[str, str]] = {
-    "text": ("نص", "Text"),
-    "number": ("رقم", "Number"),
-    "date": ("تاريخ", "Date"),
-    "choice": ("اختيار من قائمة", "Choice from a list"),
-    "yes_no": ("نعم / لا", "Yes / no"),
-    "phone": ("رقم جوال", "Mobile number"),
-    "national_id": ("رقم الهوية أو الإقامة", "National ID or iqama"),
-    "file": ("ملف", "File"),
-    "group": ("مجموعة متكررة (مثل أفراد الأسرة)", "Repeating group (such as the household)"),
-}
-ITEM_KIND_NAMES: Mapping[str, tuple[str, str]] = {
-    "info": ("معلومة يتحقق منها الموظف", "Information the employee checks"),
-    "document": ("مستند يُرفق", "Document to attach"),
-}
+INTAKE_KEYS = (
+    "key",
+    "code",
+    "label_ar",
+    "label_en",
+    "type",
+    "required",
+    "help_ar",
+    "help_en",
+    "options",
+    "calendar",
+    "max_mb",
+    "max_rows",
+    "when_field",
+)
+COLUMN_KEYS = ("owner", "code", "label_ar", "label_en", "type", "required", "options")
+CHECK_KEYS = ("key", "step", "code", "label_ar", "label_en", "kind", "required", "max_mb", "when_field")
 
 
-def code_from(label_en: str, taken: set[str], fallback: str) -> str:
-    """A code for a new question or item, from its English label (``household_size``)."""
+def code_from(label_en: str, taken: set[str], fallback: str, *, named: bool = True) -> str:
+    """A code for a new question or item, from its English label (``household_size``); a row not
+    named yet gets none, so that its code comes from the name it is given later."""
+    if not named:
+        return ""
     base = _SLUG.sub("_", label_en.lower()).strip("_")[:36]
     if not base or not base[0].isalpha():
         base = fallback
@@ -54,12 +68,17 @@ def _options(text: str, existing: list[Mapping[str, Any]]) -> list[dict[str, str
     known = {(str(o.get("label_ar", "")).strip(), str(o.get("label_en", "")).strip()): o for o in existing}
     taken = {str(o.get("code")) for o in existing}
     out: list[dict[str, str]] = []
+    used: set[str] = set()
     for line in text.splitlines():
         if not line.strip():
             continue
         ar, _, en = (part.strip() for part in line.partition(OPTION_SEPARATOR))
         old = known.get((ar, en)) or next((o for o in existing if o.get("label_ar") == ar), None)
-        code = str(old["code"]) if old is not None else code_from(en or ar, taken, f"option_{len(out) + 1}")
+        if old is not None and str(old["code"]) not in used:
+            code = str(old["code"])
+        else:
+            code = code_from(en or ar, taken, f"option_{len(out) + 1}")
+        used.add(code)
         out.append({"code": code, "label_ar": ar, "label_en": en})
     return out
 
@@ -70,143 +89,184 @@ def _rows(post: QueryDict, prefix: str, keys: tuple[str, ...]) -> list[dict[str,
     return [{k: (columns[k][i] if i < len(columns[k]) else "") for k in keys} for i in range(count)]
 
 
-INTAKE_KEYS = ("code", "label_ar", "label_en", "type", "required", "help_ar", "help_en", "options")
-CHECK_KEYS = ("step", "code", "label_ar", "label_en", "kind", "required")
+def _named(row: Mapping[str, str]) -> bool:
+    return bool(row["label_en"].strip() or row["label_ar"].strip())
+
+
+def _number(text: str) -> int | str | None:
+    """«5» or «٥» → 5; empty → None (the default); anything else as typed, for the rules to name."""
+    text = text.strip().translate(_DIGITS)
+    if not text:
+        return None
+    return int(text) if text.isdigit() else text
+
+
+def _set(target: dict[str, Any], key: str, value: Any) -> None:
+    if value is None or value == "":
+        target.pop(key, None)
+    else:
+        target[key] = value
+
+
+def _file_limits(target: dict[str, Any], post: QueryDict, prefix: str, row: Mapping[str, str]) -> None:
+    """The kinds of file a document may be (all three ticked is the default: nothing stored, unless
+    the policy listed them) and its largest size."""
+    ticked = set(post.getlist(f"{prefix}_ft_{row['key']}"))
+    types = [t for t in FILE_TYPES if t in ticked]
+    if len(types) == len(FILE_TYPES) and not target.get("file_types"):
+        target.pop("file_types", None)
+    elif set(types) != set(target.get("file_types") or ()):
+        target["file_types"] = types  # none ticked is stored as none, and the rules say so
+    _set(target, "max_size_mb", _number(row["max_mb"]))
+
+
+def _text(target: dict[str, Any], row: Mapping[str, str], *keys: str) -> None:
+    for key in keys:
+        _set(target, key, row[key].strip())
+
+
+def _columns(post: QueryDict, owner: str, old: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    existing = {c.get("code"): c for c in old}
+    taken = {str(c) for c in existing}
+    columns: list[dict[str, Any]] = []
+    for row in _rows(post, "ifc", COLUMN_KEYS):
+        if row["owner"] != owner:
+            continue
+        before = dict(existing.get(row["code"]) or {}) if row["code"] else {}
+        column = before | {
+            "code": row["code"]
+            or code_from(row["label_en"], taken, f"column_{len(columns) + 1}", named=_named(row)),
+            "type": row["type"],
+            "label_ar": row["label_ar"].strip(),
+            "label_en": row["label_en"].strip(),
+            "required": row["required"] == "1",
+        }
+        if row["type"] == "choice":
+            column["options"] = _options(row["options"], list(before.get("options") or []))
+        else:
+            column.pop("options", None)
+        columns.append(column)
+    return columns
+
+
+def _condition(
+    post: QueryDict,
+    name: str,
+    row: Mapping[str, str],
+    by_key: Mapping[str, Mapping[str, Any]],
+    old: Mapping[str, Any] | None,
+) -> dict[str, Any] | None:
+    """«Ask only when <question> is <answers>»: the question by its row key, the answers by their
+    Arabic wording (a yes/no as yes or no), turned into codes now that every code is known."""
+    target_key = row["when_field"].strip()
+    if not target_key:
+        return None
+    target = by_key.get(target_key)
+    if target is None:  # a question that is no longer on the page: the rules say so beside it
+        return {"field": target_key}
+    values: list[Any] = []
+    for answer in post.getlist(f"{name}_when_{row['key']}"):
+        if target.get("type") == "yes_no" and answer in (YES, NO):
+            value: Any = answer == YES
+        else:
+            value = next(
+                (
+                    o["code"]
+                    for o in target.get("options") or []
+                    if answer in (o.get("code"), str(o.get("label_ar", "")).strip())
+                ),
+                answer,
+            )
+        if value not in values:
+            values.append(value)
+    when: dict[str, Any] = {"field": target["code"]}
+    before = list((old or {}).get("one_of") or [])
+    if old and "equals" in old and old.get("one_of") is None:
+        before = [old["equals"]]
+    if before and len(before) == len(values) and all(v in before for v in values):
+        values = before  # the same answers keep the order (and the form) they had
+        if "one_of" in (old or {}):
+            return when | {"one_of": values}
+    if len(values) == 1:
+        return when | {"equals": values[0]}
+    return when | ({"one_of": values} if values else {})
 
 
 def intake_from_post(document: Mapping[str, Any], post: QueryDict) -> dict[str, Any]:
     """The intake form and checklists the posted rows describe (the document's own if the page
     did not show them)."""
     out: dict[str, Any] = {}
-    if "if_code" in post or post.get("intake_shown"):
-        existing = {f.get("code"): f for f in (document.get("intake_form") or {}).get("fields", [])}
-        taken = {str(c) for c in existing}
-        fields: list[dict[str, Any]] = []
-        for row in _rows(post, "if", INTAKE_KEYS):
-            old = dict(existing.get(row["code"]) or {}) if row["code"] else {}
-            code = row["code"] or code_from(row["label_en"], taken, f"field_{len(fields) + 1}")
+    shown = bool(post.get("intake_shown"))
+    by_key: dict[str, dict[str, Any]] = {}
+    fields: list[dict[str, Any]] = []
+    old_fields = {f.get("code"): f for f in (document.get("intake_form") or {}).get("fields", [])}
+    if "if_code" in post or shown:
+        taken = {str(c) for c in old_fields}
+        rows = _rows(post, "if", INTAKE_KEYS)
+        for row in rows:
+            old = dict(old_fields.get(row["code"]) or {}) if row["code"] else {}
             field = old | {
-                "code": code,
+                "code": row["code"]
+                or code_from(row["label_en"], taken, f"field_{len(fields) + 1}", named=_named(row)),
                 "type": row["type"],
                 "label_ar": row["label_ar"].strip(),
                 "label_en": row["label_en"].strip(),
                 "required": row["required"] == "1",
             }
-            for key in ("help_ar", "help_en"):
-                if row[key].strip():
-                    field[key] = row[key].strip()
-                else:
+            _text(field, row, "help_ar", "help_en")
+            for key in ("options", "calendar", "file_types", "max_size_mb", "fields", "max_rows", "when"):
+                if key not in _KEPT_FOR.get(row["type"], ()):
                     field.pop(key, None)
             if row["type"] == "choice":
                 field["options"] = _options(row["options"], list(old.get("options") or []))
-            else:
-                field.pop("options", None)
+            elif row["type"] == "date":
+                _set(
+                    field, "calendar", row["calendar"] if row["calendar"] in ("hijri", "gregorian") else None
+                )
+            elif row["type"] == "file":
+                _file_limits(field, post, "if", row)
+            elif row["type"] == "group":
+                field["fields"] = _columns(post, row["key"], list(old.get("fields") or []))
+                _set(field, "max_rows", _number(row["max_rows"]))
             fields.append(field)
+            by_key[row["key"] or field["code"] or f"new-{len(fields) - 1}"] = field
+        for row, field in zip(rows, fields, strict=True):
+            earlier = old_fields.get(row["code"]) if row["code"] else None
+            _set(field, "when", _condition(post, "if", row, by_key, (earlier or {}).get("when")))
         out["intake_form"] = {"fields": fields}
-    if "ck_code" in post or post.get("intake_shown"):
-        existing_items = {
-            (step, item.get("code")): item
-            for step, items in (document.get("checklists") or {}).items()
-            for item in items
+    else:
+        by_key = {str(code): dict(f) for code, f in old_fields.items()}
+    if "ck_code" in post or shown:
+        existing = {
+            item.get("code"): item for items in (document.get("checklists") or {}).values() for item in items
         }
         checklists: dict[str, list[dict[str, Any]]] = {}
-        taken_items: set[str] = {str(code) for _, code in existing_items}
+        taken_items: set[str] = {str(code) for code in existing}
         for row in _rows(post, "ck", CHECK_KEYS):
-            old = dict(existing_items.get((row["step"], row["code"])) or {})
-            code = row["code"] or code_from(row["label_en"], taken_items, f"item_{len(taken_items) + 1}")
+            old = dict(existing.get(row["code"]) or {}) if row["code"] else {}
             item = old | {
-                "code": code,
+                "code": row["code"]
+                or code_from(row["label_en"], taken_items, f"item_{len(taken_items) + 1}"),
                 "kind": row["kind"],
                 "label_ar": row["label_ar"].strip(),
                 "label_en": row["label_en"].strip(),
                 "required": row["required"] != "0",
             }
-            if row["kind"] != "document":
+            if row["kind"] == "document":
+                _file_limits(item, post, "ck", row)
+            else:
                 item.pop("file_types", None)
                 item.pop("max_size_mb", None)
+            _set(item, "when", _condition(post, "ck", row, by_key, old.get("when")))
             checklists.setdefault(row["step"], []).append(item)
         out["checklists"] = checklists
     return out
 
 
-def intake_rows(document: Mapping[str, Any], lang: str, errors: Mapping[str, list[str]]) -> dict[str, Any]:
-    """The intake questions and checklist items as the editor shows them."""
-    index = 0 if lang == "ar" else 1
-    fields = []
-    for i, f in enumerate((document.get("intake_form") or {}).get("fields", [])):
-        mine = f"intake-{i}"
-        fields.append(
-            {
-                "index": i,
-                "code": f.get("code", ""),
-                "label_ar": f.get("label_ar", ""),
-                "label_en": f.get("label_en", ""),
-                "type": f.get("type", "text"),
-                "required": bool(f.get("required")),
-                "help_ar": f.get("help_ar", ""),
-                "help_en": f.get("help_en", ""),
-                "options": options_text(list(f.get("options") or [])),
-                "columns": [c.get(f"label_{lang}") or c.get("label_ar") for c in f.get("fields") or []],
-                "has_condition": bool(f.get("when")),
-                "errors": _own(errors, mine),
-            }
-        )
-    items = []
-    n = 0
-    for step, entries in (document.get("checklists") or {}).items():
-        for item in entries:
-            items.append(
-                {
-                    "index": n,
-                    "step": step,
-                    "code": item.get("code", ""),
-                    "label_ar": item.get("label_ar", ""),
-                    "label_en": item.get("label_en", ""),
-                    "kind": item.get("kind", "info"),
-                    "required": item.get("required", True) is not False,
-                    "errors": _own(errors, f"check-{n}"),
-                }
-            )
-            n += 1
-    return {
-        "intake_rows": fields,
-        "check_rows": items,
-        "field_types": [(t, FIELD_TYPE_NAMES[t][index]) for t in FIELD_TYPES],
-        "item_kinds": [(k, ITEM_KIND_NAMES[k][index]) for k in ITEM_KINDS],
-    }
-
-
-def _own(errors: Mapping[str, list[str]], mine: str) -> dict[str, list[str]]:
-    return {
-        (key[len(mine) + 1 :] if key != mine else "row"): messages
-        for key, messages in errors.items()
-        if key == mine or key.startswith(mine + "-")
-    }
-
-
-_INTAKE_PATH = re.compile(r"^intake_form\.fields\[(\d+)\](?:\.(\w+))?")
-_CHECK_PATH = re.compile(r"^checklists\.(\w+)\[(\d+)\](?:\.(\w+))?")
-
-
-def intake_field_for(path: str, document: Mapping[str, Any]) -> str | None:
-    """``intake_form.fields[2].label_en`` → ``intake-2-label_en``; ``checklists.verify[1].kind`` →
-    ``check-<its row>-kind`` (checklist rows are listed step after step)."""
-    match = _INTAKE_PATH.match(path)
-    if match:
-        index, attribute = match.group(1), match.group(2)
-        return f"intake-{index}" + (f"-{attribute}" if attribute and attribute != "fields" else "")
-    match = _CHECK_PATH.match(path)
-    if match:
-        step, index, attribute = match.group(1), int(match.group(2)), match.group(3)
-        row = 0
-        for name, items in (document.get("checklists") or {}).items():
-            if name == step:
-                row += index
-                break
-            row += len(items)
-        return f"check-{row}" + (f"-{attribute}" if attribute else "")
-    if path.startswith("checklists."):
-        return "checklists"
-    if path.startswith("intake_form"):
-        return "intake_form"
-    return None
+# What a question keeps of its earlier self when its kind does not change what the form asks.
+_KEPT_FOR: Mapping[str, tuple[str, ...]] = {
+    "choice": ("options",),
+    "date": ("calendar",),
+    "file": ("file_types", "max_size_mb"),
+    "group": ("fields", "max_rows"),
+}

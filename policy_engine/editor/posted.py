@@ -220,8 +220,19 @@ def _move(rows: list[Any], verb: str, index_text: str) -> list[Any]:
 
 
 def _intake_action(document: dict[str, Any], name: str, verb: str, index_text: str) -> dict[str, Any]:
-    if name == "intake":
-        fields = list((document.get("intake_form") or {}).get("fields") or [])
+    if name in ("intake", "columns"):
+        fields = [dict(f) for f in (document.get("intake_form") or {}).get("fields") or []]
+        if name == "columns":  # ``add:columns:<question>``, ``remove:columns:<question>-<column>``
+            question, _, column = index_text.partition("-")
+            if question.isdigit() and int(question) < len(fields):
+                group = fields[int(question)]
+                columns = list(group.get("fields") or [])
+                if verb == "add":
+                    columns.append(
+                        {"code": "", "type": "text", "label_ar": "", "label_en": "", "required": True}
+                    )
+                group["fields"] = _move(columns, verb, column)
+            return document | {"intake_form": {"fields": fields}}
         if verb == "add":
             fields.append({"code": "", "type": "text", "label_ar": "", "label_en": "", "required": False})
         return document | {"intake_form": {"fields": _move(fields, verb, index_text)}}
@@ -241,7 +252,7 @@ def apply_action(document: dict[str, Any], action: str, post: QueryDict) -> dict
     """``add:<list>`` (what to add comes from ``add_<list>``), ``up|down|remove:<list>:<row>``."""
     verb, _, rest = action.partition(":")
     name, _, index_text = rest.partition(":")
-    if name in ("intake", "checklists"):
+    if name in ("intake", "columns", "checklists"):
         return _intake_action(document, name, verb, index_text)
     if name not in LISTS:
         return document

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from policy_engine.editor.intake import intake_rows
+from policy_engine.editor.intake_rows import intake_rows
 from policy_engine.editor.posted import LISTS, WINDOW_UNITS
 from policy_engine.rendering.words import labels_for
 from policy_engine.rules.catalog import CUSTOM_PREFIX, CatalogKind, Lang, codes, get_entry, label
@@ -83,6 +83,50 @@ def _entry(kind: CatalogKind, value: Any, lang: Lang) -> dict[str, Any]:
     }
 
 
+def _step(raw: Any, language: Lang) -> dict[str, Any]:
+    step = dict(raw) if isinstance(raw, Mapping) else {"step": str(raw)}
+    code = str(step.get("step") or "")
+    number, unit = window_parts(step.get("window"))
+    return {
+        "code": code,
+        "name": label(CatalogKind.STEP, code, language) if get_entry(CatalogKind.STEP, code) else code,
+        "target": step.get("target") or "",
+        "body": step.get("body") or "",
+        "window_n": number,
+        "window_unit": unit,
+        "business_days": bool(step.get("business_days")),
+        "text_ar": to_words(step.get("text_ar") or default_wording(code, "ar"), "ar"),
+        "text_en": to_words(step.get("text_en") or default_wording(code, "en"), "en"),
+    }
+
+
+def _blank(row: dict[str, Any]) -> dict[str, Any]:
+    return row | {"index": "", "errors": {}}
+
+
+def _new_rows(language: Lang) -> dict[str, Any]:
+    """A blank row of each list, as the page adds it in place (one per catalogue entry where the
+    entry decides what the row shows): the script clones these, so a row added on the page is the
+    row the server would have drawn."""
+    custom = {"code": CUSTOM_PREFIX}
+    return {
+        "goal": _blank({"ar": "", "en": ""}),
+        "channels": [
+            _blank(_entry(CatalogKind.CHANNEL, code, language)) for code in [*codes(CatalogKind.CHANNEL)]
+        ]
+        + [_blank(_entry(CatalogKind.CHANNEL, custom, language))],
+        "tools": [
+            _blank(_entry(CatalogKind.STAFF_TOOL, code, language)) for code in codes(CatalogKind.STAFF_TOOL)
+        ]
+        + [_blank(_entry(CatalogKind.STAFF_TOOL, custom, language))],
+        "steps": [_blank(_step({"step": code}, language)) for code in codes(CatalogKind.STEP)],
+        "contacts": [
+            _blank({"kind": kind, "value": "", "label_ar": "", "label_en": ""}) for kind in CONTACT_KINDS
+        ],
+        "account": _blank({"fund_code": "", "label_ar": "", "label_en": "", "iban": "", "printed": ""}),
+    }
+
+
 def _with_errors(
     rows: list[dict[str, Any]], prefix: str, errors: Mapping[str, list[str]]
 ) -> list[dict[str, Any]]:
@@ -115,26 +159,7 @@ def editor_context(
             headings[key] = value[language]
     channels = [_entry(CatalogKind.CHANNEL, e, language) for e in document.get("channels") or []]
     tools = [_entry(CatalogKind.STAFF_TOOL, e, language) for e in document.get("staff_tools") or []]
-    steps = []
-    for raw in document.get("procedure") or []:
-        step = dict(raw) if isinstance(raw, Mapping) else {"step": str(raw)}
-        code = str(step.get("step") or "")
-        number, unit = window_parts(step.get("window"))
-        steps.append(
-            {
-                "code": code,
-                "name": label(CatalogKind.STEP, code, language)
-                if get_entry(CatalogKind.STEP, code)
-                else code,
-                "target": step.get("target") or "",
-                "body": step.get("body") or "",
-                "window_n": number,
-                "window_unit": unit,
-                "business_days": bool(step.get("business_days")),
-                "text_ar": to_words(step.get("text_ar") or default_wording(code, "ar"), "ar"),
-                "text_en": to_words(step.get("text_en") or default_wording(code, "en"), "en"),
-            }
-        )
+    steps = [_step(raw, language) for raw in document.get("procedure") or []]
     goals = [
         {"ar": g.get("ar", ""), "en": g.get("en", "")}
         for g in document.get("detailed_goals") or []
@@ -212,4 +237,5 @@ def editor_context(
             PLACEHOLDER_WORDS[language]["window"],
         ],
         "lists": LISTS,
+        "new_rows": _new_rows(language),
     }

@@ -25,6 +25,7 @@ from policy_engine.rules.document import (
 )
 from policy_engine.rules.normalise import normalise_document
 from policy_engine.rules.worddiff import Piece, word_diff
+from policy_engine.rules.wording import default_wording, to_words
 
 ChangeKind = Literal["added", "removed", "changed", "moved"]
 Section = Literal[
@@ -35,6 +36,8 @@ Section = Literal[
     "staff_tools",
     "procedure",
     "staff_acknowledgment_required",
+    "headings",
+    "approval_seal",
     "decision_reason_shared",
     "contacts",
     "bank_accounts",
@@ -56,6 +59,8 @@ class Change:
     attribute: str | None = None
     subject: LocalizedText | None = None
     words: tuple[Piece, ...] | None = None  # changed prose, word by word
+    # The old and new value in words, where the value itself is a code (a condition, a kind).
+    worded: tuple[LocalizedText, LocalizedText] | None = None
 
     def describe(self, lang: Lang = "ar") -> str:
         from policy_engine.rules.diff_describe import describe
@@ -201,6 +206,34 @@ def _step_params(step: ProcedureStep) -> dict[str, Any]:
     return params
 
 
+def _wording(step: ProcedureStep, lang: Lang) -> str:
+    """The step's sentence as the editor shows it (the template's unless it has its own), with
+    its placeholders in words («[لجهة البت]»), never as ``{to_body}``."""
+    own = step.text_ar if lang == "ar" else step.text_en
+    return " ".join(to_words(own or default_wording(step.step, lang), lang).split())
+
+
+def _wording_changes(before: ProcedureStep, after: ProcedureStep, subject: LocalizedText) -> list[Change]:
+    changes: list[Change] = []
+    languages: tuple[Lang, ...] = ("ar", "en")
+    for lang in languages:
+        was, now = _wording(before, lang), _wording(after, lang)
+        if was != now:
+            changes.append(
+                Change(
+                    f"procedure.{after.step}.text_{lang}",
+                    "changed",
+                    was,
+                    now,
+                    "procedure",
+                    f"text_{lang}",
+                    subject,
+                    words=word_diff(was, now),
+                )
+            )
+    return changes
+
+
 def _diff_procedure(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
     old_by_code = {step.step: step for step in old.procedure}
     new_by_code = {step.step: step for step in new.procedure}
@@ -232,6 +265,7 @@ def _diff_procedure(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
                 _step_params(step),
                 ("target", "body", "window", "business_days"),
             )
+            changes += _wording_changes(before, step, subject)
     changes += _moves(
         "procedure",
         old.step_codes(),
@@ -244,13 +278,45 @@ def _diff_procedure(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
 # --- Texts, flags ----------------------------------------------------------------------------------
 
 _TEXT_FIELDS = (
+    "title_ar",
+    "title_en",
     "preamble_ar",
     "preamble_en",
     "general_goal_ar",
     "general_goal_en",
     "responsibilities_ar",
     "responsibilities_en",
+    "approval_note_ar",
+    "approval_note_en",
 )
+
+
+def _diff_headings(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
+    """A heading the policy words in its own way, changed (``attribute``: the section it heads)."""
+    before, after = dict(old.headings), dict(new.headings)
+    changes: list[Change] = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        was, now = before.get(key), after.get(key)
+        if was == now:
+            continue
+        kind: ChangeKind = "added" if was is None else "removed" if now is None else "changed"
+        changes.append(
+            Change(
+                f"headings.{key}",
+                kind,
+                was.to_dict() if was is not None else None,
+                now.to_dict() if now is not None else None,
+                "headings",
+                key,
+            )
+        )
+    return changes
+
+
+def _diff_seal(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
+    if old.approval_seal == new.approval_seal:
+        return []
+    return [Change("approval_seal", "changed", old.approval_seal, new.approval_seal, "approval_seal")]
 
 
 def _diff_texts(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
@@ -469,12 +535,14 @@ def diff(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
     return [
         *_diff_beneficiary_term(old, new),
         *_diff_texts(old, new),
+        *_diff_headings(old, new),
         *_diff_goals(old, new),
         *_diff_channels(old, new),
         *_diff_tools(old, new),
         *_diff_procedure(old, new),
         *_diff_reason_shared(old, new),
         *_diff_acknowledgment(old, new),
+        *_diff_seal(old, new),
         *_diff_contacts(old, new),
         *_diff_accounts(old, new),
         *_intake_changes(old, new),

@@ -9,12 +9,20 @@ from policy_engine.rules.document import LocalizedText, ProcedureStep
 from policy_engine.rules.durations import DurationError, describe_duration
 
 _TEXT_NAMES: dict[str, LocalizedText] = {
+    "title_ar": LocalizedText("عنوان السياسة (بالعربية)", "policy's title (Arabic)"),
+    "title_en": LocalizedText("عنوان السياسة (بالإنجليزية)", "policy's title (English)"),
     "preamble_ar": LocalizedText("التمهيد (بالعربية)", "preamble (Arabic)"),
     "preamble_en": LocalizedText("التمهيد (بالإنجليزية)", "preamble (English)"),
     "general_goal_ar": LocalizedText("الهدف العام (بالعربية)", "general goal (Arabic)"),
     "general_goal_en": LocalizedText("الهدف العام (بالإنجليزية)", "general goal (English)"),
     "responsibilities_ar": LocalizedText("المسؤوليات (بالعربية)", "responsibilities (Arabic)"),
     "responsibilities_en": LocalizedText("المسؤوليات (بالإنجليزية)", "responsibilities (English)"),
+    "approval_note_ar": LocalizedText(
+        "العبارة تحت الاعتماد (بالعربية)", "sentence under the approval (Arabic)"
+    ),
+    "approval_note_en": LocalizedText(
+        "العبارة تحت الاعتماد (بالإنجليزية)", "sentence under the approval (English)"
+    ),
 }
 
 _ATTRIBUTE_NAMES: dict[str, LocalizedText] = {
@@ -162,6 +170,45 @@ def describe(change: Change, lang: Lang) -> str:
             if ar
             else "Staff no longer need to sign the policy"
         )
+
+    if section == "approval_seal":
+        if change.new:
+            return (
+                "أصبح يُطبع حقل لختم الجمعية بجانب التوقيعات"
+                if ar
+                else "A field for the association's seal is now printed beside the signatures"
+            )
+        return (
+            "لم يعد يُطبع حقل لختم الجمعية"
+            if ar
+            else "The field for the association's seal is no longer printed"
+        )
+
+    if section == "headings":
+        was = change.old.get(lang) if isinstance(change.old, dict) else None
+        now = change.new.get(lang) if isinstance(change.new, dict) else None
+        if now and was:
+            if ar:
+                return f"تغيّر عنوان القسم من {_quote(was, lang)} إلى {_quote(now, lang)}"
+            return f"A section's heading changed from {_quote(was, lang)} to {_quote(now, lang)}"
+        if now:
+            return (
+                f"أصبح عنوان القسم {_quote(now, lang)}"
+                if ar
+                else f"A section is now headed {_quote(now, lang)}"
+            )
+        return (
+            f"عاد عنوان القسم {_quote(str(was), lang)} إلى العنوان المعتاد"
+            if ar
+            else f"The heading {_quote(str(was), lang)} is back to the usual one"
+        )
+
+    if section == "procedure" and change.attribute in ("text_ar", "text_en"):
+        name = _quote(change.subject.text(lang) if change.subject is not None else "", lang)
+        which = {"text_ar": ("بالعربية", "Arabic"), "text_en": ("بالإنجليزية", "English")}[change.attribute]
+        if ar:
+            return f"تغيّرت صياغة خطوة {name} ({which[0]})"
+        return f"The wording of step {name} changed ({which[1]})"
 
     if section == "decision_reason_shared":
         if change.new:

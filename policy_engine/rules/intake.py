@@ -46,6 +46,27 @@ FIELD_TYPES: tuple[str, ...] = (
     "file",
     "group",
 )
+# How the kinds of answer, of checklist item and of calendar are called on screen and in the diff.
+FIELD_TYPE_NAMES: Mapping[str, tuple[str, str]] = {
+    "text": ("نص", "Text"),
+    "number": ("رقم", "Number"),
+    "date": ("تاريخ", "Date"),
+    "choice": ("اختيار من قائمة", "Choice from a list"),
+    "yes_no": ("نعم / لا", "Yes / no"),
+    "phone": ("رقم جوال", "Mobile number"),
+    "national_id": ("رقم الهوية أو الإقامة", "National ID or iqama"),
+    "file": ("ملف", "File"),
+    "group": ("مجموعة متكررة (مثل أفراد الأسرة)", "Repeating group (such as the household)"),
+}
+ITEM_KIND_NAMES: Mapping[str, tuple[str, str]] = {
+    "info": ("معلومة يتحقق منها الموظف", "Information the employee checks"),
+    "document": ("مستند يُرفق", "Document to attach"),
+}
+CALENDAR_NAMES: Mapping[str, tuple[str, str]] = {
+    "": ("أي التقويمين", "Either calendar"),
+    "hijri": ("هجري", "Hijri"),
+    "gregorian": ("ميلادي", "Gregorian"),
+}
 # What an uploaded document may be, by its content (core.uploads sniffs the same three).
 FILE_TYPES: tuple[str, ...] = ("pdf", "png", "jpeg")
 CALENDARS: tuple[str, ...] = ("gregorian", "hijri")

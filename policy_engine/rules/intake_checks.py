@@ -57,6 +57,10 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "أنواع الملفات للحقول والمستندات التي هي ملفات فقط.",
         "File types belong to file fields and documents only.",
     ),
+    "no_file_types": (
+        "اختر نوعًا واحدًا من الملفات على الأقل.",
+        "Tick at least one kind of file.",
+    ),
     "invalid_max_size": (
         "الحد الأعلى لحجم الملف من ١ إلى ١٠ ميغابايت.",
         "The file size limit is 1 to 10 MB.",
@@ -79,8 +83,8 @@ MESSAGES: Mapping[str, tuple[str, str]] = {
         "The answer tested is not one of the options of '{label}': {code}",
     ),
     "condition_needs_answer": (
-        "اذكر الإجابة المشروطة (equals أو one_of).",
-        "Give the answer tested (equals or one_of).",
+        "اختر الإجابة (أو الإجابات) التي يُسأل عندها.",
+        "Choose the answer (or answers) that make it apply.",
     ),
     "step_not_in_procedure": (
         "الخطوة ليست في إجراءات هذه السياسة: {code}",
@@ -147,6 +151,8 @@ def _files(c: _Collector, data: Mapping[str, Any], path: str, *, allowed: bool) 
             c.add(_at(path, "file_types"), "file_types_not_allowed")
         elif not isinstance(types, list):
             c.add(_at(path, "file_types"), "invalid_type")
+        elif not types:
+            c.add(_at(path, "file_types"), "no_file_types")
         else:
             for index, value in enumerate(types):
                 if value not in FILE_TYPES:

@@ -7,6 +7,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from policy_engine.rules.catalog import CatalogKind, Lang, get_entry
 from policy_engine.rules.document import LocalizedText, PolicyDocument
+from policy_engine.rules.intake import (
+    CALENDAR_NAMES,
+    DEFAULT_MAX_FILE_MB,
+    FIELD_TYPE_NAMES,
+    FILE_TYPES,
+    ITEM_KIND_NAMES,
+)
 
 if TYPE_CHECKING:
     from policy_engine.rules.diff import Change
@@ -48,14 +55,55 @@ _ATTRIBUTE_NAMES: dict[str, tuple[str, str]] = {
     "calendar": ("التقويم", "calendar"),
     "file_types": ("أنواع الملفات المقبولة", "accepted file types"),
     "max_size_mb": ("أكبر حجم للملف", "largest file size"),
-    "fields": ("حقول المجموعة", "the group's fields"),
+    "fields": ("أعمدة المجموعة", "columns"),
     "max_rows": ("أكبر عدد للصفوف", "most rows"),
-    "when": ("شرط الطلب", "the condition"),
+    "when": ("شرط الطلب", "condition"),
 }
 
 
 def _names(entry: dict[str, Any]) -> LocalizedText:
     return LocalizedText(str(entry.get("label_ar", "")), str(entry.get("label_en", "")))
+
+
+def _condition_words(when: object, document: PolicyDocument) -> LocalizedText:
+    """«إذا كانت إجابة «السكن» «إيجار» أو «مع الأقارب»», from the document the condition is in."""
+    if not isinstance(when, dict):
+        return LocalizedText("دائمًا", "always")
+    code = str(when.get("field"))
+    field = document.intake_form.field(code)
+    tested = when.get("one_of") or [when.get("equals")]
+
+    def answer(value: object, lang: Lang) -> str:
+        if isinstance(value, bool):
+            return ("نعم" if value else "لا") if lang == "ar" else ("yes" if value else "no")
+        option = field.option(value) if field is not None else None
+        return option.label(lang) if option is not None else str(value)
+
+    name_ar = field.label_ar if field is not None else code
+    name_en = field.label_en if field is not None else code
+    return LocalizedText(
+        f"إذا كانت إجابة «{name_ar}» " + " أو ".join(f"«{answer(v, 'ar')}»" for v in tested),
+        f'when "{name_en}" is ' + " or ".join(f'"{answer(v, "en")}"' for v in tested),
+    )
+
+
+_CODE_NAMES = {"type": FIELD_TYPE_NAMES, "kind": ITEM_KIND_NAMES, "calendar": CALENDAR_NAMES}
+
+
+def _worded(
+    name: str, was: Any, now: Any, old: PolicyDocument, new: PolicyDocument
+) -> tuple[LocalizedText, LocalizedText] | None:
+    if name == "when":
+        return _condition_words(was, old), _condition_words(now, new)
+    names = _CODE_NAMES.get(name)
+    if names is None:
+        return None
+
+    def words(value: Any) -> LocalizedText:
+        ar, en = names.get(str(value or ""), (str(value), str(value)))
+        return LocalizedText(ar, en)
+
+    return words(was), words(now)
 
 
 def _entries(
@@ -64,6 +112,7 @@ def _entries(
     old: list[dict[str, Any]],
     new: list[dict[str, Any]],
     attributes: tuple[str, ...],
+    documents: tuple[PolicyDocument, PolicyDocument],
 ) -> list[Change]:
     from policy_engine.rules.diff import Change
 
@@ -75,13 +124,27 @@ def _entries(
             changes.append(Change(f"{path}.{code}", "removed", entry, None, section, subject=_names(entry)))
     for code, entry in after.items():
         if code not in before:
-            changes.append(Change(f"{path}.{code}", "added", None, entry, section, subject=_names(entry)))
+            # Asked only for some answers: the board reads when, beside what was added.
+            when = _condition_words(entry["when"], documents[1]) if entry.get("when") else None
+            worded = (LocalizedText("", ""), when) if when is not None else None
+            changes.append(
+                Change(f"{path}.{code}", "added", None, entry, section, subject=_names(entry), worded=worded)
+            )
             continue
         for name in attributes:
             was, now = before[code].get(name), entry.get(name)
             if was != now:
                 changes.append(
-                    Change(f"{path}.{code}.{name}", "changed", was, now, section, name, _names(entry))
+                    Change(
+                        f"{path}.{code}.{name}",
+                        "changed",
+                        was,
+                        now,
+                        section,
+                        name,
+                        _names(entry),
+                        worded=_worded(name, was, now, *documents),
+                    )
                 )
     return changes
 
@@ -93,6 +156,7 @@ def intake_changes(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
         [f.to_dict() for f in old.intake_form.fields],
         [f.to_dict() for f in new.intake_form.fields],
         _FIELD_ATTRIBUTES,
+        (old, new),
     )
     steps = list(dict(old.checklists)) + [s for s in dict(new.checklists) if s not in dict(old.checklists)]
     for step in steps:
@@ -102,6 +166,7 @@ def intake_changes(old: PolicyDocument, new: PolicyDocument) -> list[Change]:
             [i.to_dict() for i in old.checklist(step)],
             [i.to_dict() for i in new.checklist(step)],
             _ITEM_ATTRIBUTES,
+            (old, new),
         )
     return changes
 
@@ -116,8 +181,18 @@ def _step_name(path: str, lang: Lang) -> str:
     return entry.label(lang) if entry is not None else code
 
 
+# What applies when a policy says nothing (answers.DEFAULT_MAX_ROWS, intake.DEFAULT_MAX_FILE_MB).
+_DEFAULTS: dict[str, Any] = {
+    "max_size_mb": DEFAULT_MAX_FILE_MB,
+    "max_rows": 20,
+    "file_types": list(FILE_TYPES),
+}
+
+
 def _value_words(name: str | None, value: Any, lang: Lang) -> str:
     ar = lang == "ar"
+    if value is None:
+        value = _DEFAULTS.get(name or "")
     if value is None:
         return "—"
     if name == "required":
@@ -128,9 +203,8 @@ def _value_words(name: str | None, value: Any, lang: Lang) -> str:
         return " / ".join(str(v).upper() for v in value)
     if name == "fields" and isinstance(value, list):
         return "، ".join(str(f.get("label_ar" if ar else "label_en")) for f in value if isinstance(f, dict))
-    if name == "when" and isinstance(value, dict):
-        tested = value.get("one_of") or [value.get("equals")]
-        return f"{value.get('field')} = {' / '.join(str(v) for v in tested)}"
+    if name == "max_size_mb":
+        return f"{value} ميغابايت" if ar else f"{value} MB"
     return str(value)
 
 
@@ -150,8 +224,11 @@ def describe_intake_change(change: Change, lang: Lang) -> str:
         is_document = isinstance(entry, dict) and entry.get("kind") == "document"
         noun_ar, noun_en = ("مستند", "document") if is_document else ("بند", "item")
     if change.kind == "added":
+        when = f" ({change.worded[1].text(lang)})" if change.worded is not None else ""
         return (
-            f"أضيف {noun_ar} إلى {where_ar}: {name}" if ar else f"A {noun_en} was added to {where_en}: {name}"
+            f"أضيف {noun_ar} إلى {where_ar}: {name}{when}"
+            if ar
+            else f"A {noun_en} was added to {where_en}: {name}{when}"
         )
     if change.kind == "removed":
         return (
@@ -164,8 +241,11 @@ def describe_intake_change(change: Change, lang: Lang) -> str:
             return f"أصبح {_quote(name, lang)} في {where_ar} {'مطلوبًا' if change.new else 'اختياريًا'}"
         return f"{_quote(name, lang)} in {where_en} is now {'required' if change.new else 'optional'}"
     label_ar, label_en = _ATTRIBUTE_NAMES.get(change.attribute or "", (change.attribute, change.attribute))
-    before = _value_words(change.attribute, change.old, lang)
-    after = _value_words(change.attribute, change.new, lang)
+    if change.worded is not None:
+        before, after = change.worded[0].text(lang), change.worded[1].text(lang)
+    else:
+        before = _value_words(change.attribute, change.old, lang)
+        after = _value_words(change.attribute, change.new, lang)
     before, after, subject = _quote(before, lang), _quote(after, lang), _quote(name, lang)
     if ar:
         return f"تغيّر {label_ar} لـ {subject} في {where_ar} من {before} إلى {after}"

@@ -40,9 +40,11 @@ def version_edit(request: HttpRequest, number: int) -> HttpResponse:
             # A row added, moved or removed without a script: show the form again, nothing saved.
             document = editor.apply_action(document, action, post)
             return _render(request, version, document, revision, {}, "", status=200)
-        errors = editor.errors_by_field(validate(normalise_document(document)), lang, document)
+        problems = validate(normalise_document(document))
         if post.get("validate_only"):
-            return JsonResponse({"valid": not errors, "errors": errors})
+            on_page = editor.errors_by_field(problems, lang, document, post.getlist("ck_step"))
+            return JsonResponse({"valid": not on_page, "errors": on_page})
+        errors = editor.errors_by_field(problems, lang, document)
         if not errors:
             try:
                 document = _attach_tool_documents(request, document)

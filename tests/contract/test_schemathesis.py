@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -214,11 +215,16 @@ def test_the_api_keeps_its_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             "- POST /api/v1/policy/versions/{number}/votes",
             "- POST /api/v1/tokens/",
             "- PATCH /api/v1/staff/{id}/",
+            # Seating an account and inviting for a seat re-authenticate too.
+            "- PATCH /api/v1/policy/board/seats/{id}/",
+            "- POST /api/v1/policy/board/seats/{id}/invitation",
         }, output[-3000:]
     finally:
         if server is not None:
             server.terminate()
             server.wait(timeout=20)
         log.close()
+        ARTIFACTS.mkdir(exist_ok=True)
+        shutil.copy(tmp_path / "server.log", ARTIFACTS / "contract-server.log")
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
         admin.close()

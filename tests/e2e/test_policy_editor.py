@@ -9,6 +9,7 @@ difference. The editor also fits a 390-pixel phone. Screenshots go to test-artif
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -39,10 +40,12 @@ def _second_factor(page: Page, authenticator: Authenticator) -> None:
         page.locator("form:has(input[name=code]) button[type=submit]").first.click()
 
 
-def _sign_in(live_sila: LiveSila, new_page: Any, prefix: str, **size: int) -> tuple[Page, Authenticator]:
-    login = live_sila.login(SLUG, prefix)
+def _sign_in(
+    live_sila: LiveSila, new_page: Any, prefix: str, slug: str = SLUG, **size: int
+) -> tuple[Page, Authenticator]:
+    login = live_sila.login(slug, prefix)
     page: Page = new_page(**size)
-    page.goto(live_sila.url(SLUG, "/accounts/login/"))
+    page.goto(live_sila.url(slug, "/accounts/login/"))
     page.fill("input[name=login]", login["email"])
     page.fill("input[name=password]", login["password"])
     with page.expect_navigation():
@@ -150,3 +153,110 @@ def test_mawsam_changes_its_policy_without_json_and_the_board_approves(
     phone.screenshot(path=str(ARTIFACTS / "policy-editor-phone.png"), full_page=True)
     phone.goto(live_sila.url(SLUG, "/staff/policy/2/"))
     _no_sideways_scroll(phone)
+
+
+def test_baraas_admin_adds_rows_in_place_and_a_refused_save_loses_nothing(
+    live_sila: LiveSila, new_page: Any
+) -> None:
+    """Rows are added on the page (no round trip to the server), each problem shows beside its
+    field as it is typed, a save with a problem stays on the page with everything typed, and an
+    intake question, a condition on its answer and a file limit are set without JSON."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    slug = "baraa"
+    admin, _ = _sign_in(live_sila, new_page, "admin", slug, width=390, height=844)
+    admin.goto(live_sila.url(slug, "/staff/policy/1/"))
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="بدء مسودة جديدة من هذا الإصدار").click()
+    assert re.search(r"/staff/policy/\d+/edit$", admin.url), admin.url
+    draft = admin.url.removesuffix("edit")
+    admin.evaluate("window.stillThisPage = true")  # gone if the page is loaded again
+
+    # A contact: a phone number typed wrong is named beside it as it is typed.
+    contacts = admin.locator("[data-list=contact] > [data-row]")
+    before = contacts.count()
+    admin.select_option("select[name=add_contacts]", "phone")
+    admin.locator("button[value='add:contacts']").click()
+    expect(contacts).to_have_count(before + 1)
+    phone = contacts.last.locator("input[name=ct_value]")
+    expect(phone).to_be_focused()
+    phone.type("رقم")
+    expect(contacts.last.locator("[data-err=value]")).to_contain_text("رقم الهاتف غير صحيح")
+    phone.fill("0555123456")
+    expect(contacts.last.locator("[data-err=value]")).to_be_empty()
+
+    # A fund account: the IBAN's check digits are checked as they are typed.
+    accounts = admin.locator("[data-list=account] > [data-row]")
+    before = accounts.count()
+    admin.locator("button[value='add:bank_accounts']").click()
+    expect(accounts).to_have_count(before + 1)
+    account = accounts.last
+    account.locator("input[name=ac_label_ar]").fill("صندوق الطالب")
+    account.locator("input[name=ac_label_en]").fill("Student fund")
+    account.locator("input[name=ac_iban]").type("SA0380000000608010167518")
+    expect(account.locator("[data-err=iban]")).to_contain_text("رقم التحقق في الآيبان غير صحيح")
+    account.locator("input[name=ac_iban]").fill("")
+    account.locator("input[name=ac_iban]").type("SA0380000000608010167519")
+    expect(account.locator("[data-err=iban]")).to_contain_text("الآيبان صحيح")
+
+    # A question with a choice of answers, and a document asked for only for one of them.
+    questions = admin.locator("[data-list=intake] > [data-row]")
+    before = questions.count()
+    admin.locator("button[value='add:intake']").click()
+    expect(questions).to_have_count(before + 1)
+    question = questions.last
+    expect(question.locator("textarea[name=if_options]")).to_be_hidden()
+    question.locator("input[name=if_label_ar]").fill("نوع السكن الجامعي")
+    question.locator("input[name=if_label_en]").fill("University housing")
+    question.locator("select[name=if_type]").select_option("choice")
+    expect(question.locator("textarea[name=if_options]")).to_be_visible()
+    question.locator("textarea[name=if_options]").fill("داخلي | On campus\nخارجي | Off campus")
+    items = admin.locator("[data-list=check] > [data-row]")
+    before = items.count()
+    admin.locator("button[value='add:checklists']").click()
+    expect(items).to_have_count(before + 1)
+    item = items.last
+    item.locator("select[name=ck_step]").select_option("verify")
+    item.locator("input[name=ck_label_ar]").fill("عقد السكن الخارجي")
+    item.locator("select[name=ck_kind]").select_option("document")
+    item.get_by_label("PNG").uncheck()
+    item.get_by_label("JPEG").uncheck()
+    item.locator("input[name=ck_max_mb]").fill("5")
+    item.locator("select[name=ck_when_field]").select_option(label="«نوع السكن الجامعي»")
+    item.get_by_label("خارجي").check()
+    admin.screenshot(path=str(ARTIFACTS / "policy-editor-rows-phone-ar.png"), full_page=True)
+    _no_sideways_scroll(admin)
+
+    # Saving with the item's English name missing: the page stays, with the problem beside it.
+    admin.get_by_role("button", name="حفظ المسودة").click()
+    expect(item.locator("[data-err=label_en]")).to_contain_text("هذا الحقل مطلوب")
+    expect(item.locator("input[name=ck_label_en]")).to_be_focused()
+    assert admin.evaluate("window.stillThisPage === true")
+    expect(phone).to_have_value("0555123456")
+    expect(question.locator("textarea[name=if_options]")).to_have_value(
+        "داخلي | On campus\nخارجي | Off campus"
+    )
+    expect(item.get_by_label("خارجي")).to_be_checked()
+    item.locator("input[name=ck_label_en]").fill("Off-campus lease")
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="حفظ المسودة").click()
+    assert admin.url == draft, admin.url
+
+    # What the board will read: the four additions, by name.
+    admin.goto(draft + "diff")
+    changes = admin.locator(".diff-list > li")
+    texts = " ".join(changes.all_inner_texts())
+    for added in ("0555123456", "صندوق الطالب", "نوع السكن الجامعي", "عقد السكن الخارجي"):
+        assert added in texts, (added, texts)
+    expect(changes).to_have_count(4)
+
+    # The same editor in English: what was saved, the condition in words, nothing sideways.
+    admin.context.add_cookies([{"name": "sila_language", "value": "en", "url": live_sila.url(slug, "/")}])
+    admin.goto(draft + "edit")
+    item = admin.locator("[data-list=check] > [data-row]").filter(
+        has=admin.locator("input[name=ck_label_en][value='Off-campus lease']")
+    )
+    expect(item.locator("select[name=ck_when_field] option:checked")).to_have_text("«University housing»")
+    expect(item.get_by_label("Off campus")).to_be_checked()
+    expect(item.locator("input[name=ck_max_mb]")).to_have_value("5")
+    _no_sideways_scroll(admin)
+    admin.screenshot(path=str(ARTIFACTS / "policy-editor-rows-phone-en.png"), full_page=True)

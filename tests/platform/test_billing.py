@@ -218,3 +218,46 @@ def test_staff_past_the_plans_seats_is_refused_with_402(tenant_a: Association) -
         User.objects.create_user("one-too-many@alpha.test", PASSWORD, is_staff=True)
     assert (refused.value.code, refused.value.status) == ("plan_limit", 402)
     assert not User.objects.filter(email="one-too-many@alpha.test").exists()
+
+
+def test_inviting_past_the_seats_is_refused_with_402_when_inviting(tenant_a: Association) -> None:
+    from accounts.models import Invitation
+    from tests.accounts.test_team import _admin, _client
+    from tests.conftest import totp_code
+
+    free = Plan.objects.get(code="free")
+    assert free.max_staff == 3
+    Subscription.objects.create(association=tenant_a, plan=free)
+    connection.set_tenant(tenant_a)
+    assert User.objects.filter(is_active=True, is_staff=True).count() == 1  # the admin
+    colleague = User.objects.create_user("desk@alpha.test", PASSWORD, is_staff=True)
+    admin = _client(tenant_a, _admin(tenant_a))
+
+    def invite(email: str, offset: int) -> Any:
+        return admin.post(
+            "/api/v1/staff/invitations/",
+            {"email": email, "roles": ["reception_employee"], "code": totp_code(offset=offset)},
+            content_type="application/json",
+        )
+
+    assert invite("third@alpha.test", 0).status_code == 201  # two staff and one seat held
+    refused = invite("fourth@alpha.test", 1)
+    assert refused.status_code == 402
+    assert refused.json()["code"] == "plan_limit"
+    assert refused.json()["detail"] == (
+        "Your association has reached its Free plan's limit of 3 staff members. Upgrade the plan to add more."
+    )
+    connection.set_tenant(tenant_a)
+    assert list(Invitation.objects.values_list("email", flat=True)) == ["third@alpha.test"]
+
+    # A colleague switched off frees a seat; switching them back on past the seats is refused.
+    User.objects.filter(pk=colleague.pk).update(is_active=False)
+    Invitation.objects.create(
+        email="fourth@alpha.test", token_sha256="x" * 64, expires_at=timezone.now() + dt.timedelta(days=7)
+    )
+    colleague.refresh_from_db()
+    colleague.is_active = True
+    with pytest.raises(ServiceError) as again:
+        colleague.save(update_fields=["is_active"])
+    assert (again.value.code, again.value.status) == ("plan_limit", 402)
+    assert User.objects.get(pk=colleague.pk).is_active is False

@@ -85,6 +85,9 @@ def test_each_item_is_ticked_by_what_its_page_leaves_behind(
     theme_save(
         schema_name=association.schema_name, brand="#0f6e5a", brand_ink="#ffffff", default_language="ar"
     )
+    page = site.get("/welcome/").content.decode()
+    assert "أُنجز 4 من 5." in page
+    assert page.count('<span class="badge">تمت</span>') == 4
     assert [(href, done) for _title, href, done in _checklist(site)] == [
         ("/staff/policy/1/edit", True),
         ("/staff/policy/board/", True),

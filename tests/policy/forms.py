@@ -16,9 +16,14 @@ class _Form(HTMLParser):
         self._textarea: list[Any] | None = None
         self._select: list[Any] | None = None
         self._first_option: str | None = None
+        self._template = 0  # a <template>'s content is not part of the form (a browser posts none of it)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: (v or "") for k, v in attrs}
+        if tag == "template":
+            self._template += 1
+        if self._template:
+            return
         if tag == "form" and a.get("id") == self.form_id:
             self.inside = True
         if not self.inside:
@@ -43,10 +48,15 @@ class _Form(HTMLParser):
                 self._select[1] = value
 
     def handle_data(self, data: str) -> None:
-        if self._textarea is not None:
+        if self._textarea is not None and not self._template:
             self._textarea[1] += data
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "template":
+            self._template -= 1
+            return
+        if self._template:
+            return
         if tag == "form" and self.inside:
             self.inside = False
         elif tag == "textarea" and self._textarea is not None:

@@ -61,9 +61,16 @@ def test_jamoum_to_mawsam() -> None:
         ("bank_accounts.sponsorship", "removed"),
         ("bank_accounts.general", "removed"),
         ("bank_accounts.zakat", "removed"),
+        ("approval_seal", "changed"),  # Jamoum prints a field for its seal, Mawsam does not
     }
-    # Same eight channels in the same order, same procedure and parameters.
-    assert not [c for c in changes if c.section in {"channels", "procedure", "detailed_goals"}]
+    # Same eight channels in the same order, same procedure and parameters; only the steps' wording
+    # differs (Jamoum's printed sentences against the template's, which Mawsam uses).
+    assert not [
+        c
+        for c in changes
+        if c.section in {"channels", "procedure", "detailed_goals"}
+        and c.attribute not in ("text_ar", "text_en")
+    ]
 
     arabic = [change.describe("ar") for change in changes]
     assert "أضيفت أداة: لائحة الدعم للمستفيدين" in arabic
@@ -80,7 +87,11 @@ def test_jamoum_to_mawsam() -> None:
 
 def test_tabuk_to_jamoum_procedure_changes() -> None:
     changes = diff(load_seed_document("tabuk"), load_seed_document("jamoum"))
-    procedure = {(c.path, c.kind, c.old, c.new) for c in changes if c.section == "procedure" and c.attribute}
+    procedure = {
+        (c.path, c.kind, c.old, c.new)
+        for c in changes
+        if c.section == "procedure" and c.attribute and not c.attribute.startswith("text_")
+    }
     assert procedure == {
         ("procedure.refer.target", "changed", "administration", "social_research_officer"),
         ("procedure.committee_review.body", "changed", "administration", "research_committee"),
@@ -266,6 +277,48 @@ def test_every_change_is_json_and_readable(old_slug: str, new_slug: str) -> None
         assert data["path"] == change.path
         assert data["description_ar"] and data["description_en"]
         assert "None" not in data["description_ar"] + data["description_en"]
+
+
+def test_a_steps_own_wording_is_shown_word_by_word_with_placeholders_in_words() -> None:
+    old = load_seed_document("jamoum")
+    receive = next(s for s in old.procedure if s.step == "receive")
+    new = replace(
+        old,
+        procedure=tuple(
+            replace(s, text_en="Receive the {term} kindly and answer every question.")
+            if s.step == "receive"
+            else s
+            for s in old.procedure
+        ),
+    )
+    (change,) = diff(old, new)
+    assert (change.path, change.attribute) == ("procedure.receive.text_en", "text_en")
+    assert (
+        change.describe("ar") == "تغيّرت صياغة خطوة «استقبال المستفيد والإجابة على استفساراته» (بالإنجليزية)"
+    )
+    assert change.describe("en") == "The wording of step 'Receive the beneficiary' changed (English)"
+    assert receive.text_en is None  # Jamoum's English sentence was the template's
+    added = "".join(p.text for p in change.words or () if p.op == "added")
+    assert "[beneficiary]" in "".join(p.text for p in change.words or () if p.op != "removed")
+    assert "{" not in added
+
+
+def test_the_title_the_note_under_the_approval_the_seal_and_a_heading_are_changes() -> None:
+    old = load_seed_document("rumaila")
+    new = replace(
+        old,
+        title_en="Beneficiary Relations Policy of Rumaila",
+        approval_note_ar=None,
+        approval_seal=not old.approval_seal,
+        headings=(*old.headings, ("channels", LocalizedText("قنوات التواصل", "Ways to reach us"))),
+    )
+    described = {c.path: c.describe("ar") for c in diff(old, new)}
+    assert described == {
+        "title_en": "أضيف نص عنوان السياسة (بالإنجليزية)",
+        "approval_note_ar": "حذف نص العبارة تحت الاعتماد (بالعربية)",
+        "headings.channels": "أصبح عنوان القسم «قنوات التواصل»",
+        "approval_seal": "أصبح يُطبع حقل لختم الجمعية بجانب التوقيعات",
+    }
 
 
 def test_telling_the_applicant_the_decisions_reason_is_a_change_the_board_reads() -> None:

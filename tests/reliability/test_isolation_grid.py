@@ -20,7 +20,7 @@ from accounts.models import User
 from casework import services
 from casework.models import DuplicateFlag
 from casework.privacy import rights
-from policy_engine.models import PolicyVersion
+from policy_engine.models import BoardMember, PolicyVersion
 from tenants.db import connection
 from tenants.models import Association
 from tests.casework.conftest import TINY_PDF, Staff, make_user, open_case, register
@@ -96,6 +96,7 @@ def world(alpha: Association, staff: Staff, rumaila: PolicyVersion, media_root: 
         beneficiary__in=[first, second]
     ).first() or DuplicateFlag.objects.create(beneficiary=second, other=first, reason="name")
     token, _ = services.api_token_create(user=staff.admin, name="alpha's own")
+    seat = BoardMember.objects.create(name_ar="مقعد شاغر", name_en="", role="member")
     with TestCase.captureOnCommitCallbacks(execute=True):  # the document's file is written on commit
         document = services.beneficiary_document_upload(
             actor=staff.reception, beneficiary_id=first.pk, upload=SimpleUploadedFile("id.pdf", TINY_PDF)
@@ -112,6 +113,7 @@ def world(alpha: Association, staff: Staff, rumaila: PolicyVersion, media_root: 
             "documents": document.pk,
             "rights-requests": rights_request.pk,
             "staff": staff.reception.pk,
+            "seats": seat.pk,
         },
         version=rumaila.number,
     )

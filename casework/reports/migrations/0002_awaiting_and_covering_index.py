@@ -1,31 +1,27 @@
 """Requests awaiting a decision, counted by the day they fall due (DailyFigure metric "awaiting"):
 the index "overdue now" reads, and the counters of the requests already in review; the period
-index made covering (reports read it alone)."""
-
-from typing import Any
+index made covering (reports read it alone). SQL only, so that migrate_fleet replays it."""
 
 from django.conf import settings
 from django.db import migrations, models
 
-
-AWAITING_SQL = """
-    INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount)
-    SELECT 'd', (c.decision_due AT TIME ZONE %(tz)s)::date, c.channel, 'awaiting', c.deciding_body, 0, count(*), 0
-    FROM casework_supportcase c
-    WHERE c.status = 'open' AND c.step = 'committee_review' AND c.decision_due IS NOT NULL
-    GROUP BY 2, 3, 5
-"""
-
-
-def count_awaiting(apps: Any, schema_editor: Any) -> None:
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("DELETE FROM reports_dailyfigure WHERE metric = 'awaiting'")
-        cursor.execute(AWAITING_SQL, {"tz": settings.TIME_ZONE})
-        cursor.execute(
-            "INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount) "
-            "SELECT 'm', date_trunc('month', day)::date, channel, metric, dim, bucket, sum(n), sum(amount) "
-            "FROM reports_dailyfigure WHERE grain = 'd' AND metric = 'awaiting' GROUP BY 2, 3, 4, 5, 6"
-        )
+AWAITING = [
+    ("DELETE FROM reports_dailyfigure WHERE metric = 'awaiting'", None),
+    (
+        "INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount) "
+        "SELECT 'd', (c.decision_due AT TIME ZONE %s)::date, c.channel, 'awaiting', c.deciding_body, 0, count(*), 0 "
+        "FROM casework_supportcase c "
+        "WHERE c.status = 'open' AND c.step = 'committee_review' AND c.decision_due IS NOT NULL "
+        "GROUP BY 2, 3, 5",
+        [settings.TIME_ZONE],
+    ),
+    (
+        "INSERT INTO reports_dailyfigure (grain, day, channel, metric, dim, bucket, n, amount) "
+        "SELECT 'm', date_trunc('month', day)::date, channel, metric, dim, bucket, sum(n), sum(amount) "
+        "FROM reports_dailyfigure WHERE grain = 'd' AND metric = 'awaiting' GROUP BY 2, 3, 4, 5, 6",
+        None,
+    ),
+]
 
 
 class Migration(migrations.Migration):
@@ -50,5 +46,5 @@ class Migration(migrations.Migration):
                 name="reports_figure_awaiting",
             ),
         ),
-        migrations.RunPython(count_awaiting, migrations.RunPython.noop),
+        migrations.RunSQL(AWAITING, migrations.RunSQL.noop),
     ]
