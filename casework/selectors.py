@@ -75,10 +75,15 @@ def policy_codes() -> dict[str, tuple[str, ...]]:
 # --- Registry -----------------------------------------------------------------------------------
 
 
-def beneficiaries_search(*, query: str = "", include_merged: bool = False) -> QuerySet[Beneficiary]:
+def beneficiaries_search(
+    *, query: str = "", include_merged: bool = False, include_restricted: bool = False
+) -> QuerySet[Beneficiary]:
     """Beneficiaries whose name has every word of ``query`` as a word prefix (Arabic-normalised:
-    «احمد» finds «أحمد»), or whose ID number or mobile number contains its digits."""
+    «احمد» finds «أحمد»), or whose ID number or mobile number contains its digits. A restricted
+    record (kept only because the law requires it) is left out unless asked for."""
     qs = Beneficiary.objects.all()
+    if not include_restricted:
+        qs = qs.filter(hold__isnull=True)
     if not include_merged:
         qs = qs.filter(merged_into__isnull=True)
     query = (query or "").strip()
@@ -163,7 +168,12 @@ def case_inbox(
     per page whatever its size. Date bounds are days of the association's time zone, both
     included (the reports link here with the period of a figure)."""
     now = now or timezone.now()
-    qs = cases_visible_to(user).select_related("beneficiary", "assigned_to", "policy_version")
+    # The requests of a restricted record are kept for the law, not worked on: not listed.
+    qs = (
+        cases_visible_to(user)
+        .filter(beneficiary__hold__isnull=True)
+        .select_related("beneficiary", "assigned_to", "policy_version")
+    )
     # Every column of the case, but of the joined rows only what a row shows (see _ROW_RELATED).
     qs = qs.only(*_CASE_FIELDS, *_ROW_RELATED)
     if step:

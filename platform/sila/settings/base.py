@@ -308,6 +308,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PolicyStatusEnum": "policy_engine.models.PolicyStatus",
         "ConsentKindEnum": "casework.privacy.models.ConsentKind",
+        "RightKindEnum": "casework.privacy.models.RightKind",
     },
     # Every error status any operation can answer, declared with the one error body.
     "POSTPROCESSING_HOOKS": [
