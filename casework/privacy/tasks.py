@@ -51,10 +51,10 @@ def retention_apply(now: dt.datetime | None = None) -> RetentionRun:
         if retention.keep_until(beneficiary) is None:
             due.add(beneficiary.pk)
     anonymised = 0
-    for beneficiary in Beneficiary.objects.filter(pk__in=due).exclude(full_name_ar=ANONYMISED_NAME):
+    for person in Beneficiary.objects.filter(pk__in=due).exclude(full_name_ar=ANONYMISED_NAME):
         with transaction.atomic():
-            erasure.beneficiary_anonymise(beneficiary=beneficiary)
-            RecordHold.objects.filter(beneficiary=beneficiary, reason="erasure").delete()
+            erasure.beneficiary_anonymise(beneficiary=person)
+            RecordHold.objects.filter(beneficiary=person, reason="erasure").delete()
         anonymised += 1
     cutoff = _years_ago(retention.retention_years(RetentionClass.ACCESS_LOG), now)
     deleted, _ = AccessLogEntry.objects.filter(at__lt=cutoff).delete()
