@@ -1,8 +1,8 @@
 """Mawsam's board approves a policy change made without JSON, in Chromium, through the real pages.
 
-The admin starts a draft from the policy in force, adds a channel from the catalogue and changes
-the answer's window from two weeks to one month, in Arabic (the row added on the page), and submits it; two board members each
-land on a page listing the version awaiting their vote, read on the vote page exactly those two
+The admin starts a draft from the policy in force, adds a channel from the catalogue (in place)
+and changes the answer's window from two weeks to one month, in Arabic, and submits it; two board
+members each land on a page listing the version awaiting their vote, read on the vote page exactly those two
 changes, and sign; the chair approves. A copy of the new policy saved untouched shows no
 difference. The editor also fits a 390-pixel phone. Screenshots go to test-artifacts/.
 """
