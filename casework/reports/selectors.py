@@ -32,9 +32,8 @@ from casework.reports.counters import (
 from casework.reports.models import DailyFigure
 from casework.reports.periods import Period
 from casework.reports.rollup import REVIEW
-from casework.selectors import RATING_MIN_FOR_EMPLOYEE
+from casework.selectors import RATING_MIN_FOR_EMPLOYEE, policy_codes
 from policy_engine.models import PolicyStatus, PolicyVersion
-from policy_engine.rules.catalog import CHANNELS, STEPS
 
 COMMENTS_SHOWN = 10
 
@@ -268,18 +267,14 @@ def policy_versions_approved(period: Period) -> list[dict[str, Any]]:
 
 
 def known_channels() -> set[str]:
-    """Channel codes a filter may name: the catalog's and every approved policy version's own."""
-    codes = set(CHANNELS)
-    for document in PolicyVersion.objects.exclude(status=PolicyStatus.DRAFT).values_list(
-        "document", flat=True
-    ):
-        for channel in (document or {}).get("channels", []):
-            codes.add(channel if isinstance(channel, str) else str(channel.get("code", "")))
-    return codes
+    """Channel codes a filter may name: the association's policy's (the version in force and those
+    it superseded, to which cases stay pinned), never the rest of the catalogue."""
+    return set(policy_codes()["channel"])
 
 
 def known_steps() -> set[str]:
-    return set(STEPS)
+    """Step codes a filter may name: the association's policy's, as for the channels."""
+    return set(policy_codes()["step"])
 
 
 def report_summary(

@@ -26,6 +26,7 @@ from casework.reports.query import (
     holds,
     report_query,
 )
+from casework.selectors import policy_codes
 from core.errors import ServiceError
 from themes.dates import to_hijri
 
@@ -160,12 +161,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
     ]
     params = request.GET.urlencode()
+    names = presenter.labels(lang)["channel"]
     context = {
         "query": query,
         "period_label": query.period.label(lang),
         "previous_label": query.period.previous().label(lang),
         "form": _form(request, query.period),
-        "channels": sorted(presenter.labels(lang)["channel"].items(), key=lambda kv: kv[1]),
+        # Only the channels of the association's policy, in its order.
+        "channels": [(code, names.get(code, code)) for code in policy_codes()["channel"]],
         "errors": errors,
         "tables": shown,
         "headline": [(label, now, before, _change(now, before)) for label, now, before in headline],

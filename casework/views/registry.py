@@ -146,12 +146,14 @@ def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if beneficiary is None:
         raise Http404
     can_write = roles.has_any(user, roles.REGISTRY_WRITERS)
-    upload = f.DocumentForm()
+    engine = engine_in_force()
+    tools = engine.staff_tools() if engine is not None else ()
+    upload = f.DocumentForm(staff_tools=tools)
     status = 200
     if request.method == "POST":
         if not can_write:
             return render(request, "casework/forbidden.html", status=403)
-        upload = f.DocumentForm(request.POST, request.FILES)
+        upload = f.DocumentForm(request.POST, request.FILES, staff_tools=tools)
         if upload.is_valid():
             try:
                 services.beneficiary_document_upload(

@@ -476,12 +476,15 @@ def test_a_request_goes_through_jamoums_steps_using_only_the_screens(
     act("complete", registration_number="J-1448-007")
     act("record_service", kind="cash", amount="1500", delivered_on=timezone.localdate().isoformat())
     act("complete")
-    act("rate", score="5", comment="خدمة ممتازة")
+    connection.set_tenant(alpha)
+    served = reload(case).services.get()
+    act("rate", service=str(served.pk), score="5", comment="خدمة ممتازة")
 
     final = reload(case)
     assert (final.status, final.outcome) == (CaseStatus.CLOSED, CaseOutcome.SERVED)
     connection.set_tenant(alpha)
-    assert SatisfactionRating.objects.get(case=final).score == 5
+    rating = SatisfactionRating.objects.get(case=final)
+    assert (rating.service, rating.score) == (served, 5)
     moves = [
         (e.from_step, e.to_step)
         for e in CaseEvent.objects.filter(case=final).order_by("id")
@@ -490,7 +493,7 @@ def test_a_request_goes_through_jamoums_steps_using_only_the_screens(
     steps = [s["step"] for s in jamoum.document["procedure"]]
     assert [to for _from, to in moves] == steps
     closed = body(page())
-    assert "قيّم المستفيد الخدمة." in closed
+    assert "قيّم المستفيد خدمة واحدة." in closed
     assert "تقديم الخدمة اللازمة" in closed  # the timeline names the steps
 
 
@@ -737,3 +740,23 @@ def test_the_inbox_finds_requests_by_name_id_or_mobile(
     assert found(second.national_id) == [cases[second.pk]]
     assert found("0551110001") == [cases[first.pk]]
     assert found("لا أحد") == []
+
+
+@pytest.mark.parametrize(("slug", "offered"), [("rumaila", False), ("jamoum", True)])
+def test_the_support_request_form_is_a_document_kind_only_where_the_policy_lists_it(
+    alpha: Association, staff: Staff, slug: str, offered: bool
+) -> None:
+    install_policy(alpha, slug)  # Rumaila's policy lists no staff tools; Jamoum's lists the form
+    beneficiary = register(staff.reception)
+    page = body(browser(alpha, staff.reception, "en").get(f"/staff/beneficiaries/{beneficiary.pk}/"))
+    kinds = re.search(r'<select name="kind"[^>]*>(.*?)</select>', page, re.S)
+    assert kinds is not None
+    values = re.findall(r'<option value="(\w+)"', kinds.group(1))
+    expected = [
+        "national_id",
+        "income_proof",
+        "lease",
+        *(["support_request_form"] if offered else []),
+        "other",
+    ]
+    assert values == expected

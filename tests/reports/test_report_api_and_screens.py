@@ -110,6 +110,9 @@ def test_board_members_read_but_not_per_employee_and_others_not_at_all(
         # schemathesis: a year sent without a period was ignored (200); nothing sent is ignored.
         ({"year": "null"}, "year", "invalid_number", "اكتب رقمًا"),
         ({"per_employee": "null"}, "per_employee", "invalid_flag", "نعم أو لا"),
+        ({"number": "13"}, "number", "out_of_range", "من ١ إلى ١٢"),
+        ({"year": "0", "period": "year"}, "year", "out_of_range", "من ١ إلى ٩٩٩٩"),
+        ({"period": "fortnight"}, "period", "invalid_period", "شهر أو ربع أو سنة"),
     ],
 )
 def test_bad_input_is_a_field_level_400_in_the_readers_language(
@@ -273,3 +276,31 @@ def test_an_export_confirmed_more_than_five_minutes_ago_asks_again(
     later = clock.time() + 301
     with mock.patch("accounts.reauth.time.time", return_value=later):
         assert client.get("/staff/reports/export.csv", MARCH).status_code == 302
+
+
+def test_the_channel_filter_offers_and_accepts_only_the_policys_channels(
+    march: dict[str, SupportCase], staff: Staff
+) -> None:
+    """Jamoum's policy has branch representatives and no branch offices (Tabuk's): a catalogue
+    channel is no option on the dashboard, and the API refuses it."""
+    alpha = _alpha()
+    html = signed_in(alpha, staff.admin).get("/staff/reports/", MARCH).content.decode()
+    select = re.search(r'<select id="r-channel" name="channel">(.*?)</select>', html, re.S)
+    assert select is not None
+    assert re.findall(r'<option value="(\w*)"', select.group(1)) == [
+        "",
+        "interview",
+        "phone",
+        "social_media",
+        "letters",
+        "help_request",
+        "volunteering",
+        "website",
+        "branch_representatives",
+    ]
+    api = Api(alpha, staff.admin, lang="en")
+    refused = api.get("/api/v1/reports/summary/", channel="branch_offices", **MARCH)
+    assert (refused.status_code, refused.json()["error_codes"]) == (400, {"channel": "unknown_channel"})
+    assert api.get("/api/v1/reports/summary/", channel="phone", **MARCH).json()["opened"]["by_channel"] == {
+        "phone": 2
+    }
