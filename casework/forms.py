@@ -228,9 +228,11 @@ class NoteForm(ActionForm):
 
 
 class RatingForm(ActionForm):
-    """Not a step: the beneficiary's rating after service, typed in for them."""
+    """Not a step: the beneficiary's rating of a service delivered, typed in for them (once per
+    service)."""
 
     action = "rate"
+    service = forms.TypedChoiceField(label=_("Which service"), coerce=int, choices=[])
     score = forms.TypedChoiceField(
         label=_("Rating (1 to 5)"),
         choices=[(n, str(n)) for n in (5, 4, 3, 2, 1)],
@@ -240,6 +242,10 @@ class RatingForm(ActionForm):
         empty_value=None,
     )
     comment = _area(_("Comment"), rows=2)
+
+    def __init__(self, *args: Any, services: Iterable[tuple[int, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._choices("service", [(pk, name) for pk, name in services])
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {

@@ -409,10 +409,13 @@ class ServiceDelivery(models.Model):
 
 
 class SatisfactionRating(models.Model):
-    """The beneficiary's rating of the service (1-5). Ratings of one employee are shown only in
-    aggregate: evaluation is "a tool for improvement, not for punishment"."""
+    """The beneficiary's rating of one service delivered (1-5 and a comment), once per service: a
+    request served in several deliveries (a voucher, then the rent) is rated for each. Ratings of
+    one employee are shown only in aggregate: evaluation is "a tool for improvement, not for
+    punishment"."""
 
-    case = models.OneToOneField(SupportCase, on_delete=models.CASCADE, related_name="rating")
+    case = models.ForeignKey(SupportCase, on_delete=models.CASCADE, related_name="ratings")
+    service = models.OneToOneField(ServiceDelivery, on_delete=models.CASCADE, related_name="rating")
     score = models.PositiveSmallIntegerField()
     comment = models.TextField(blank=True)
     employee = models.ForeignKey(

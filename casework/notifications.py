@@ -21,11 +21,11 @@ from casework.models import (
     LinkPurpose,
     Notification,
     NotificationChannel,
-    SmsDelivery,
     SmsPurpose,
     SupportCase,
 )
-from casework.sms import SmsMessage, get_backend, mask_phone
+from casework.sms import SmsMessage, get_backend
+from casework.sms_reports import delivery_record
 from tenants.db import connection
 
 LINK_LIFETIME = {LinkPurpose.TRACK: dt.timedelta(days=180), LinkPurpose.RATE: dt.timedelta(days=30)}
@@ -81,15 +81,10 @@ def _deliver(notification: Notification, message: Outgoing) -> None:
     except Exception:
         Notification.objects.filter(pk=notification.pk).delete()
         raise
-    # What the gateway said is kept with the message (sent, refused or failed, its id).
-    SmsDelivery.objects.create(
-        notification=notification,
-        purpose=SmsPurpose.CASE_MESSAGE,
-        recipient_masked=mask_phone(message.recipient),
-        status=result.status,
-        provider_id=result.provider_id[:100],
-        error=result.error[:200],
-        attempts=result.attempts,
+    # What the gateway said is kept with the message (sent, refused or failed, its id); its
+    # delivery report, when it comes, is recorded on the same row (casework.sms_reports).
+    delivery_record(
+        result=result, purpose=SmsPurpose.CASE_MESSAGE, phone=message.recipient, notification=notification
     )
 
 

@@ -25,6 +25,7 @@ from casework.models import (
     DuplicateFlag,
     DuplicateStatus,
     SatisfactionRating,
+    ServiceDelivery,
     SupportCase,
 )
 from casework.validators import ascii_digits, search_terms
@@ -74,10 +75,15 @@ def policy_codes() -> dict[str, tuple[str, ...]]:
 # --- Registry -----------------------------------------------------------------------------------
 
 
-def beneficiaries_search(*, query: str = "", include_merged: bool = False) -> QuerySet[Beneficiary]:
+def beneficiaries_search(
+    *, query: str = "", include_merged: bool = False, include_restricted: bool = False
+) -> QuerySet[Beneficiary]:
     """Beneficiaries whose name has every word of ``query`` as a word prefix (Arabic-normalised:
-    «احمد» finds «أحمد»), or whose ID number or mobile number contains its digits."""
+    «احمد» finds «أحمد»), or whose ID number or mobile number contains its digits. A restricted
+    record (kept only because the law requires it) is left out unless asked for."""
     qs = Beneficiary.objects.all()
+    if not include_restricted:
+        qs = qs.filter(hold__isnull=True)
     if not include_merged:
         qs = qs.filter(merged_into__isnull=True)
     query = (query or "").strip()
@@ -162,7 +168,12 @@ def case_inbox(
     per page whatever its size. Date bounds are days of the association's time zone, both
     included (the reports link here with the period of a figure)."""
     now = now or timezone.now()
-    qs = cases_visible_to(user).select_related("beneficiary", "assigned_to", "policy_version")
+    # The requests of a restricted record are kept for the law, not worked on: not listed.
+    qs = (
+        cases_visible_to(user)
+        .filter(beneficiary__hold__isnull=True)
+        .select_related("beneficiary", "assigned_to", "policy_version")
+    )
     # Every column of the case, but of the joined rows only what a row shows (see _ROW_RELATED).
     qs = qs.only(*_CASE_FIELDS, *_ROW_RELATED)
     if step:
@@ -232,9 +243,7 @@ def case_get(*, user: User | None, case_id: int) -> SupportCase | None:
     not see it (the caller answers 404 for both)."""
     return (
         cases_visible_to(user)
-        .select_related(
-            "beneficiary", "assigned_to", "policy_version", "opened_by", "decision__decided_by", "rating"
-        )
+        .select_related("beneficiary", "assigned_to", "policy_version", "opened_by", "decision__decided_by")
         .prefetch_related(
             "checklist__verified_by",
             "referrals__asked_by",
@@ -242,6 +251,8 @@ def case_get(*, user: User | None, case_id: int) -> SupportCase | None:
             "attestations",
             "votes__member",
             "services__employee",
+            "services__rating",
+            "notifications__deliveries",
             Prefetch("events", queryset=CaseEvent.objects.select_related("actor").order_by("id")),
         )
         .filter(pk=case_id)
@@ -254,8 +265,15 @@ def case_decision(case: SupportCase) -> Decision | None:
     return getattr(case, "decision", None)
 
 
-def case_rating(case: SupportCase) -> SatisfactionRating | None:
-    return getattr(case, "rating", None)
+def service_rating(service: ServiceDelivery) -> SatisfactionRating | None:
+    # A missing reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError.
+    return getattr(service, "rating", None)
+
+
+def services_to_rate(case: SupportCase) -> list[ServiceDelivery]:
+    """The services delivered for ``case`` that the beneficiary has not rated yet (each is rated
+    once)."""
+    return [s for s in case.services.all() if service_rating(s) is None]
 
 
 # --- Attestation --------------------------------------------------------------------------------

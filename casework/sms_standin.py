@@ -6,18 +6,28 @@ international form), answers 201 with a ``messageId`` or 4xx with a ``message``,
 it accepted: in memory, in an optional JSON-lines file (one message a line, the stand-in phone
 that browser tests read) and on its own page (``GET /``) where the demo's visitor reads the
 codes and links "their phone" received. Faults can be injected for tests: the next N requests
-answered slowly (a timeout for the client) or with a given status.
+answered slowly (a timeout for the client) or with a given status, the next N messages reported
+as not delivered.
 
-    manage.py sms_standin --port 8787 --token demo-token --outbox .sila/sms-outbox.jsonl
+Like the real gateway, it then reports each accepted message's delivery to the callback address
+configured on the account (``dlr_url``), a moment later and from another thread, with the
+account's callback secret as a bearer token: ``{"messageId", "recipient", "status"
+("DELIVERED" or "UNDELIVERED"), "statusDescription", "deliveredAt"}``.
+
+    manage.py sms_standin --port 8787 --token demo-token --outbox .sila/sms-outbox.jsonl \
+        --dlr-url http://localhost:8000/sms/delivery-reports/ --dlr-token demo-dlr-secret
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
 import threading
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -32,6 +42,7 @@ class Faults:
     delay: float = 0.0
     status: int = 0  # the next `status_count` requests get this HTTP status
     status_count: int = 0
+    undelivered: int = 0  # the next N accepted messages are reported as not delivered
 
 
 @dataclass
@@ -43,6 +54,31 @@ class GatewayState:
     requests: int = 0
     faults: Faults = field(default_factory=Faults)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Delivery reports: where the account's callback points, its secret, how long after sending.
+    dlr_url: str = ""
+    dlr_token: str = ""
+    dlr_delay: float = 0.3
+    reports: list[dict[str, Any]] = field(default_factory=list)  # each report and our answer's status
+
+
+def _report_delivery(state: GatewayState, report: dict[str, Any]) -> None:
+    """POST one delivery report to the account's callback, as the gateway does after sending."""
+    time.sleep(state.dlr_delay)
+    request = urllib.request.Request(  # noqa: S310 - the demo's or the test's own address
+        state.dlr_url,
+        data=json.dumps(report).encode("utf-8"),
+        method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {state.dlr_token}"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+            status = answer.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    except OSError:
+        status = 0  # the callback could not be reached
+    with state.lock:
+        state.reports.append({**report, "answer": status})
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -128,6 +164,7 @@ class _Handler(BaseHTTPRequestHandler):
         if rejected or not recipients or not body.strip():
             self._reply(400, {"statusCode": 400, "message": "Invalid recipients or empty body"})
             return
+        reports = []
         with state.lock:
             message_id = 7_000_000 + len(state.accepted) + 1
             for recipient in recipients:
@@ -136,6 +173,23 @@ class _Handler(BaseHTTPRequestHandler):
                 if state.outbox is not None:
                     with state.outbox.open("a", encoding="utf-8") as outbox:
                         outbox.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                delivered = state.faults.undelivered <= 0
+                if not delivered:
+                    state.faults.undelivered -= 1
+                reports.append(
+                    {
+                        "messageId": message_id,
+                        "recipient": recipient,
+                        "status": "DELIVERED" if delivered else "UNDELIVERED",
+                        "statusDescription": "Delivered to handset" if delivered else "Absent subscriber",
+                        "deliveredAt": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+                        if delivered
+                        else None,
+                    }
+                )
+        if state.dlr_url:
+            for report in reports:
+                threading.Thread(target=_report_delivery, args=(state, report), daemon=True).start()
         self._reply(
             201,
             {
@@ -170,9 +224,19 @@ class GatewayStandin:
         senders: tuple[str, ...] = ("Sila",),
         port: int = 0,
         outbox: Path | None = None,
+        dlr_url: str = "",
+        dlr_token: str = "",
+        dlr_delay: float = 0.3,
     ) -> None:
         self.server = _Server(("127.0.0.1", port), _Handler)
-        self.server.state = GatewayState(token=token, senders=senders, outbox=outbox)
+        self.server.state = GatewayState(
+            token=token,
+            senders=senders,
+            outbox=outbox,
+            dlr_url=dlr_url,
+            dlr_token=dlr_token,
+            dlr_delay=dlr_delay,
+        )
         self._thread: threading.Thread | None = None
 
     @property

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import RoleCode, User
-from casework import notifications
+from casework import notifications, selectors
 from casework.hooks import case_event_listener
 from casework.models import (
     CaseOutcome,
@@ -175,8 +175,8 @@ def satisfaction_request(*, case_id: int, event_id: int) -> int:
         return 0
     if not privacy.sms_allowed(case.beneficiary):
         return 0
-    if hasattr(case, "rating"):
-        return 0
+    if not selectors.services_to_rate(case):
+        return 0  # every service was rated already (typed in by staff, say)
     path = notifications.link_create(case=case, purpose=LinkPurpose.RATE)
     return int(
         notifications.send_once(

@@ -21,3 +21,11 @@ def board_seat_for_invitee(sender: Any, invitation: Any, user: Any, **kwargs: An
     seat.user = user
     seat.save(update_fields=["user"])
     user.roles.add(*Role.objects.filter(code=RoleCode.BOARD_MEMBER))
+
+
+def vacant_board_seats(sender: Any, **kwargs: Any) -> list[dict[str, Any]]:
+    """The active seats without an account, for the team screen (accounts.selectors)."""
+    return [
+        {"id": seat.pk, "name_ar": seat.name_ar, "name_en": seat.name_en, "role": seat.get_role_display()}
+        for seat in BoardMember.objects.filter(is_active=True, user__isnull=True).order_by("role", "name_ar")
+    ]

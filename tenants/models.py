@@ -97,3 +97,19 @@ class CrossCheckEntry(models.Model):
 
     def __str__(self) -> str:
         return f"cross-check mark of {self.association_id}"
+
+
+class SmsRoute(models.Model):
+    """Which association's schema holds the text message the gateway knows by ``provider_id``.
+
+    The gateway sends every delivery report to one platform-wide address, naming only its own
+    message id; this row (public schema: the id and a schema name, nothing personal) sends the
+    report to the association that sent the message, and only there. Kept a week: reports come
+    within hours."""
+
+    provider_id = models.CharField(max_length=100, unique=True)
+    schema_name = models.CharField(max_length=63)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"SMS {self.provider_id} -> {self.schema_name}"

@@ -42,6 +42,7 @@ def production_env(**overrides: str | None) -> dict[str, str]:
         SILA_BASE_DOMAIN="sila.example",
         SILA_SMS_TOKEN="taqnyat-bearer-token",
         SILA_SMS_SENDER="Sila",
+        SILA_SMS_DLR_TOKEN="delivery-report-secret",
     )
     for key, value in overrides.items():
         if value is None:
@@ -77,6 +78,7 @@ def test_check_deploy_reports_no_issues() -> None:
         ({"SILA_SMS_TOKEN": None}, "SILA_SMS_TOKEN must be set"),
         ({"SILA_SMS_SENDER": ""}, "SILA_SMS_SENDER must be set"),
         ({"SILA_SMS_URL": "http://api.taqnyat.sa/v1/messages"}, "SILA_SMS_URL must be an https"),
+        ({"SILA_SMS_DLR_TOKEN": None}, "SILA_SMS_DLR_TOKEN must be set"),
     ],
     ids=[
         "no-secret-key",
@@ -90,6 +92,7 @@ def test_check_deploy_reports_no_issues() -> None:
         "no-sms-token",
         "no-sms-sender",
         "plain-http-sms",
+        "no-sms-delivery-report-secret",
     ],
 )
 def test_production_settings_refuse_to_load_half_configured(

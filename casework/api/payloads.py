@@ -21,6 +21,7 @@ from casework.models import (
     SupportCase,
 )
 from casework.services.steps import event_steps, step_states
+from casework.views.presenter import case_messages
 from policy_engine.rules.catalog import CatalogKind, get_entry
 
 
@@ -244,11 +245,23 @@ def case_payload(case: SupportCase, *, user: User | None) -> dict[str, Any]:
                 "description": s.description,
                 "delivered_on": _iso(s.delivered_on),
                 "employee": _person(s.employee),
+                # Whether the beneficiary rated it (once per service); the score only in aggregate.
+                "rated": selectors.service_rating(s) is not None,
             }
             for s in case.services.all()
         ],
-        # Whether the beneficiary rated the service; the score itself is shown only in aggregate.
-        "rated": selectors.case_rating(case) is not None,
+        "rated": bool(case.services.all()) and not selectors.services_to_rate(case),
+        # Text messages to the beneficiary and what became of each (the gateway's delivery report).
+        "messages": [
+            {
+                "id": m["notification"].pk,
+                "kind": m["notification"].kind,
+                "created_at": _iso(m["notification"].created_at),
+                "status": m["status"] or None,
+                "delivered_at": _iso(m["delivered_at"]),
+            }
+            for m in case_messages(case)
+        ],
         "available_actions": services.case_available_actions(case=case, user=user),
         "timeline": [
             {

@@ -207,6 +207,13 @@ class ScoreField(serializers.IntegerField):
 class RatingInput(serializers.Serializer[dict[str, Any]]):
     score = ScoreField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+    service = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="the service delivered being rated (its id in `services`); needed when the request "
+        "has more than one. Each service is rated once.",
+    )
 
 
 class TokenCreateInput(serializers.Serializer[dict[str, Any]]):
@@ -368,7 +375,13 @@ class CaseDetailSerializer(CaseRowSerializer):
     quorum = serializers.IntegerField(allow_null=True)
     decision = serializers.DictField(allow_null=True)
     services = serializers.ListField(child=serializers.DictField())
-    rated = serializers.BooleanField()
+    rated = serializers.BooleanField(help_text="every service delivered has been rated (each once)")
+    messages = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="text messages to the beneficiary: id, kind, created_at, status (sent: awaiting the "
+        "gateway's delivery report; delivered; undelivered; refused; failed; null while sending), "
+        "delivered_at",
+    )
     available_actions = serializers.ListField(child=serializers.CharField())
     timeline = TimelineEntrySerializer(many=True)
 

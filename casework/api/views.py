@@ -347,6 +347,7 @@ class CaseRatingView(APIView):
             case_id=pk,
             score=data.validated_data["score"],
             comment=data.validated_data["comment"],
+            service_id=data.validated_data["service"],
         )
         return Response({"rated": True}, status=status.HTTP_201_CREATED)
 

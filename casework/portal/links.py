@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from casework import selectors, services
 from casework.models import AttestationMethod, CaseStatus, LinkPurpose, SupportCase
 from casework.notifications import link_lookup
-from casework.views.presenter import payload_view, step_view
+from casework.views.presenter import payload_view, service_label, step_view
 from core.errors import ServiceError
 from policy_engine.rules.engine import PolicyEngine
 
@@ -85,12 +85,15 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 def rate(request: HttpRequest, token: str) -> HttpResponse:
+    """The rating link: each service delivered for the request, one after the other, rated once."""
     link = link_lookup(token=token, purpose=LinkPurpose.RATE)
     if link is None:
         return _gone(request)
     case = link.case
-    if hasattr(case, "rating"):
+    to_rate = selectors.services_to_rate(case)
+    if not to_rate:
         return render(request, "casework/portal/rated.html", {"case": case, "already": True})
+    service = to_rate[0]
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
@@ -99,17 +102,30 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
             score = 0
         try:
             services.satisfaction_record(
-                actor=None, case_id=case.pk, score=score, comment=request.POST.get("comment", "")[:2000]
+                actor=None,
+                case_id=case.pk,
+                service_id=service.pk,
+                score=score,
+                comment=request.POST.get("comment", "")[:2000],
             )
         except ServiceError as exc:
             errors = {p.field: p.message(_lang()) for p in exc.problems} or {"score": exc.message(_lang())}
         else:
+            if len(to_rate) > 1:
+                return redirect(request.path)  # the next service
             link.used_at = timezone.now()
             link.save(update_fields=["used_at"])
             return render(request, "casework/portal/rated.html", {"case": case, "already": False})
     return render(
         request,
         "casework/portal/rate.html",
-        {"case": case, "errors": errors, "posted": request.POST, "scores": [5, 4, 3, 2, 1]},
+        {
+            "case": case,
+            "service": service_label(service),
+            "remaining": len(to_rate),
+            "errors": errors,
+            "posted": request.POST,
+            "scores": [5, 4, 3, 2, 1],
+        },
         status=400 if errors else 200,
     )

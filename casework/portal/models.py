@@ -73,8 +73,9 @@ class PortalSession(models.Model):
 
 
 class SmsStatus(models.TextChoices):
-    SENT = "sent", _("Accepted by the gateway")
-    DELIVERED = "delivered", _("Delivered")
+    SENT = "sent", _("Sent, awaiting the delivery report")
+    DELIVERED = "delivered", _("Delivered to the phone")
+    UNDELIVERED = "undelivered", _("Not delivered to the phone")
     REFUSED = "refused", _("Refused by the gateway")
     FAILED = "failed", _("Not sent: the gateway could not be reached")
 
@@ -85,18 +86,24 @@ class SmsPurpose(models.TextChoices):
 
 
 class SmsDelivery(models.Model):
-    """What became of one text message: the gateway's answer, its message id and how many tries it
-    took. The number is kept masked; a sign-in code's text is not kept at all."""
+    """What became of one text message: the gateway's answer, its message id, how many tries it
+    took and, once the gateway reports it, whether it reached the phone. The number is kept
+    masked; a sign-in code's text is not kept at all."""
 
     notification = models.ForeignKey(
         "casework.Notification", null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
     purpose = models.CharField(max_length=20, choices=SmsPurpose.choices)
     recipient_masked = models.CharField(max_length=20)
-    status = models.CharField(max_length=10, choices=SmsStatus.choices)
+    status = models.CharField(max_length=12, choices=SmsStatus.choices)
     provider_id = models.CharField(max_length=100, blank=True)
     error = models.CharField(max_length=200, blank=True)
     attempts = models.PositiveSmallIntegerField(default=1)
+    # The gateway's delivery report (casework.sms_reports): when the phone got it, when the report
+    # came, and the gateway's own words (e.g. "Absent subscriber"), never the number or the text.
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+    report = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

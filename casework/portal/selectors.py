@@ -9,10 +9,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from casework import selectors as case_selectors
-from casework.models import CaseOutcome, CaseStatus, ItemKind, SupportCase
+from casework.models import CaseStatus, ItemKind, SatisfactionRating, SupportCase
 from casework.portal.services import applicant_label, missing_documents, own_case, reference_for
 from casework.sms import mask_phone
-from casework.views.presenter import step_view
+from casework.views.presenter import service_label, step_view
 from policy_engine.rules.catalog import CatalogKind, UnknownCodeError, label
 
 
@@ -28,6 +28,15 @@ def _step_label(step: str, lang: str) -> str:
 
 
 @dataclass(frozen=True)
+class ServiceView:
+    """A service delivered for the request, to rate once."""
+
+    pk: int
+    label: str
+    rating: SatisfactionRating | None
+
+
+@dataclass(frozen=True)
 class RequestView:
     case: SupportCase
     reference: str
@@ -38,15 +47,15 @@ class RequestView:
     outcome: str
     steps: list[dict[str, Any]]
     missing: list[dict[str, str]]
-    can_rate: bool
-    rating: Any
+    services: list[ServiceView]
 
 
 def _own_cases(phone: str) -> QuerySet[SupportCase]:
     return (
         SupportCase.objects.filter(beneficiary__phone_e164=phone)
-        .select_related("policy_version", "tracking", "decision", "rating")
-        .prefetch_related("referrals")  # the step states read whether a referral was made
+        .select_related("policy_version", "tracking", "decision")
+        # The step states read whether a referral was made; each service, whether it was rated.
+        .prefetch_related("referrals", "services__rating")
         .order_by("-created_at")
     )
 
@@ -63,7 +72,6 @@ def _view(case: SupportCase, lang: str, *, full: bool) -> RequestView:
         if full and is_open
         else []
     )
-    rating = getattr(case, "rating", None) if hasattr(case, "rating") else None
     decision = getattr(case, "decision", None) if hasattr(case, "decision") else None
     return RequestView(
         case=case,
@@ -81,8 +89,10 @@ def _view(case: SupportCase, lang: str, *, full: bool) -> RequestView:
         # The one step-state selector's, as on the staff page and in the API.
         steps=step_view(case, engine.steps(), lang),
         missing=missing,
-        can_rate=case.outcome == CaseOutcome.SERVED and rating is None,
-        rating=rating,
+        services=[
+            ServiceView(pk=s.pk, label=service_label(s), rating=case_selectors.service_rating(s))
+            for s in case.services.all()
+        ],
     )
 
 

@@ -457,9 +457,14 @@ def invalid_upload() -> ServiceError:
     return invalid([FieldProblem("file", "required", "اختر ملفًا.", "Choose a file.")])
 
 
-def portal_rate(*, phone: str, reference: str, score: int, comment: str) -> SatisfactionRating:
+def portal_rate(
+    *, phone: str, reference: str, service_id: int | None, score: int, comment: str
+) -> SatisfactionRating:
+    """The signed-in person rates one service of one of their own requests, once."""
     problems = text_problems("comment", comment, max_length=2000, multiline=True)
     if problems:
         raise invalid(problems)
     case = own_case(phone=phone, reference=reference)
-    return services.satisfaction_record(actor=None, case_id=case.pk, score=score, comment=comment)
+    return services.satisfaction_record(
+        actor=None, case_id=case.pk, service_id=service_id, score=score, comment=comment
+    )

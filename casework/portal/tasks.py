@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from casework.models import OtpChallenge, SmsDelivery, SmsPurpose
+from casework.models import OtpChallenge, SmsPurpose
 from casework.notifications import sender_name
-from casework.sms import SmsMessage, get_backend, mask_phone
+from casework.sms import SmsMessage, get_backend
+from casework.sms_reports import delivery_record
 from tenants.jobs import defer_for_current_tenant, tenant_task
 
 QUEUE = "casework"
@@ -36,12 +37,5 @@ def sign_in_code_text(*, challenge_id: int) -> int:
             sender=name,
         )
     )
-    SmsDelivery.objects.create(
-        purpose=SmsPurpose.SIGN_IN_CODE,
-        recipient_masked=mask_phone(challenge.phone_e164),
-        status=result.status,
-        provider_id=result.provider_id[:100],
-        error=result.error[:200],
-        attempts=result.attempts,
-    )
+    delivery_record(result=result, purpose=SmsPurpose.SIGN_IN_CODE, phone=challenge.phone_e164)
     return int(result.status == "sent")

@@ -228,6 +228,14 @@ def my_requests(request: HttpRequest, session: PortalSession) -> HttpResponse:
     )
 
 
+def _int_or_none(value: str) -> int | None:
+    """A number posted by a form; None when nothing was sent, 0 (no such row) for anything else."""
+    value = value.strip()
+    if not value:
+        return None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else 0
+
+
 @never_cache
 @signed_in
 def request_detail(request: HttpRequest, session: PortalSession, reference: str) -> HttpResponse:
@@ -255,6 +263,7 @@ def request_detail(request: HttpRequest, session: PortalSession, reference: str)
                 services.portal_rate(
                     phone=session.phone_e164,
                     reference=reference,
+                    service_id=_int_or_none(request.POST.get("service", "")),
                     score=score,
                     comment=request.POST.get("comment", ""),
                 )

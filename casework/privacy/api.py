@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.http import FileResponse
+from django.http.response import HttpResponseBase
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,10 +21,20 @@ from accounts.auth import request_user
 from casework import roles
 from casework.models import Beneficiary
 from casework.privacy import consents as privacy
-from casework.privacy import crosscheck
-from casework.privacy.models import Consent, ConsentKind, ConsentVia
+from casework.privacy import crosscheck, retention, rights
+from casework.privacy.models import (
+    AccessAction,
+    AccessLogEntry,
+    Consent,
+    ConsentKind,
+    ConsentVia,
+    RetentionClass,
+    RightKind,
+    RightsRequest,
+    RightStatus,
+)
 from core.api import role_permission
-from core.errors import not_found
+from core.errors import FieldProblem, invalid, not_found
 from policy_engine.api.views import ErrorSerializer
 
 RegistryPermission = role_permission(*roles.REGISTRY_WRITERS, read_roles=roles.REGISTRY_READERS)
@@ -141,4 +157,245 @@ class CrossCheckView(APIView):
                 ],
                 "checks_left": crosscheck.checks_left(user),
             }
+        )
+
+
+# --- Rights requests and retention (the association's admin) ------------------------------------
+
+AdminOnly = role_permission(roles.ADMIN)
+
+
+class RightsRequestSerializer(serializers.Serializer[dict[str, Any]]):
+    id = serializers.IntegerField()
+    beneficiary = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=RightKind.choices)
+    status = serializers.ChoiceField(choices=RightStatus.choices)
+    details = serializers.CharField(allow_blank=True)
+    received_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(help_text="30 days after it was received")
+    overdue = serializers.BooleanField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.CharField(allow_blank=True, help_text="what was done, in the user's language")
+    export_url = serializers.CharField(allow_null=True, help_text="the access export (ZIP), when ready")
+    revision = serializers.IntegerField()
+
+
+def rights_payload(request: RightsRequest, lang: str) -> dict[str, Any]:
+    now = timezone.now()
+    return {
+        "id": request.pk,
+        "beneficiary": request.beneficiary_id,
+        "kind": request.kind,
+        "status": request.status,
+        "details": request.details,
+        "received_at": request.received_at,
+        "due_at": request.due_at,
+        "overdue": request.status == RightStatus.OPEN and request.due_at < now,
+        "completed_at": request.completed_at,
+        "outcome": rights.outcome_words(request, lang) if request.outcome else "",
+        "export_url": reverse("privacy-rights-export", args=[request.pk]) if request.export else None,
+        "revision": request.revision,
+    }
+
+
+class RightsRequestInput(serializers.Serializer[dict[str, Any]]):
+    kind = serializers.ChoiceField(choices=RightKind.choices)
+    beneficiary = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    national_id = serializers.CharField(required=False, allow_null=True, default=None, max_length=40)
+    details = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "ar").startswith("en") else "ar"
+
+
+class RightsRequestListView(APIView):
+    permission_classes = [AdminOnly]
+
+    @extend_schema(responses={200: RightsRequestSerializer(many=True)}, tags=["privacy"])
+    def get(self, request: Request) -> Response:
+        rows = RightsRequest.objects.order_by("-id")[:200]
+        return Response([rights_payload(r, _lang()) for r in rows])
+
+    @extend_schema(
+        request=RightsRequestInput,
+        responses={201: RightsRequestSerializer, **ERRORS},
+        tags=["privacy"],
+        description="Record a person's request to access, correct, erase or restrict their data (by record "
+        "id or national ID); it is due within 30 days. A person the association holds nothing on: 400 "
+        "`no_such_person`.",
+    )
+    def post(self, request: Request) -> Response:
+        data = RightsRequestInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        opened = rights.rights_request_open(
+            actor=request_user(request),
+            kind=values["kind"],
+            beneficiary_id=values["beneficiary"],
+            national_id=values["national_id"],
+            details=values["details"],
+            via=ConsentVia.API,
+        )
+        return Response(rights_payload(opened, _lang()), status=201)
+
+
+class RightsFulfilInput(serializers.Serializer[dict[str, Any]]):
+    revision = serializers.IntegerField(required=False, allow_null=True, default=None)
+    corrections = serializers.DictField(
+        required=False, default=dict, help_text="for a correction: the record's fields and their right values"
+    )
+
+
+class RightsRequestFulfilView(APIView):
+    permission_classes = [AdminOnly]
+
+    @extend_schema(
+        request=RightsFulfilInput,
+        responses={200: RightsRequestSerializer, **ERRORS},
+        tags=["privacy"],
+        description="Do what the request asks: prepare the access export; apply the corrections; erase "
+        "(anonymise at once, or restrict until the retention period ends where the law keeps the record); "
+        "restrict. 409 when it was handled already, when `revision` is stale, or when the person has an "
+        "open request (erasure, restriction).",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = RightsFulfilInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = rights.rights_request_fulfil(
+            actor=request_user(request),
+            request_id=pk,
+            corrections=data.validated_data["corrections"] or None,
+            expected_revision=data.validated_data["revision"],
+            via="api",
+        )
+        return Response(rights_payload(done, _lang()))
+
+
+class RightsRefuseInput(serializers.Serializer[dict[str, Any]]):
+    reason = serializers.CharField(max_length=2000)
+    revision = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class RightsRequestRefuseView(APIView):
+    permission_classes = [AdminOnly]
+
+    @extend_schema(
+        request=RightsRefuseInput, responses={200: RightsRequestSerializer, **ERRORS}, tags=["privacy"]
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = RightsRefuseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        done = rights.rights_request_refuse(
+            actor=request_user(request),
+            request_id=pk,
+            reason=data.validated_data["reason"],
+            expected_revision=data.validated_data["revision"],
+        )
+        return Response(rights_payload(done, _lang()))
+
+
+class RightsRequestExportView(APIView):
+    permission_classes = [AdminOnly]
+
+    @extend_schema(
+        responses={(200, "application/zip"): OpenApiTypes.BINARY, 404: ErrorSerializer},
+        tags=["privacy"],
+        description="The access export: data.json (every row), files/ and summary-ar.pdf. Logged.",
+    )
+    def get(self, request: Request, pk: int) -> HttpResponseBase:
+        found = RightsRequest.objects.filter(pk=pk).exclude(export="").first()
+        if found is None:
+            raise not_found("لا توجد نسخة بيانات لهذا الطلب.", "This request has no data export.")
+        user = request_user(request)
+        AccessLogEntry.objects.create(
+            user_id=user.pk,
+            user_email=user.email,
+            action=AccessAction.EXPORT,
+            beneficiary_id=found.beneficiary_id,
+            via="api:rights-export",
+        )
+        return FileResponse(found.export.open("rb"), as_attachment=True, filename=f"access-{found.pk}.zip")
+
+
+class RetentionRuleSerializer(serializers.Serializer[dict[str, Any]]):
+    data_class = serializers.ChoiceField(choices=RetentionClass.choices)
+    label = serializers.CharField()  # type: ignore[assignment]
+    years = serializers.IntegerField()
+    default = serializers.IntegerField()
+    minimum = serializers.IntegerField(help_text="the legal minimum")
+    maximum = serializers.IntegerField()
+
+
+class RetentionInput(serializers.Serializer[dict[str, Any]]):
+    data_class = serializers.ChoiceField(choices=RetentionClass.choices)
+    years = serializers.IntegerField(min_value=0, max_value=100)
+
+
+class RetentionView(APIView):
+    permission_classes = [AdminOnly]
+
+    @extend_schema(responses={200: RetentionRuleSerializer(many=True)}, tags=["privacy"])
+    def get(self, request: Request) -> Response:
+        return Response(retention.retention_table())
+
+    @extend_schema(
+        request=RetentionInput,
+        responses={200: RetentionRuleSerializer(many=True), **ERRORS},
+        tags=["privacy"],
+        description="Set how many years a class of records is kept; below the legal minimum: 400 "
+        "`below_legal_minimum`.",
+    )
+    def put(self, request: Request) -> Response:
+        data = RetentionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        retention.retention_rule_set(
+            actor=request_user(request),
+            data_class=data.validated_data["data_class"],
+            years=data.validated_data["years"],
+        )
+        return Response(retention.retention_table())
+
+
+class AccessLogRowSerializer(serializers.Serializer[dict[str, Any]]):
+    at = serializers.DateTimeField()
+    user_email = serializers.CharField()
+    action = serializers.ChoiceField(choices=AccessAction.choices)
+    beneficiary = serializers.IntegerField(allow_null=True)
+    case = serializers.IntegerField(allow_null=True)
+    document = serializers.IntegerField(allow_null=True)
+    via = serializers.CharField()
+
+
+class AccessLogView(APIView):
+    permission_classes = [AdminOnly]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("beneficiary", int, required=False, description="one person's reads only"),
+        ],
+        responses={200: AccessLogRowSerializer(many=True), **ERRORS},
+        tags=["privacy"],
+        description="Who read whose record, request or document, and every export (the latest 500).",
+    )
+    def get(self, request: Request) -> Response:
+        raw = request.query_params.get("beneficiary", "")
+        rows = AccessLogEntry.objects.all()
+        if raw:
+            if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
+                raise invalid([FieldProblem("beneficiary", "invalid", "رقم غير صحيح.", "Not a valid id.")])
+            rows = rows.filter(beneficiary_id=int(raw))
+        return Response(
+            [
+                {
+                    "at": r.at,
+                    "user_email": r.user_email,
+                    "action": r.action,
+                    "beneficiary": r.beneficiary_id,
+                    "case": r.case_id,
+                    "document": r.document_id,
+                    "via": r.via,
+                }
+                for r in rows[:500]
+            ]
         )

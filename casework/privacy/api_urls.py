@@ -10,4 +10,22 @@ urlpatterns = [
         name="privacy-consent-withdraw",
     ),
     path("beneficiaries/<int:pk>/cross-check/", api.CrossCheckView.as_view(), name="privacy-cross-check"),
+    path("privacy/rights-requests/", api.RightsRequestListView.as_view(), name="privacy-rights"),
+    path(
+        "privacy/rights-requests/<int:pk>/fulfil/",
+        api.RightsRequestFulfilView.as_view(),
+        name="privacy-rights-fulfil",
+    ),
+    path(
+        "privacy/rights-requests/<int:pk>/refuse/",
+        api.RightsRequestRefuseView.as_view(),
+        name="privacy-rights-refuse",
+    ),
+    path(
+        "privacy/rights-requests/<int:pk>/export/",
+        api.RightsRequestExportView.as_view(),
+        name="privacy-rights-export",
+    ),
+    path("privacy/retention/", api.RetentionView.as_view(), name="privacy-retention"),
+    path("privacy/access-log/", api.AccessLogView.as_view(), name="privacy-access-log"),
 ]

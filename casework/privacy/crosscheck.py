@@ -52,6 +52,11 @@ def register(*, beneficiary: Beneficiary) -> None:
         crosscheck.mark_remove(association=association, national_id=beneficiary.national_id)
 
 
+def unregister(*, beneficiary: Beneficiary) -> None:
+    """Remove the person's mark (their record is being erased or restricted)."""
+    crosscheck.mark_remove(association=_association(), national_id=beneficiary.national_id)
+
+
 def checks_left(user: User) -> int:
     since = timezone.now() - dt.timedelta(hours=1)
     used = AccessLogEntry.objects.filter(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -169,7 +170,7 @@ class RightsRequest(models.Model):
     status = models.CharField(max_length=8, choices=RightStatus.choices, default=RightStatus.OPEN)
     details = models.TextField(blank=True)
     received_via = models.CharField(max_length=8, choices=ConsentVia.choices, default=ConsentVia.OFFICE)
-    received_at = models.DateTimeField(auto_now_add=True)
+    received_at = models.DateTimeField(default=timezone.now)
     due_at = models.DateTimeField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -180,9 +181,61 @@ class RightsRequest(models.Model):
     )
     outcome = models.TextField(blank=True)
     export = models.FileField(upload_to="privacy/exports/", blank=True)
+    revision = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-id"]
 
     def __str__(self) -> str:
         return f"{self.kind} request {self.pk} ({self.status})"
+
+
+class RecordHold(models.Model):
+    """A beneficiary's record restricted (تقييد): hidden from search and lists, kept only for the
+    legal purpose until ``erase_after``, when the retention job anonymises it."""
+
+    beneficiary = models.OneToOneField("casework.Beneficiary", on_delete=models.CASCADE, related_name="hold")
+    restricted_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=20)  # "erasure" (kept by law) or "restriction" (asked)
+    erase_after = models.DateTimeField(null=True, blank=True)
+    request = models.ForeignKey(
+        RightsRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"hold on {self.beneficiary_id} until {self.erase_after}"
+
+
+class RetentionClass(models.TextChoices):
+    SERVED = "served", _("Records of requests that received support")
+    OTHER = "other", _("Records of requests rejected or withdrawn")
+    ACCESS_LOG = "access_log", _("The access log")
+
+
+class RetentionRule(models.Model):
+    """How many years the association keeps a class of records after the last request closed
+    (defaults and bounds in ``casework.privacy.retention``)."""
+
+    data_class = models.CharField(max_length=12, choices=RetentionClass.choices, unique=True)
+    years = models.PositiveSmallIntegerField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.data_class}: {self.years} years"
+
+
+class RetentionRun(models.Model):
+    """What one run of the retention job did."""
+
+    ran_at = models.DateTimeField(auto_now_add=True)
+    anonymised = models.PositiveIntegerField(default=0)
+    access_log_deleted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"retention run {self.ran_at:%Y-%m-%d}: {self.anonymised} anonymised"

@@ -202,7 +202,7 @@ class ReportSummaryView(APIView):
             OpenApiParameter("to", str, description="YYYY-MM-DD, both days included; at most ten years"),
             OpenApiParameter("period", str, enum=["month", "quarter", "year"]),
             OpenApiParameter("calendar", str, enum=["gregorian", "hijri"]),
-            OpenApiParameter("year", int),
+            OpenApiParameter("year", {"type": "integer", "minimum": 1, "maximum": 9999}),
             OpenApiParameter(
                 "number",
                 {"type": "integer", "minimum": 1, "maximum": 12},

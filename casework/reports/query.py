@@ -85,6 +85,25 @@ def report_query(params: Mapping[str, str], *, user: User | None) -> ReportQuery
     # A year or number is checked even where the period does not use it: nothing sent is ignored.
     year = _int(params, "year", -1) if (params.get("year") or "").strip() else None
     number = _int(params, "number", 1)
+    if year is not None and not 1 <= year <= 9999:
+        raise invalid(
+            [FieldProblem("year", "out_of_range", "السنة من ١ إلى ٩٩٩٩.", "The year is from 1 to 9999.")]
+        )
+    if not 1 <= number <= 12:
+        raise invalid(
+            [FieldProblem("number", "out_of_range", "الرقم من ١ إلى ١٢.", "The number is from 1 to 12.")]
+        )
+    if kind not in ("", "range", "month", "quarter", "year"):
+        raise invalid(
+            [
+                FieldProblem(
+                    "period",
+                    "invalid_period",
+                    "الفترة شهر أو ربع أو سنة.",
+                    "The period is a month, quarter or year.",
+                )
+            ]
+        )
     if kind == "range":
         period = range_period(start=start, end=end)
     elif kind:

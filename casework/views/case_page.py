@@ -18,7 +18,6 @@ from accounts.models import User
 from casework import forms as f
 from casework import roles, selectors, services
 from casework.models import (
-    CaseOutcome,
     CaseStatus,
     SupportCase,
 )
@@ -33,10 +32,12 @@ from casework.views._base import (
 )
 from casework.views.presenter import (
     answers_view,
+    case_messages,
     catalog_label,
     channel_labels,
     payload_view,
     person_name,
+    service_label,
     step_view,
     timeline,
 )
@@ -85,6 +86,8 @@ def _form_kwargs(action: str, case: SupportCase, user: User) -> dict[str, Any]:
         return {"body": case.deciding_body}
     if action == "assign":
         return {"staff": _staff_choices() if roles.has_any(user, (roles.ADMIN,)) else None}
+    if action == "rate":
+        return {"services": [(s.pk, service_label(s)) for s in selectors.services_to_rate(case)]}
     return {}
 
 
@@ -99,11 +102,8 @@ def rebind_form(form: f.ActionForm, case: SupportCase, **kwargs: Any) -> f.Actio
 
 
 def _can_rate(case: SupportCase, user: User) -> bool:
-    return (
-        case.outcome == CaseOutcome.SERVED
-        and selectors.case_rating(case) is None
-        and roles.has_any(user, roles.REGISTRY_WRITERS)
-    )
+    """A service delivered and not yet rated (each is rated once), and someone who may type it in."""
+    return bool(selectors.services_to_rate(case)) and roles.has_any(user, roles.REGISTRY_WRITERS)
 
 
 def _case_forms(
@@ -212,8 +212,9 @@ def _case_context(
         "decision": selectors.case_decision(case),
         "services": list(case.services.all()),
         "service_kinds": {s.kind: service_kind_label(s.kind, lang) for s in case.services.all()},
-        "rated": selectors.case_rating(case) is not None,
+        "rated": [s for s in case.services.all() if selectors.service_rating(s) is not None],
         "timeline": timeline(case, steps, lang),
+        "sms_messages": case_messages(case),
         "forms": forms,
         "can_read_registry": roles.has_any(user, roles.REGISTRY_READERS),
         "bound_action": bound.action if bound is not None else "",
@@ -253,6 +254,7 @@ def _case_act(request: HttpRequest, case: SupportCase) -> HttpResponse:
                     case_id=case.pk,
                     score=form.cleaned_data["score"],
                     comment=form.cleaned_data.get("comment") or "",
+                    service_id=form.cleaned_data["service"],
                 )
             else:
                 services.case_transition(

@@ -6,14 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from casework import selectors
 from casework.models import (
     AttestationMethod,
     CaseOutcome,
+    NotificationChannel,
+    NotificationKind,
+    ServiceDelivery,
+    SmsStatus,
     SupportCase,
     VoteChoice,
 )
@@ -23,6 +27,7 @@ from policy_engine.models import PolicyStatus, PolicyVersion
 from policy_engine.rules.catalog import CHANNELS, CatalogKind, get_entry
 from policy_engine.rules.engine import PolicyEngine
 from policy_engine.rules.intake import FormField
+from themes.templatetags.sila import dual_date
 
 # --- labels -------------------------------------------------------------------------------------
 
@@ -216,6 +221,41 @@ def payload_view(payload: dict[str, Any], lang: str) -> dict[str, Any]:
         ],
         "documents": payload.get("documents", []),
     }
+
+
+def case_messages(case: SupportCase) -> list[dict[str, Any]]:
+    """The messages sent to the beneficiary about ``case``, oldest first, each with what became of
+    it in words: sent and awaiting the gateway's report, delivered to the phone (and when), not
+    delivered, refused or not sent. The stored text keeps no secret link."""
+    rows = []
+    for notification in sorted(case.notifications.all(), key=lambda n: n.pk):
+        if notification.channel != NotificationChannel.SMS:
+            continue
+        delivery = max(notification.deliveries.all(), key=lambda d: d.pk, default=None)
+        status = delivery.status if delivery is not None else ""
+        rows.append(
+            {
+                "notification": notification,
+                "kind": str(NotificationKind(notification.kind).label)
+                if notification.kind in NotificationKind.values
+                else notification.kind,
+                "status": status,
+                "status_label": str(SmsStatus(status).label) if status in SmsStatus.values else _("Sending"),
+                "delivered_at": delivery.delivered_at if delivery is not None else None,
+                "to": delivery.recipient_masked if delivery is not None else "",
+            }
+        )
+    return rows
+
+
+def service_label(service: ServiceDelivery) -> str:
+    """«Cash support — 1,500 SAR — <Hijri> — <Gregorian>»: which service, in words, to rate it."""
+    lang = "en" if (get_language() or "ar").startswith("en") else "ar"
+    parts = [service_kind_label(service.kind, lang)]
+    if service.amount is not None:
+        parts.append(_("%(amount)s SAR") % {"amount": f"{service.amount:,}"})
+    parts.append(dual_date(service.delivered_on))
+    return " — ".join(parts)
 
 
 def choice_label(kind: str, value: Any) -> str:

@@ -8,9 +8,22 @@ from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
 from django.db.models import Count
+from django.dispatch import Signal
 from django.utils import timezone
 
 from accounts.models import Invitation, Role, RoleScope, User
+
+# Board seats that have no account yet. Seats are policy_engine's (a layer above accounts), which
+# answers this signal with a list of {"id", "name_ar", "name_en", "role"}: board and team stay one list.
+vacant_board_seats_wanted = Signal()
+
+
+def vacant_board_seats() -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for _receiver, seats in vacant_board_seats_wanted.send(sender=None):
+        if isinstance(seats, list):
+            found.extend(seats)
+    return found
 
 
 def assignable_roles() -> list[Role]:
@@ -49,6 +62,7 @@ def staff_list() -> list[dict[str, Any]]:
                 "last_login": user.last_login,
                 "active_sessions": sessions.get(user.pk, 0) if user.is_active else 0,
                 "board_role": seat.role if seat is not None and seat.is_active else None,
+                "board_seat": seat.pk if seat is not None and seat.is_active else None,
             }
         )
     return rows

@@ -79,6 +79,7 @@ def team(request: HttpRequest) -> HttpResponse:
         {
             "staff": selectors.staff_list(),
             "invitations": selectors.invitations_pending(),
+            "vacant_seats": selectors.vacant_board_seats(),
             "roles": selectors.assignable_roles(),
             "errors": errors,
             "posted": posted,

@@ -345,6 +345,7 @@ def _play(
                 story.ratings.append(
                     SatisfactionRating(
                         case=case,
+                        service=story.services[-1],
                         score=score,
                         comment=comment,
                         employee=story.staff[employee],

@@ -124,7 +124,12 @@ def _entries(
             changes.append(Change(f"{path}.{code}", "removed", entry, None, section, subject=_names(entry)))
     for code, entry in after.items():
         if code not in before:
-            changes.append(Change(f"{path}.{code}", "added", None, entry, section, subject=_names(entry)))
+            # Asked only for some answers: the board reads when, beside what was added.
+            when = _condition_words(entry["when"], documents[1]) if entry.get("when") else None
+            worded = (LocalizedText("", ""), when) if when is not None else None
+            changes.append(
+                Change(f"{path}.{code}", "added", None, entry, section, subject=_names(entry), worded=worded)
+            )
             continue
         for name in attributes:
             was, now = before[code].get(name), entry.get(name)
@@ -219,8 +224,11 @@ def describe_intake_change(change: Change, lang: Lang) -> str:
         is_document = isinstance(entry, dict) and entry.get("kind") == "document"
         noun_ar, noun_en = ("مستند", "document") if is_document else ("بند", "item")
     if change.kind == "added":
+        when = f" ({change.worded[1].text(lang)})" if change.worded is not None else ""
         return (
-            f"أضيف {noun_ar} إلى {where_ar}: {name}" if ar else f"A {noun_en} was added to {where_en}: {name}"
+            f"أضيف {noun_ar} إلى {where_ar}: {name}{when}"
+            if ar
+            else f"A {noun_en} was added to {where_en}: {name}{when}"
         )
     if change.kind == "removed":
         return (

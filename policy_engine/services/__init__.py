@@ -1,7 +1,8 @@
 """Writes about policy versions. Each function is one transaction and leaves an audit row.
 
 One module per job: ``drafts`` (start, save, submit, tool documents), ``approval`` (votes, closing
-the vote, paper approvals), ``board`` (members and quorum), ``acknowledgments`` (staff sign),
+the vote, paper approvals), ``board`` (members and quorum), ``seats`` (a seat's account:
+invite or link), ``acknowledgments`` (staff sign),
 ``seeds`` (the founding policies)."""
 
 from policy_engine.services._common import approval_dates
@@ -18,12 +19,15 @@ from policy_engine.services.drafts import (
     policy_version_submit,
     policy_version_update_draft,
 )
+from policy_engine.services.seats import board_seat_invite, board_seat_link
 from policy_engine.services.seeds import policy_seed_install
 
 __all__ = [
     "approval_dates",
     "board_member_save",
     "board_quorum_set",
+    "board_seat_invite",
+    "board_seat_link",
     "board_vote_cast",
     "policy_approval_record_paper",
     "policy_attachment_upload",

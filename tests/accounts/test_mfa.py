@@ -346,3 +346,59 @@ def test_a_browser_is_named_in_words(header: str, words: str) -> None:
 
     with translation.override("en"):
         assert device(header) == words
+
+
+def test_a_passkey_is_offered_at_enrolment_and_counts_as_a_second_factor(tenant_a: Association) -> None:
+    user = _user(tenant_a, "passkey@alpha.test", RoleCode.BOARD_MEMBER)
+    client, _ = _sign_in(tenant_a, "passkey@alpha.test")
+    # allauth asks for the password again before a second factor is added.
+    assert client.post("/accounts/reauthenticate/", {"password": PASSWORD}).status_code == 302
+    enrolment = client.get("/accounts/2fa/totp/activate/")
+    assert enrolment.status_code == 200
+    assert 'href="/accounts/2fa/webauthn/add/"' in enrolment.content.decode()
+    add = client.get("/accounts/2fa/webauthn/add/")
+    assert add.status_code == 200
+    html = add.content.decode()
+    # The page's scripts are files (the CSP runs no inline script); its data rides in JSON blocks.
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts
+    assert all("src=" in attrs or 'type="application/json"' in attrs for attrs in scripts), scripts
+    assert "'unsafe-inline'" not in add["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+
+    # Once the browser has registered a passkey, it is a second factor like the app.
+    connection.set_tenant(tenant_a)
+    Authenticator.objects.create(user=user, type=Authenticator.Type.WEBAUTHN, data={"name": "phone"})
+    assert client.get("/staff/policy/").status_code == 200
+
+
+def test_password_resets_for_one_account_are_limited_with_429(tenant_a: Association) -> None:
+    client = Client(HTTP_HOST=host_for(tenant_a))
+    client.cookies["sila_language"] = "ar"
+    answers = [
+        client.post(
+            "/accounts/password/reset/", {"email": admin_email("alpha")}, REMOTE_ADDR=f"10.1.0.{n}"
+        ).status_code
+        for n in range(4)  # ACCOUNT_RATE_LIMITS["reset_password"]: 3 in 5 minutes per account
+    ]
+    assert answers == [302, 302, 302, 429]
+    assert len(mail.outbox) == 3
+    limited = client.post("/accounts/password/reset/", {"email": admin_email("alpha")})
+    assert "محاولات كثيرة" in limited.content.decode()
+
+
+def test_a_session_ends_twelve_hours_after_sign_in_however_active(tenant_a: Association) -> None:
+    from accounts.middleware import STARTED_KEY
+
+    _user(tenant_a, "long@alpha.test", RoleCode.RECEPTION_EMPLOYEE)
+    client, _ = _sign_in(tenant_a, "long@alpha.test")
+    session = client.session
+    session[STARTED_KEY] = int(time.time()) - 11 * 3600  # eleven hours: still on
+    session.save()
+    assert client.get("/staff/").status_code == 200
+    session = client.session
+    session[STARTED_KEY] = int(time.time()) - 12 * 3600 - 60  # active a second ago, signed in 12 h ago
+    session.save()
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert not client.get("/").wsgi_request.user.is_authenticated

@@ -203,6 +203,9 @@ class Api:
             path, json.dumps(data), content_type="application/json", headers=self.headers
         )
 
+    def put(self, path: str, data: Any) -> Any:
+        return self.client.put(path, json.dumps(data), content_type="application/json", headers=self.headers)
+
     def delete(self, path: str) -> Any:
         return self.client.delete(path, headers=self.headers)
 

@@ -531,7 +531,11 @@ def test_rating_a_served_request_and_reading_the_summary(
     while case.status == "open":
         case = take_step(case, staff)
 
-    bad = reception.post(url, {"score": 9})
+    connection.set_tenant(alpha)
+    cash, in_kind = case.services.order_by("id")
+    unsaid = reception.post(url, {"score": 4})  # two services delivered: which one?
+    assert (unsaid.status_code, unsaid.json()["error_codes"]) == (400, {"service": "required"})
+    bad = reception.post(url, {"score": 9, "service": cash.pk})
     assert (bad.status_code, bad.json()["error_codes"]) == (400, {"score": "invalid_score"})
     zero = reception.post(url, {"score": 0})
     assert (zero.status_code, zero.json()["error_codes"]) == (400, {"score": "invalid_score"})
@@ -539,11 +543,14 @@ def test_rating_a_served_request_and_reading_the_summary(
     arabic = Api(alpha, staff.reception, lang="ar").post(url, {"score": 6})
     assert arabic.json()["errors"] == {"score": ["التقييم من ١ إلى ٥."]}
     beta_reception = make_user(tenant_b, "reception@beta.test", RoleCode.RECEPTION_EMPLOYEE)
-    assert Api(tenant_b, beta_reception).post(url, {"score": 4}).status_code == 404
-    rated = reception.post(url, {"score": 4, "comment": "تعامل راقٍ"})
+    assert Api(tenant_b, beta_reception).post(url, {"score": 4, "service": cash.pk}).status_code == 404
+    rated = reception.post(url, {"score": 4, "comment": "تعامل راقٍ", "service": cash.pk})
     assert (rated.status_code, rated.json()) == (201, {"rated": True})
-    again = reception.post(url, {"score": 5})
+    again = reception.post(url, {"score": 5, "service": cash.pk})
     assert (again.status_code, again.json()["error_codes"]) == (409, {"score": "already_rated"})
+    detail = reception.get(f"/api/v1/cases/{case.pk}/").json()
+    assert [(s["id"], s["rated"]) for s in detail["services"]] == [(cash.pk, True), (in_kind.pk, False)]
+    assert detail["rated"] is False  # the in-kind service is still to rate
 
     assert reception.get("/api/v1/ratings/summary/").status_code == 403
     summary = Api(alpha, staff.admin).get("/api/v1/ratings/summary/").json()

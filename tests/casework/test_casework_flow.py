@@ -104,8 +104,23 @@ def test_a_request_goes_through_every_step_of_the_policy(slug: str, alpha: Assoc
         object_type="casework.supportcase", object_id=str(case.pk)
     ).count() == len(events)
 
-    rating = services.satisfaction_record(actor=staff.reception, case_id=case.pk, score=5, comment="شكرًا")
-    assert rating.employee == staff.reception
+    # Each service delivered is rated once: the request's two, one after the other.
+    cash, in_kind = case.services.order_by("id")
+    with pytest.raises(ServiceError) as which:
+        services.satisfaction_record(actor=staff.reception, case_id=case.pk, score=5)
+    assert [(p.field, p.code) for p in which.value.problems] == [("service", "required")]
+    rating = services.satisfaction_record(
+        actor=staff.reception, case_id=case.pk, service_id=cash.pk, score=5, comment="شكرًا"
+    )
+    assert (rating.service, rating.case, rating.employee) == (cash, case, staff.reception)
+    with pytest.raises(ServiceError) as twice:
+        services.satisfaction_record(actor=staff.reception, case_id=case.pk, service_id=cash.pk, score=4)
+    assert twice.value.code == "already_rated"
+    services.satisfaction_record(actor=staff.reception, case_id=case.pk, service_id=in_kind.pk, score=3)
+    assert sorted(SatisfactionRating.objects.filter(case=case).values_list("service_id", "score")) == [
+        (cash.pk, 5),
+        (in_kind.pk, 3),
+    ]
 
 
 def test_a_rejected_request_closes_with_its_reason(alpha: Association, staff: Staff) -> None:
@@ -157,23 +172,30 @@ def test_satisfaction_is_shown_per_employee_only_from_five_ratings(alpha: Associ
         case = open_case(staff.reception, channel="phone")
         while case.status == CaseStatus.OPEN:
             case = take_step(case, staff)
-        services.satisfaction_record(actor=staff.reception, case_id=case.pk, score=score)
+        services.satisfaction_record(
+            actor=staff.reception, case_id=case.pk, service_id=case.services.earliest("id").pk, score=score
+        )
     assert selectors.employee_rating_summary(employee_id=staff.reception.pk) is None
     assert selectors.rating_summaries()["employees"] == []
     assert selectors.rating_summaries()["count"] == 4
 
+    earlier = case
     case = open_case(staff.reception, channel="phone")
     while case.status == CaseStatus.OPEN:
         case = take_step(case, staff)
-    services.satisfaction_record(actor=staff.reception, case_id=case.pk, score=3)
+    first, second = case.services.order_by("id")
+    services.satisfaction_record(actor=staff.reception, case_id=case.pk, service_id=first.pk, score=3)
     assert selectors.employee_rating_summary(employee_id=staff.reception.pk) == {
         "employee_id": staff.reception.pk,
         "count": 5,
         "average": 4.0,
     }
     with pytest.raises(ServiceError) as twice:
-        services.satisfaction_record(actor=staff.reception, case_id=case.pk, score=1)
+        services.satisfaction_record(actor=staff.reception, case_id=case.pk, service_id=first.pk, score=1)
     assert twice.value.code == "already_rated"
+    with pytest.raises(ServiceError) as elsewhere:  # a service of another request
+        services.satisfaction_record(actor=staff.reception, case_id=earlier.pk, service_id=second.pk, score=2)
+    assert [(p.field, p.code) for p in elsewhere.value.problems] == [("service", "unknown_service")]
     with pytest.raises(ServiceError) as bad:
         services.satisfaction_record(actor=staff.reception, case_id=open_case(staff.reception).pk, score=9)
     assert bad.value.code == "not_served"

@@ -476,12 +476,15 @@ def test_a_request_goes_through_jamoums_steps_using_only_the_screens(
     act("complete", registration_number="J-1448-007")
     act("record_service", kind="cash", amount="1500", delivered_on=timezone.localdate().isoformat())
     act("complete")
-    act("rate", score="5", comment="خدمة ممتازة")
+    connection.set_tenant(alpha)
+    served = reload(case).services.get()
+    act("rate", service=str(served.pk), score="5", comment="خدمة ممتازة")
 
     final = reload(case)
     assert (final.status, final.outcome) == (CaseStatus.CLOSED, CaseOutcome.SERVED)
     connection.set_tenant(alpha)
-    assert SatisfactionRating.objects.get(case=final).score == 5
+    rating = SatisfactionRating.objects.get(case=final)
+    assert (rating.service, rating.score) == (served, 5)
     moves = [
         (e.from_step, e.to_step)
         for e in CaseEvent.objects.filter(case=final).order_by("id")
@@ -490,7 +493,7 @@ def test_a_request_goes_through_jamoums_steps_using_only_the_screens(
     steps = [s["step"] for s in jamoum.document["procedure"]]
     assert [to for _from, to in moves] == steps
     closed = body(page())
-    assert "قيّم المستفيد الخدمة." in closed
+    assert "قيّم المستفيد خدمة واحدة." in closed
     assert "تقديم الخدمة اللازمة" in closed  # the timeline names the steps
 
 

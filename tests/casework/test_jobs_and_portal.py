@@ -137,16 +137,26 @@ def test_after_service_the_beneficiary_is_asked_to_rate_it_and_can(alpha: Associ
     message = sms.outbox[-1]
     path = re.search(r"http://alpha\.localhost(/r/\S+)", message.body).group(1)  # type: ignore[union-attr]
 
+    # The request was served twice (cash, then in kind): the link rates each, one after the other.
     client = Client(HTTP_HOST=host_for(alpha))
     form = client.get(path)
     assert form.status_code == 200 and "كيف كانت خدمتنا" in form.content.decode()
+    assert "دعم نقدي — 1,500.00 ريال" in form.content.decode()
     bad = client.post(path, {"score": "9"})
     assert bad.status_code == 400 and "التقييم من ١ إلى ٥" in bad.content.decode()
-    done = client.post(path, {"score": "4", "comment": "خدمة سريعة"})
+    first = client.post(path, {"score": "4", "comment": "خدمة سريعة"})
+    assert (first.status_code, first["Location"]) == (302, path)
+    form = client.get(path)
+    assert "دعم عيني" in form.content.decode() and "دعم نقدي" not in form.content.decode()
+    done = client.post(path, {"score": "5"})
     assert done.status_code == 200 and "شكرًا" in done.content.decode()
     connection.set_tenant(alpha)
-    rating = SatisfactionRating.objects.get(case=case)
-    assert (rating.score, rating.comment, rating.recorded_by) == (4, "خدمة سريعة", None)
+    cash, in_kind = case.services.order_by("id")
+    ratings = SatisfactionRating.objects.filter(case=case).order_by("id")
+    assert [(r.service, r.score, r.comment, r.recorded_by) for r in ratings] == [
+        (cash, 4, "خدمة سريعة", None),
+        (in_kind, 5, "", None),
+    ]
     assert "قيّمتم هذه الخدمة من قبل" in client.get(path).content.decode()  # once only
 
 
@@ -230,7 +240,9 @@ def test_satisfaction_is_shown_in_aggregate_only(alpha: Association, staff: Staf
         )
         while case.status == "open":
             case = take_step(case, staff)
-        services.satisfaction_record(actor=None, case_id=case.pk, score=score, comment="")
+        services.satisfaction_record(
+            actor=None, case_id=case.pk, service_id=case.services.earliest("id").pk, score=score, comment=""
+        )
         page = browser_for(alpha, staff.admin).get("/staff/satisfaction/")
         rows = page.context["summary"]["employees"]
         # The employee who served appears only from the fifth rating, and only as an average.

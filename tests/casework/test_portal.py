@@ -434,15 +434,37 @@ def test_follow_send_a_missing_document_and_rate_once(alpha: Association, staff:
     connection.set_tenant(alpha)
     while case.status == "open":
         case = take_step(case, staff)
-    bad = browser.post(f"/portal/requests/{reference}/", {"do": "rate", "score": "9", "comment": ""})
+    # Two services were delivered (cash, then in kind): each has its own rating form, once.
+    connection.set_tenant(alpha)
+    cash, in_kind = case.services.order_by("id")
+    page = browser.get(f"/portal/requests/{reference}/").content.decode()
+    assert page.count('class="rating-form"') == 2
+    assert f'name="service" value="{cash.pk}"' in page and f'name="service" value="{in_kind.pk}"' in page
+    assert "دعم نقدي — 1,500.00 ريال" in page  # the service in words, with its amount
+    rate = {"do": "rate", "service": str(cash.pk)}
+    bad = browser.post(f"/portal/requests/{reference}/", {**rate, "score": "9", "comment": ""})
     assert bad.status_code == 400
     assert "التقييم من ١ إلى ٥" in bad.content.decode()
-    good = browser.post(f"/portal/requests/{reference}/", {"do": "rate", "score": "4", "comment": "شكرًا"})
+    unsaid = browser.post(f"/portal/requests/{reference}/", {"do": "rate", "score": "4", "comment": ""})
+    assert unsaid.status_code == 400
+    assert "اختر الخدمة التي تقيّمها" in unsaid.content.decode()
+    good = browser.post(f"/portal/requests/{reference}/", {**rate, "score": "4", "comment": "شكرًا"})
     assert good.status_code == 302
-    again = browser.post(f"/portal/requests/{reference}/", {"do": "rate", "score": "5", "comment": ""})
+    page = browser.get(f"/portal/requests/{reference}/").content.decode()
+    assert page.count('class="rating-form"') == 1  # only the in-kind service is left to rate
+    assert "قيّمت هذه الخدمة بـ 4 من 5" in page
+    again = browser.post(f"/portal/requests/{reference}/", {**rate, "score": "5", "comment": ""})
     assert again.status_code == 400  # no form any more, and the service refuses a second rating
+    assert "قُيّمت هذه الخدمة من قبل" in again.content.decode()
+    second = browser.post(
+        f"/portal/requests/{reference}/", {"do": "rate", "service": str(in_kind.pk), "score": "2"}
+    )
+    assert second.status_code == 302
     connection.set_tenant(alpha)
-    assert case.rating.score == 4
+    assert sorted(case.ratings.values_list("service_id", "score", "comment")) == [
+        (cash.pk, 4, "شكرًا"),
+        (in_kind.pk, 2, ""),
+    ]
 
 
 def test_a_guessed_reference_shows_nothing(alpha: Association, staff: Staff) -> None:
@@ -511,9 +533,13 @@ def test_a_rating_comment_with_script_or_direction_overrides_is_refused(
     from casework.portal.services import reference_for
 
     reference = reference_for(case).reference
-    answer = browser.post(f"/portal/requests/{reference}/", {"do": "rate", "score": "5", "comment": comment})
+    service = case.services.earliest("id")
+    answer = browser.post(
+        f"/portal/requests/{reference}/",
+        {"do": "rate", "service": str(service.pk), "score": "5", "comment": comment},
+    )
     assert answer.status_code == 400
-    assert 'id="id_comment"' in answer.content.decode()
+    assert f'id="id_comment_{service.pk}"' in answer.content.decode()
     assert "<script>alert(1)</script>" not in answer.content.decode()
     connection.set_tenant(alpha)
-    assert not hasattr(SupportCase.objects.get(pk=case.pk), "rating")
+    assert not SupportCase.objects.get(pk=case.pk).ratings.exists()

@@ -215,6 +215,9 @@ def test_the_api_keeps_its_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             "- POST /api/v1/policy/versions/{number}/votes",
             "- POST /api/v1/tokens/",
             "- PATCH /api/v1/staff/{id}/",
+            # Seating an account and inviting for a seat re-authenticate too.
+            "- PATCH /api/v1/policy/board/seats/{id}/",
+            "- POST /api/v1/policy/board/seats/{id}/invitation",
         }, output[-3000:]
     finally:
         if server is not None:

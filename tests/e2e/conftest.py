@@ -113,11 +113,18 @@ def live_sila(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> I
     admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
     admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
     port = _free_port()
-    # Text messages go through the real Taqnyat backend to the stand-in gateway, which writes each
-    # one it accepts to sms.jsonl (the beneficiary's phone, for the tests to read).
     from casework.sms_standin import GatewayStandin
 
-    gateway = GatewayStandin(token="e2e-token", senders=("Sila",), outbox=work / "sms.jsonl").start()
+    # Text messages go through the real Taqnyat backend to the stand-in gateway, which writes each
+    # one it accepts to sms.jsonl (the beneficiary's phone, for the tests to read), then reports
+    # its delivery to the platform's callback, as the real gateway does.
+    gateway = GatewayStandin(
+        token="e2e-token",
+        senders=("Sila",),
+        outbox=work / "sms.jsonl",
+        dlr_url=f"http://localhost:{port}/sms/delivery-reports/",
+        dlr_token="e2e-dlr-secret",
+    ).start()
     # localstripe (the fake Stripe) beside the server: billing is on, webhooks come back signed.
     from billing.fake_stripe import FakeStripe
 
@@ -131,6 +138,7 @@ def live_sila(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> I
         "SILA_SMS_URL": gateway.url,
         "SILA_SMS_TOKEN": "e2e-token",
         "SILA_SMS_SENDER": "Sila",
+        "SILA_SMS_DLR_TOKEN": "e2e-dlr-secret",
         "SILA_PUBLIC_PORT": str(port),
         "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'platform'}",
         "STRIPE_SECRET_KEY": "sk_test_sila_e2e",

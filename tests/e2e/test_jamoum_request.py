@@ -331,6 +331,6 @@ def test_a_jamoum_request_from_intake_to_rating_in_arabic(live_sila: LiveSila, n
     reception.reload()
     _assert_arabic(reception)
     expect(reception.locator("#timeline li").last).to_contain_text("قُيّمت الخدمة")
-    expect(reception.locator("#rating")).to_contain_text("قيّم المستفيد الخدمة")
+    expect(reception.locator("#rating")).to_contain_text("قيّم المستفيد خدمة واحدة")
     expect(_action(reception, "rate")).to_have_count(0)
     reception.screenshot(path=str(ARTIFACTS / "e2e-jamoum-case-rated.png"), full_page=True)

@@ -2,7 +2,9 @@
 axe finds nothing serious), Tabuk's own channels and one-week window; a person applies on Jamoum's
 site with documents and attestation, staff take the request through every step of Jamoum's policy,
 the person signs in with a code texted through the SMS gateway (the stand-in), follows the request
-and rates the service. Screenshots of the key pages in both languages go to test-artifacts/."""
+and rates each service delivered; the association admin's theme editor, on a phone, refuses
+unreadable colours and has nothing serious for axe. Screenshots of the key pages in both
+languages go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from tests.conftest import totp_code
 from tests.e2e.conftest import ARTIFACTS, LiveSila, axe_serious, sideways_overflow
 from tests.e2e.test_jamoum_request import (
     NAME,
@@ -270,30 +273,93 @@ def test_apply_follow_and_rate_on_jamoum_site(live_sila: LiveSila, new_page: Any
     # --- Staff register and serve it; the person rates the service, once. -------------------------
     reception.goto(live_sila.url("jamoum", case_path.group(0)))
     _complete(reception, "serve", registration_number="J-1448-777")
-    service = _action(reception, "record_service")
-    service.locator("select[name=kind]").select_option("cash")
-    service.locator("input[name=amount]").fill("900")
-    _submit(reception, service, "تسجيل الخدمة")
+    # Two services delivered (cash, then a purchase voucher): the person rates each, once.
+    for kind, amount in (("cash", "900"), ("voucher", "300")):
+        service = _action(reception, "record_service")
+        service.locator("select[name=kind]").select_option(kind)
+        service.locator("input[name=amount]").fill(amount)
+        _submit(reception, service, "تسجيل الخدمة")
     _submit(reception, _action(reception, "complete"), "إتمام هذه الخطوة")
     expect(reception.locator("h1 .badge-closed")).to_have_text("تمت خدمتها")
 
     person.reload()
     _assert_arabic(person)
-    rate = person.locator("#rate form")
+    services = person.locator("#rate .service-to-rate")
+    expect(services).to_have_count(2)
+    expect(services.nth(0).locator("h3")).to_contain_text("دعم نقدي — 900.00 ريال")
+    expect(services.nth(1).locator("h3")).to_contain_text("قسيمة شراء — 300.00 ريال")
+    rate = services.nth(0).locator("form.rating-form")
     rate.locator("input[name=score][value='4']").check()
     rate.locator("textarea[name=comment]").fill("تعامل طيب وسرعة في الرد.")
     _check(person, "portal-rate")
     with person.expect_navigation():
         rate.get_by_role("button", name="إرسال التقييم").click()
     expect(person.locator(".notice")).to_have_text("شكرًا لك، سُجّل تقييمك.")
-    expect(person.locator("#rate")).to_have_count(0)  # once per service
-    expect(person.locator("main")).to_contain_text("قيّمت هذه الخدمة بـ 4 من ٥")
+    expect(services.nth(0)).to_contain_text("قيّمت هذه الخدمة بـ 4 من 5")
+    expect(services.nth(0).locator("form")).to_have_count(0)  # once per service
+    voucher = services.nth(1).locator("form.rating-form")
+    voucher.locator("input[name=score][value='5']").check()
+    with person.expect_navigation():
+        voucher.get_by_role("button", name="إرسال التقييم").click()
+    expect(person.locator("#rate form")).to_have_count(0)
+    expect(services.nth(1)).to_contain_text("قيّمت هذه الخدمة بـ 5 من 5")
     _check(person, "portal-rated")
+    _english(person)
+    expect(services.nth(0)).to_contain_text("Cash support — 900.00 SAR")
+    expect(services.nth(0)).to_contain_text("You rated this service 4 out of 5.")
+    _check(person, "portal-rated", lang="en")
+    with person.expect_navigation():
+        person.locator(".lang-switch button[value=ar]").click()
 
     reception.reload()
-    expect(reception.locator("#rating")).to_contain_text("قيّم المستفيد الخدمة")
+    expect(reception.locator("#rating")).to_contain_text("قيّم المستفيد خدمتين.")
     assert axe_serious(reception) == [], reception.url
     reception.screenshot(path=str(ARTIFACTS / "site-jamoum-staff-case-ar.png"), full_page=True)
+
+
+def _sign_in_admin(live_sila: LiveSila, new_page: Any) -> Page:
+    """Jamoum's association admin, with the second factor its role requires (the demo's
+    authenticator secret); a code already used is refused, so the next period's is tried then."""
+    login = live_sila.login("jamoum", "admin")
+    page: Page = new_page(width=PHONE_WIDTH, height=PHONE_HEIGHT)
+    page.goto(live_sila.url("jamoum", "/accounts/login/"))
+    page.fill("input[name=login]", login["email"])
+    page.fill("input[name=password]", login["password"])
+    with page.expect_navigation():
+        page.locator("form button[type=submit]").last.click()
+    for offset in (0, 1, 2):
+        if "/accounts/2fa/authenticate/" not in page.url:
+            break
+        if offset == 2:
+            time.sleep(31)
+        page.fill("input[name=code]", totp_code(login["totp_secret"], min(offset, 1)))
+        with page.expect_navigation():
+            page.locator("form button[type=submit]").last.click()
+    assert "تسجيل الخروج" in page.content(), "the admin could not sign in"
+    return page
+
+
+def test_the_theme_editor_on_a_phone_is_accessible_and_refuses_unreadable_colours(
+    live_sila: LiveSila, new_page: Any
+) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = _sign_in_admin(live_sila, new_page)
+    page.goto(live_sila.url("jamoum", "/staff/theme/"))
+    _assert_arabic(page)
+    expect(page.locator("h1")).to_have_text("مظهر صفحات الجمعية")
+    expect(page.locator("#contrast")).to_contain_text("مقروء")  # the live check of the saved colours
+    _check(page, "jamoum-theme-editor")
+    # Yellow with white text: the live preview warns, and saving is refused beside the field.
+    page.fill("#id_brand", "#ffdd00")
+    expect(page.locator("#contrast")).to_contain_text("منخفض: يلزم ٤٫٥:١ على الأقل")
+    with page.expect_navigation():
+        page.get_by_role("button", name="حفظ المظهر").click()
+    expect(page.locator("#err_brand_ink")).to_contain_text("وأقل ما يُقبل ٤٫٥:١")
+    expect(page.locator("#id_brand")).to_have_value("#ffdd00")  # what was typed is kept
+    _check(page, "jamoum-theme-editor-refused")
+    _english(page)
+    expect(page.locator("h1")).to_have_text("Appearance of the association's pages")
+    _check(page, "jamoum-theme-editor", lang="en")
 
 
 STAFF_SCREENS = {

@@ -174,11 +174,12 @@ def _fill(n: int, version: PolicyVersion, staff: dict[str, User]) -> dict[str, f
             FROM casework_supportcase WHERE outcome = 'served'
             """,
         "ratings": """
-            INSERT INTO casework_satisfactionrating (case_id, score, comment, employee_id, recorded_by_id,
-                created_at)
-            SELECT id, 1 + (id * 7) %% 5, CASE WHEN id %% 9 = 0 THEN 'خدمة ممتازة' ELSE '' END, %(reception)s,
-                   NULL, closed_at + interval '1 day'
-            FROM casework_supportcase WHERE outcome = 'served' AND id %% 10 < 7
+            INSERT INTO casework_satisfactionrating (case_id, service_id, score, comment, employee_id,
+                recorded_by_id, created_at)
+            SELECT c.id, s.id, 1 + (c.id * 7) %% 5, CASE WHEN c.id %% 9 = 0 THEN 'خدمة ممتازة' ELSE '' END,
+                   %(reception)s, NULL, c.closed_at + interval '1 day'
+            FROM casework_supportcase c JOIN casework_servicedelivery s ON s.case_id = c.id
+            WHERE c.outcome = 'served' AND c.id %% 10 < 7
             """,
     }
     with connection.cursor() as cursor:

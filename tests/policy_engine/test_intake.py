@@ -307,3 +307,26 @@ def test_the_diff_words_conditions_kinds_and_sizes_without_codes() -> None:
         "The condition of 'Annual rent (SAR)' in the application form changed from "
         """'when "Housing" is "Rented"' to 'when "Housing" is "Rented" or "With relatives"'"""
     )
+
+
+def test_a_document_added_for_some_answers_says_when() -> None:
+    old = seed("jamoum")
+    new = copy.deepcopy(old)
+    new["checklists"]["verify"].append(
+        {
+            "code": "relatives_letter",
+            "kind": "document",
+            "label_ar": "تعريف من الأقارب",
+            "label_en": "A letter from the relatives",
+            "when": {"field": "housing", "equals": "with_relatives"},
+        }
+    )
+    (change,) = diff(PolicyDocument.from_dict(old), PolicyDocument.from_dict(new))
+    assert change.describe("ar") == (
+        "أضيف مستند إلى قائمة التحقق في خطوة «التأكد من اكتمال المعلومات ومطابقة البيانات»: "
+        "تعريف من الأقارب (إذا كانت إجابة «السكن» «مع الأقارب»)"
+    )
+    assert change.describe("en") == (
+        "A document was added to the checklist of step 'Check and match the information': "
+        'A letter from the relatives (when "Housing" is "With relatives")'
+    )

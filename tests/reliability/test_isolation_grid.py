@@ -12,14 +12,15 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.models import User
 from casework import services
 from casework.models import DuplicateFlag
-from policy_engine.models import PolicyVersion
+from casework.privacy import rights
+from policy_engine.models import BoardMember, PolicyVersion
 from tenants.db import connection
 from tenants.models import Association
 from tests.casework.conftest import TINY_PDF, Staff, make_user, open_case, register
@@ -95,9 +96,13 @@ def world(alpha: Association, staff: Staff, rumaila: PolicyVersion, media_root: 
         beneficiary__in=[first, second]
     ).first() or DuplicateFlag.objects.create(beneficiary=second, other=first, reason="name")
     token, _ = services.api_token_create(user=staff.admin, name="alpha's own")
-    document = services.beneficiary_document_upload(
-        actor=staff.reception, beneficiary_id=first.pk, upload=SimpleUploadedFile("id.pdf", TINY_PDF)
-    )
+    seat = BoardMember.objects.create(name_ar="مقعد شاغر", name_en="", role="member")
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the document's file is written on commit
+        document = services.beneficiary_document_upload(
+            actor=staff.reception, beneficiary_id=first.pk, upload=SimpleUploadedFile("id.pdf", TINY_PDF)
+        )
+    rights_request = rights.rights_request_open(actor=staff.admin, kind="access", beneficiary_id=first.pk)
+    rights.rights_request_fulfil(actor=staff.admin, request_id=rights_request.pk)
     return World(
         ids={
             "cases": case.pk,
@@ -106,7 +111,9 @@ def world(alpha: Association, staff: Staff, rumaila: PolicyVersion, media_root: 
             "tokens": token.pk,
             "versions": rumaila.number,
             "documents": document.pk,
+            "rights-requests": rights_request.pk,
             "staff": staff.reception.pk,
+            "seats": seat.pk,
         },
         version=rumaila.number,
     )

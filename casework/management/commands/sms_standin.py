@@ -16,6 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--token", required=True, help="the bearer token clients must send")
         parser.add_argument("--sender", action="append", default=None, help="an approved sender name")
         parser.add_argument("--outbox", type=Path, default=None, help="append accepted messages here")
+        parser.add_argument("--dlr-url", default="", help="where to post delivery reports (the callback)")
+        parser.add_argument("--dlr-token", default="", help="the callback's secret, sent as a bearer token")
 
     def handle(self, *args: Any, **options: Any) -> None:
         standin = GatewayStandin(
@@ -23,6 +25,8 @@ class Command(BaseCommand):
             senders=tuple(options["sender"] or ["Sila"]),
             port=options["port"],
             outbox=options["outbox"],
+            dlr_url=options["dlr_url"],
+            dlr_token=options["dlr_token"],
         )
         self.stdout.write(f"SMS gateway stand-in on http://127.0.0.1:{standin.port}/ (messages: GET /)")
         try:

@@ -40,6 +40,9 @@ class StaffSerializer(serializers.Serializer[dict[str, Any]]):
     last_login = serializers.DateTimeField(allow_null=True)
     active_sessions = serializers.IntegerField()
     board_role = serializers.CharField(allow_null=True, help_text="chair, vice_chair, ... when on the board")
+    board_seat = serializers.IntegerField(
+        allow_null=True, help_text="the board seat this account sits in (GET /api/v1/policy/board/seats/)"
+    )
 
 
 class Reauthentication(serializers.Serializer[dict[str, Any]]):

@@ -308,6 +308,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PolicyStatusEnum": "policy_engine.models.PolicyStatus",
         "ConsentKindEnum": "casework.privacy.models.ConsentKind",
+        "RightKindEnum": "casework.privacy.models.RightKind",
     },
     # Every error status any operation can answer, declared with the one error body.
     "POSTPROCESSING_HOOKS": [
@@ -399,6 +400,9 @@ SILA_SMS_SENDER = env("SILA_SMS_SENDER", "Sila")
 SILA_SMS_TIMEOUT = float(env("SILA_SMS_TIMEOUT", "5"))
 SILA_SMS_RETRIES = int(env("SILA_SMS_RETRIES", "2"))
 SILA_SMS_BACKOFF = float(env("SILA_SMS_BACKOFF", "0.5"))
+# The secret the gateway sends with its delivery reports (POST /sms/delivery-reports/ on the
+# platform's host); without it no report is accepted.
+SILA_SMS_DLR_TOKEN = env("SILA_SMS_DLR_TOKEN")
 # Links in messages point at the association's primary domain with this scheme (and port).
 SILA_PUBLIC_SCHEME = env("SILA_PUBLIC_SCHEME", "https")
 SILA_PUBLIC_PORT = env("SILA_PUBLIC_PORT", "")

@@ -108,6 +108,8 @@ if SILA_SMS_BACKEND.rsplit(".", 1)[-1] in {"ConsoleSmsBackend", "LocmemSmsBacken
 if SILA_SMS_BACKEND == "casework.sms.TaqnyatSmsBackend":
     _required("SILA_SMS_TOKEN")
     _required("SILA_SMS_SENDER")
+    # Delivery reports are accepted only with this secret (casework.sms_callback).
+    _required("SILA_SMS_DLR_TOKEN")
     if not env("SILA_SMS_URL", "https://api.taqnyat.sa/v1/messages").startswith("https://"):
         raise ImproperlyConfigured("SILA_SMS_URL must be an https:// URL in production")
 

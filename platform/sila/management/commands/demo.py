@@ -83,15 +83,20 @@ class Command(BaseCommand):
         gateway = None
         if "SILA_SMS_BACKEND" not in os.environ:
             # Text messages go through the real Taqnyat backend to a local stand-in of the gateway.
+            # Like the real one, it reports each message's delivery to the platform's callback.
+            dlr_token = secrets.token_urlsafe(16)
             gateway = GatewayStandin(
                 token=secrets.token_urlsafe(16),
                 senders=(settings.SILA_SMS_SENDER,),
                 outbox=Path(settings.BASE_DIR) / ".sila" / "sms-outbox.jsonl",
+                dlr_url=f"http://localhost:{port}/sms/delivery-reports/",
+                dlr_token=dlr_token,
             ).start()
             sms_settings = {
                 "SILA_SMS_BACKEND": "casework.sms.TaqnyatSmsBackend",
                 "SILA_SMS_URL": gateway.url,
                 "SILA_SMS_TOKEN": gateway.state.token,
+                "SILA_SMS_DLR_TOKEN": dlr_token,
             }
             env.update(sms_settings)
             for name, value in sms_settings.items():
