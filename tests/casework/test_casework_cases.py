@@ -106,17 +106,19 @@ def test_an_open_case_keeps_its_pinned_steps_and_deadline(staff: Staff, alpha: A
     assert (in_review.decision_due, in_review.deciding_body) == (due_before, "research_committee")
     # The case opened under v1 still goes R V A C G S, with v1's window.
     visited = [pinned.step]
-    in_review: list[tuple[object, object]] = []  # (submitted, due) as the case entered review
+    # (submitted, due) as the case entered review
+    entered_review: list[tuple[dt.datetime | None, dt.datetime | None]] = []
     while pinned.status == "open":
         pinned = take_step(pinned, staff)
         if pinned.step != visited[-1]:
             visited.append(pinned.step)
-            in_review += [(pinned.submitted_for_decision_at, pinned.decision_due)] * (
+            entered_review += [(pinned.submitted_for_decision_at, pinned.decision_due)] * (
                 pinned.step == "committee_review"
             )
     assert visited == ["receive", "verify", "attest", "committee_review", "register", "serve"]
-    [(submitted, due)] = in_review
-    assert isinstance(submitted, dt.datetime) and isinstance(due, dt.datetime)
+    assert len(entered_review) == 1
+    submitted, due = entered_review[0]
+    assert submitted is not None and due is not None
     # Version 1's window (one calendar month), not version 2's week.
     assert dt.timedelta(days=28) <= due - submitted <= dt.timedelta(days=31)
     assert pinned.policy_version_id == v1.pk
