@@ -313,6 +313,10 @@ def test_apply_follow_and_rate_on_jamoum_site(live_sila: LiveSila, new_page: Any
 
     reception.reload()
     expect(reception.locator("#rating")).to_contain_text("قيّم المستفيد خدمتين.")
+    # The gateway (the stand-in) reported each text's delivery to the platform's callback: staff
+    # see, beside the message that the request was received, that it reached the phone.
+    received = reception.locator("#messages li", has_text="استلام الطلب")
+    expect(received.locator(".sms-status")).to_have_text("وصلت إلى الهاتف")
     assert axe_serious(reception) == [], reception.url
     reception.screenshot(path=str(ARTIFACTS / "site-jamoum-staff-case-ar.png"), full_page=True)
 
