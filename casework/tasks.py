@@ -276,3 +276,4 @@ def on_case_event(event: CaseEvent) -> None:
 
 # The housekeeping jobs live in their own module; importing it here lets the worker find them.
 from casework import maintenance  # noqa: E402, F401
+from casework.privacy import tasks as privacy_tasks  # noqa: E402, F401

@@ -22,6 +22,7 @@ from casework.api import serializers as s
 from casework.api.filters import BeneficiaryFilters, CaseFilters, DuplicateFilters, filters_read
 from casework.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from casework.models import ApiToken, DuplicateStatus
+from casework.privacy.access import access_log_record
 from casework.privacy.models import ConsentVia
 from core.api import role_permission
 from core.errors import not_found
@@ -131,7 +132,9 @@ class BeneficiaryDetailView(APIView):
 
     @extend_schema(responses={200: s.BeneficiarySerializer, 404: ErrorSerializer}, tags=["registry"])
     def get(self, request: Request, pk: int) -> Response:
-        return _beneficiary_response(pk)
+        answer = _beneficiary_response(pk)
+        access_log_record(user=request_user(request), via="api:beneficiary", beneficiary_id=pk)
+        return answer
 
     @extend_schema(
         request=s.BeneficiaryUpdateInput,
@@ -287,7 +290,14 @@ class CaseDetailView(APIView):
 
     @extend_schema(responses={200: s.CaseDetailSerializer, 404: ErrorSerializer}, tags=["cases"])
     def get(self, request: Request, pk: int) -> Response:
-        return _case_response(request, pk)
+        answer = _case_response(request, pk)
+        access_log_record(
+            user=request_user(request),
+            via="api:case",
+            beneficiary_id=answer.data["beneficiary"]["id"],
+            case_id=pk,
+        )
+        return answer
 
 
 class CaseTransitionView(APIView):

@@ -1,11 +1,17 @@
 """Documents in a beneficiary's file: the row is written in the transaction, the file only after
-it commits, so a refused or failed request leaves no orphan file behind (and a file is never
-missing for a committed row, unless the disk fails at that moment: then the row says so)."""
+it commits, so a refused or failed request leaves no orphan file behind. Whether the disk (and
+the process's file size limit) has room for the file is checked before the commit: a full disk
+fails the request with 507 and nothing is saved (only a disk that fills in the instant between
+the check and the write can still leave a committed row without its file)."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import resource
+import shutil
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -22,9 +28,26 @@ from policy_engine.rules.intake import IntakeForm
 FILE_TYPE_OF = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpeg"}
 CONTENT_TYPE_OF = {code: content_type for content_type, code in FILE_TYPE_OF.items()}
 assert set(FILE_TYPE_OF) == set(DOCUMENT_SIGNATURES.values())  # noqa: S101 - a wiring check
+# Room kept free beside a file before it is accepted (the database and logs share the disk).
+SPACE_MARGIN = 16 * 1024 * 1024
+
+
+def _room_for(storage: Any, size: int) -> None:
+    """Refuse, before anything is committed, a file the disk (or this process's file size limit)
+    cannot take: the request fails with 507 and its transaction saves nothing (core.middleware)."""
+    folder = Path(storage.path(""))
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+    if shutil.disk_usage(folder).free < size + SPACE_MARGIN or (
+        limit != resource.RLIM_INFINITY and size > limit
+    ):
+        raise OSError(errno.ENOSPC, "no room for the file", str(folder))
 
 
 def _write_after_commit(document: BeneficiaryDocument, content: bytes) -> None:
+    _room_for(document.file.storage, len(content))
+
     def write() -> None:
         stored = document.file.storage.save(document.file.name, ContentFile(content))
         if stored != document.file.name:  # the storage chose another name: keep the row true

@@ -21,6 +21,7 @@ from casework.models import (
     CaseStatus,
     SupportCase,
 )
+from casework.privacy.access import access_log_record
 from casework.services.actions.serve import service_kind_label
 from casework.services.steps import spec_for, step_todo
 from casework.views._base import (
@@ -231,6 +232,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case_or_404(user, pk)
     if request.method == "POST":
         return _case_act(request, case)
+    access_log_record(user=user, via="screen:case", beneficiary_id=case.beneficiary_id, case_id=case.pk)
     return render_screen(request, "case_detail.html", _case_context(request, case))
 
 

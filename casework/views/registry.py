@@ -16,6 +16,8 @@ from casework.models import (
     Beneficiary,
     BeneficiaryDocument,
 )
+from casework.privacy.access import access_log_record
+from casework.privacy.models import AccessAction
 from casework.views._base import (
     PAGE_SIZE,
     current_lang,
@@ -145,6 +147,7 @@ def beneficiary_detail(request: HttpRequest, pk: int) -> HttpResponse:
     beneficiary = selectors.beneficiary_get(beneficiary_id=pk)
     if beneficiary is None:
         raise Http404
+    access_log_record(user=user, via="screen:beneficiary", beneficiary_id=beneficiary.pk)
     can_write = roles.has_any(user, roles.REGISTRY_WRITERS)
     engine = engine_in_force()
     tools = engine.staff_tools() if engine is not None else ()
@@ -207,6 +210,14 @@ def beneficiary_document(request: HttpRequest, pk: int, document_id: int) -> Fil
     document = BeneficiaryDocument.objects.filter(pk=document_id, beneficiary_id=pk).first()
     if document is None:
         raise Http404
+    access_log_record(
+        user=staff_user(request),
+        via="screen:document",
+        beneficiary_id=pk,
+        case_id=document.case_id,
+        document_id=document.pk,
+        action=AccessAction.DOWNLOAD,
+    )
     return FileResponse(
         document.file.open("rb"), content_type=document.content_type, filename=document.original_name
     )

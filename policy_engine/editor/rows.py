@@ -116,9 +116,9 @@ def _new_rows(language: Lang) -> dict[str, Any]:
         ]
         + [_blank(_entry(CatalogKind.CHANNEL, custom, language))],
         "tools": [
-            _blank(_entry(CatalogKind.STAFF_TOOL, code, language)) for code in codes(CatalogKind.STAFF_TOOL)
-        ]
-        + [_blank(_entry(CatalogKind.STAFF_TOOL, custom, language))],
+            _blank(_entry(CatalogKind.STAFF_TOOL, code, language)) | {"key": "__KEY__"}
+            for code in [*codes(CatalogKind.STAFF_TOOL), CUSTOM_PREFIX]
+        ],
         "steps": [_blank(_step({"step": code}, language)) for code in codes(CatalogKind.STEP)],
         "contacts": [
             _blank({"kind": kind, "value": "", "label_ar": "", "label_en": ""}) for kind in CONTACT_KINDS
@@ -159,6 +159,8 @@ def editor_context(
             headings[key] = value[language]
     channels = [_entry(CatalogKind.CHANNEL, e, language) for e in document.get("channels") or []]
     tools = [_entry(CatalogKind.STAFF_TOOL, e, language) for e in document.get("staff_tools") or []]
+    for i, tool in enumerate(tools):  # what its file is posted under (a new tool has no code yet)
+        tool["key"] = tool["code"] if tool["code"] not in ("", CUSTOM_PREFIX) else f"new-{i}"
     steps = [_step(raw, language) for raw in document.get("procedure") or []]
     goals = [
         {"ar": g.get("ar", ""), "en": g.get("en", "")}

@@ -97,18 +97,22 @@ def _render(
 
 
 def _attach_tool_documents(request: HttpRequest, document: dict[str, Any]) -> dict[str, Any]:
-    """Files chosen for staff tools (``tool_document_<code>``) are uploaded and linked to them."""
+    """Files chosen for staff tools are uploaded and linked to them. Each row posts its file as
+    ``tool_document_<key>`` (``tl_key``: the tool's code, or a key of its own for a tool added in
+    this edit, whose code is made from its name only now)."""
+    keys = request.POST.getlist("tl_key")
     tools = []
-    for entry in document.get("staff_tools", []):
+    for index, entry in enumerate(document.get("staff_tools", [])):
         code = entry if isinstance(entry, str) else entry.get("code", "")
-        upload = request.FILES.get(f"tool_document_{code}")
+        key = keys[index] if index < len(keys) and keys[index] else code
+        upload = request.FILES.get(f"tool_document_{key}")
         if upload is not None:
             try:
                 attachment = services.policy_attachment_upload(actor=user_of(request), upload=upload)
             except ServiceError as exc:
                 raise invalid(
                     [
-                        FieldProblem(f"tool_document_{code}", p.code, p.message_ar, p.message_en)
+                        FieldProblem(f"tool_document_{key}", p.code, p.message_ar, p.message_en)
                         for p in exc.problems
                     ]
                 ) from exc

@@ -325,6 +325,39 @@ def test_a_staff_tool_carries_an_uploaded_document(
     assert browser(tenant_a).get(url).getvalue() == TINY_PDF  # now part of the public policy
 
 
+def test_a_tool_added_in_this_edit_keeps_the_file_chosen_for_it(
+    tenant_a: Association, admin: User, draft: PolicyVersion, settings: Any, tmp_path: Any
+) -> None:
+    """A new tool has no code until it is saved (it is made from its name): its file travels under
+    its row's key, so the file chosen in the same edit is the one linked to it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.policy.conftest import TINY_PDF
+
+    settings.MEDIA_ROOT = tmp_path
+    client = browser(tenant_a, admin)
+    fields = _editor(client, draft.number)
+    page = client.post(
+        f"/staff/policy/{draft.number}/edit",
+        as_post(fields) | {"edit_action": ["add:staff_tools"], "add_staff_tools": ["custom:"]},
+    )
+    fields = form_fields(page.content.decode())
+    new = len([f for f in fields if f[0] == "tl_code"]) - 1
+    key = [f[1] for f in fields if f[0] == "tl_key"][new]
+    assert key == f"new-{new}"
+    set_field(fields, "tl_label_ar", "دليل الزيارات المنزلية", new)
+    set_field(fields, "tl_label_en", "Home visits guide", new)
+    post = as_post(fields) | {
+        f"tool_document_{key}": SimpleUploadedFile("visits.pdf", TINY_PDF, content_type="application/pdf")
+    }
+    assert client.post(f"/staff/policy/{draft.number}/edit", post).status_code == 302
+    connection.set_tenant(tenant_a)
+    draft.refresh_from_db()
+    tool = draft.document["staff_tools"][-1]
+    assert tool["code"] == "custom:home-visits-guide"
+    assert client.get(f"/policy/documents/{tool['document']}").getvalue() == TINY_PDF
+
+
 def test_a_new_association_starts_from_a_founding_policy_and_configures_its_board(
     tenant_a: Association, admin: User
 ) -> None:

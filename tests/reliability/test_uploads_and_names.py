@@ -96,3 +96,37 @@ def test_a_policy_document_with_an_arabic_name_downloads(
         "inline; filename*=utf-8''%D9%86%D9%85%D9%88%D8%B0%D8%AC%20%D8%A7%D9%84%D8%B4%D9%83%D9%88%D9%89.pdf"
     )
     assert b"".join(download.streaming_content) == TINY_PDF
+
+
+@pytest.mark.django_db
+def test_a_disk_without_room_for_a_document_is_a_507_and_nothing_is_saved(
+    alpha: Association, staff: Staff, media_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The room is checked before the commit (the file itself is written after it): a full disk
+    fails the request, and neither the row nor a file is left."""
+    from collections import namedtuple
+    from shutil import disk_usage
+
+    from casework.models import BeneficiaryDocument
+    from casework.services import documents
+    from tenants.db import connection
+    from tests.casework.conftest import register
+
+    beneficiary = register(staff.reception)
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(documents.shutil, "disk_usage", lambda _path: usage(10**9, 10**9 - 4096, 4096))
+    api = Api(alpha, staff.reception)
+    api.client.raise_request_exception = False  # answered as a server answers it, not re-raised
+    full = api.multipart(
+        f"/api/v1/beneficiaries/{beneficiary.pk}/documents/", {"file": SimpleUploadedFile("id.pdf", TINY_PDF)}
+    )
+    assert (full.status_code, full.json()["code"]) == (507, "storage_full")
+    connection.set_tenant(alpha)
+    assert not BeneficiaryDocument.objects.filter(beneficiary=beneficiary).exists()
+    assert [p for p in media_root.rglob("*") if p.is_file()] == []
+    monkeypatch.undo()
+    assert documents.shutil.disk_usage is disk_usage
+    room = api.multipart(
+        f"/api/v1/beneficiaries/{beneficiary.pk}/documents/", {"file": SimpleUploadedFile("id.pdf", TINY_PDF)}
+    )
+    assert room.status_code == 201, room.content

@@ -361,6 +361,14 @@
     later();
   });
 
+  // Enter in a one-line field would "click" the form's first button (a row's arrow): it does nothing.
+  form.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key === "Enter" && target.tagName === "INPUT" && target.type !== "submit" && target.type !== "button") {
+      event.preventDefault();
+    }
+  });
+
   form.querySelectorAll("[data-row]").forEach(wireDrag);
   form.querySelectorAll("select[data-kind]").forEach(showKind);
 })();
