@@ -133,6 +133,7 @@ def intake_rows(document: Mapping[str, Any], lang: str, errors: Mapping[str, lis
                 "errors": _own(errors, mine),
             }
         )
+    steps = {s.get("step") for s in document.get("procedure") or [] if isinstance(s, Mapping)}
     items = []
     n = 0
     for step, entries in (document.get("checklists") or {}).items():
@@ -142,6 +143,7 @@ def intake_rows(document: Mapping[str, Any], lang: str, errors: Mapping[str, lis
                     "index": n,
                     "key": f"c{n}",
                     "step": step,
+                    "step_missing": step not in steps,  # kept as it is, for the rules to name
                     "code": item.get("code", ""),
                     "label_ar": item.get("label_ar", ""),
                     "label_en": item.get("label_en", ""),

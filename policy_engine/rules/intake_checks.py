@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from policy_engine.rules.catalog import CatalogKind, get_entry
 from policy_engine.rules.errors import FieldError
 from policy_engine.rules.intake import _FIELD_KEYS, _ITEM_KEYS, CALENDARS, FIELD_TYPES, FILE_TYPES, ITEM_KINDS
 
@@ -325,7 +326,17 @@ def intake_problems(data: Mapping[str, Any]) -> list[FieldError]:
         for step, items in checklists.items():
             where = f"checklists.{step}"
             if step not in steps:
-                c.add(where, "step_not_in_procedure", code=str(step))
+                entry = get_entry(CatalogKind.STEP, str(step))  # named as the policy names it
+                template_ar, template_en = MESSAGES["step_not_in_procedure"]
+                name_ar, name_en = (entry.label_ar, entry.label_en) if entry else (str(step), str(step))
+                c.errors.append(
+                    FieldError(
+                        where,
+                        "step_not_in_procedure",
+                        template_ar.format(code=f"«{name_ar}»"),
+                        template_en.format(code=f"'{name_en}'"),
+                    )
+                )
             if not isinstance(items, list):
                 c.add(where, "invalid_type")
                 continue

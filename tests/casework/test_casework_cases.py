@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -105,16 +106,21 @@ def test_an_open_case_keeps_its_pinned_steps_and_deadline(staff: Staff, alpha: A
     assert (in_review.decision_due, in_review.deciding_body) == (due_before, "research_committee")
     # The case opened under v1 still goes R V A C G S, with v1's window.
     visited = [pinned.step]
+    # (submitted, due) as the case entered review
+    entered_review: list[tuple[dt.datetime | None, dt.datetime | None]] = []
     while pinned.status == "open":
         pinned = take_step(pinned, staff)
         if pinned.step != visited[-1]:
             visited.append(pinned.step)
-        if pinned.step == "committee_review":
-            assert pinned.submitted_for_decision_at is not None
-            assert pinned.decision_due == selectors.engine_for(v1).decision_due(
-                pinned.submitted_for_decision_at
+            entered_review += [(pinned.submitted_for_decision_at, pinned.decision_due)] * (
+                pinned.step == "committee_review"
             )
     assert visited == ["receive", "verify", "attest", "committee_review", "register", "serve"]
+    assert len(entered_review) == 1
+    submitted, due = entered_review[0]
+    assert submitted is not None and due is not None
+    # Version 1's window (one calendar month), not version 2's week.
+    assert dt.timedelta(days=28) <= due - submitted <= dt.timedelta(days=31)
     assert pinned.policy_version_id == v1.pk
 
     # A case opened now follows v2.
@@ -125,8 +131,11 @@ def test_an_open_case_keeps_its_pinned_steps_and_deadline(staff: Staff, alpha: A
         "administration",
     )
     fresh = _until(fresh, staff, "committee_review")
-    assert fresh.submitted_for_decision_at is not None
-    assert fresh.decision_due == selectors.engine_for(v2).decision_due(fresh.submitted_for_decision_at)
+    assert fresh.submitted_for_decision_at is not None and fresh.decision_due is not None
+    # Version 2's window: one week (whatever weekend it skips), not version 1's month.
+    assert (
+        dt.timedelta(days=5) <= fresh.decision_due - fresh.submitted_for_decision_at <= dt.timedelta(days=9)
+    )
 
 
 def test_two_employees_with_the_same_revision_one_wins_one_gets_409(staff: Staff, rumaila: object) -> None:

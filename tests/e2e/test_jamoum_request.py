@@ -186,6 +186,9 @@ def test_a_jamoum_request_from_intake_to_rating_in_arabic(live_sila: LiveSila, n
     # Jamoum's own form (orphan care): what the applicant says about the orphans.
     expect(opening).to_contain_text("تاريخ وفاة الأب")
     fill_intake(opening, SAMPLES["orphan_care"])
+    # The privacy notice was given, and the applicant agrees to be texted (the rating link below).
+    opening.locator("input[name=notice_given]").check()
+    opening.locator("input[name=consents][value=sms]").check()
     _submit(reception, opening, "فتح الطلب")
     found = re.search(r"/staff/cases/(\d+)/$", reception.url)
     assert found, reception.url

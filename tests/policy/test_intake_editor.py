@@ -296,3 +296,20 @@ def test_the_live_check_places_a_checklist_problem_on_the_row_as_the_page_has_it
     set_field(fields, "ck_label_ar", "بند", last)
     checked = _post(client, draft.number, fields, validate_only="1").json()
     assert checked == {"valid": False, "errors": {f"check-{last}-label_en": ["This field is required."]}}
+
+
+def test_removing_a_step_with_a_checklist_keeps_its_items_and_says_so_in_words(
+    tenant_a: Association, admin: User, draft: PolicyVersion
+) -> None:
+    client = _client(tenant_a, admin)
+    fields = _edit_page(client, draft.number)
+    receive = _index(fields, "st_code", "receive")
+    page = _post(client, draft.number, fields, edit_action=f"remove:procedure:{receive}")
+    fields = form_fields(page.content.decode())
+    identity = _index(fields, "ck_code", "identity_presented")
+    assert [f[1] for f in fields if f[0] == "ck_step"][identity] == "receive"  # not moved to another step
+    refused = _post(client, draft.number, fields)
+    assert refused.status_code == 400
+    assert refused.context["errors"]["checklists"] == [
+        "This step is not in the policy's procedure: 'Receive the beneficiary'"
+    ]
