@@ -154,6 +154,13 @@ class OwnStepSerializer(serializers.Serializer):
     state_label = serializers.CharField()
 
 
+class OwnServiceSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="send it back to rate this service")
+    title = serializers.CharField(help_text="the service in words: kind, amount, date (Hijri and Gregorian)")
+    rated = serializers.BooleanField(help_text="each service is rated once")
+    score = serializers.IntegerField(allow_null=True, help_text="your rating of it, 1-5, once rated")
+
+
 class OwnRequestSerializer(serializers.Serializer):
     reference = serializers.CharField()
     status = serializers.CharField()
@@ -166,6 +173,7 @@ class OwnRequestSerializer(serializers.Serializer):
     outcome = serializers.CharField(allow_blank=True)
     outcome_label = serializers.CharField(allow_blank=True)
     created_at = serializers.DateTimeField()
+    services = OwnServiceSerializer(many=True, help_text="the services delivered for the request")
 
 
 class OwnRequestsView(APIView):
@@ -191,10 +199,56 @@ class OwnRequestsView(APIView):
                 "outcome": r.case.outcome,
                 "outcome_label": r.outcome,
                 "created_at": r.case.created_at,
+                "services": [
+                    {
+                        "id": sv.pk,
+                        "title": sv.label,
+                        "rated": sv.rating is not None,
+                        "score": sv.rating.score if sv.rating is not None else None,
+                    }
+                    for sv in r.services
+                ],
             }
             for r in selectors.own_requests(phone=session.phone_e164, lang=lang)
         ]
         return Response(OwnRequestSerializer(rows, many=True).data)
+
+
+class RatingSerializer(serializers.Serializer):
+    service = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="needed when the request has more than one"
+    )
+    score = serializers.IntegerField(help_text="1 to 5")
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class OwnRatingView(APIView):
+    authentication_classes = [PortalTokenAuthentication]
+    permission_classes = [HasPortalSession]
+    parser_classes = [StrictJSONParser, FormParser, MultiPartParser]
+
+    @extend_schema(
+        request=RatingSerializer,
+        responses={
+            201: inline_serializer("RatingRecorded", {"rated": serializers.BooleanField()}),
+            400: OpenApiResponse(description="Field-level errors in the person's language"),
+            404: OpenApiResponse(description="Not one of the signed-in person's requests"),
+            409: OpenApiResponse(description="This service was rated already, or nothing was delivered yet"),
+        },
+        summary="Rate one service delivered for one of the signed-in person's requests (once per service)",
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        session: PortalSession = request.auth  # type: ignore[assignment]
+        data = RatingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.portal_rate(
+            phone=session.phone_e164,
+            reference=reference,
+            service_id=data.validated_data["service"],
+            score=data.validated_data["score"],
+            comment=data.validated_data["comment"],
+        )
+        return Response({"rated": True}, status=201)
 
 
 class ApplicationView(APIView):

@@ -8,4 +8,5 @@ urlpatterns = [
     path("otp/verify/", api.OtpVerifyView.as_view(), name="public-otp-verify"),
     path("privacy-notice", api.PrivacyNoticeView.as_view(), name="public-privacy-notice"),
     path("requests/", api.OwnRequestsView.as_view(), name="public-requests"),
+    path("requests/<str:reference>/rating/", api.OwnRatingView.as_view(), name="public-request-rating"),
 ]

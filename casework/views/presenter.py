@@ -288,8 +288,13 @@ def answers_view(case: SupportCase, engine: PolicyEngine, lang: str) -> list[tup
             return option.label(lang) if option is not None else str(value)
         if field.type == "yes_no":
             return str(_("Yes") if value else _("No"))
-        if field.type == "date" and isinstance(value, dict):
+        if field.type == "date" and isinstance(value, dict) and isinstance(value.get("gregorian"), str):
             return dual_date(dt.date.fromisoformat(value["gregorian"]))
+        if field.type == "date" and value:
+            # Kept as typed (older demo data): read as the form reads it, then shown like the rest.
+            clean = engine.check_intake({field.code: value})[0].get(field.code)
+            if isinstance(clean, dict) and isinstance(clean.get("gregorian"), str):
+                return dual_date(dt.date.fromisoformat(clean["gregorian"]))
         if field.type == "file" and isinstance(value, dict):
             return str(value.get("name", ""))
         if field.type == "group" and isinstance(value, list):

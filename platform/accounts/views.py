@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account import signals as account_signals
 from allauth.account.internal.flows.login import record_authentication
 from allauth.core.internal import ratelimit
 from django.contrib import messages
@@ -144,6 +145,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 errors = _errors(error)
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                # As allauth announces a sign-in: the session joins the person's list of sessions
+                # (allauth.usersessions) and the sign-in is audited like any other.
+                account_signals.user_logged_in.send(
+                    sender=User, request=request, response=None, user=user, sociallogin=None
+                )
                 # The password was just set through the single-use link: that is the recent
                 # proof allauth asks for before a second factor is added.
                 record_authentication(request, user, "password", reauthenticated=True)

@@ -377,7 +377,9 @@ def seed_history(
     if version is None or SupportCase.objects.filter(created_at__lt=now - dt.timedelta(days=60)).exists():
         return 0
     engine = PolicyEngine.from_dict(version.document)
-    answers = sample_answers(engine.intake_form())  # what an applicant typed in the intake form
+    # What an applicant typed in the intake form, kept as the engine keeps answers (a date with both
+    # calendars), as case_open would have kept them.
+    answers, _problems = engine.check_intake(sample_answers(engine.intake_form()))
     channels = list(engine.allowed_channels())
     channel_weights = [max(1, 10 - 2 * i) for i in range(len(channels))]  # the first channels more used
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets

@@ -202,3 +202,21 @@ def test_the_board_screen_seats_an_account_and_shows_an_error_at_its_seat(tenant
     assert asked["Location"].startswith("/accounts/2fa/reauthenticate/")
     admin.post(asked["Location"], {"code": totp_code()})
     assert _seated(tenant_a, seat) == saad.pk
+
+
+def test_an_invitation_for_a_seat_is_sent_again_for_that_seat(tenant_a: Association) -> None:
+    seat = _seat(tenant_a, "ليلى الحربي")
+    admin = _client(tenant_a, _admin(tenant_a))
+    url = f"/api/v1/policy/board/seats/{seat.pk}/invitation"
+    admin.post(url, {"email": "layla@alpha.test", "code": totp_code()}, content_type="application/json")
+    page = admin.get("/staff/team/").content.decode()
+    assert "Invitation sent to layla@alpha.test" in page  # on the seat's row
+    again = re.search(
+        r'<form method="post" action="/staff/policy/board/" class="inline">.*?</form>',
+        page.split("Invitations waiting")[1],
+        re.S,
+    )
+    assert again is not None
+    assert f'name="seat_id" value="{seat.pk}"' in again.group(
+        0
+    ) and 'value="layla@alpha.test"' in again.group(0)

@@ -95,6 +95,17 @@ def test_an_invited_board_member_joins_with_the_roles_given_and_must_enrol(tenan
         {"full_name": "Noura", "password": "a-long-pass-phrase-9", "password2": "a-long-pass-phrase-9"},
     )
     assert joined.status_code == 302
+    # Joining signs in: the session is in the person's list of sessions, and the sign-in audited.
+    connection.set_tenant(tenant_a)
+    from allauth.usersessions.models import UserSession
+
+    assert list(
+        UserSession.objects.filter(user__email="new.member@alpha.test").values_list("session_key", flat=True)
+    ) == [invitee.session.session_key]
+    assert (
+        AuditEvent.objects.filter(action="account.signed_in", actor_email="new.member@alpha.test").count()
+        == 1
+    )
     assert invitee.get("/staff/policy/")["Location"] == "/accounts/2fa/totp/activate/"
     assert invitee.get("/accounts/2fa/totp/activate/").status_code == 200  # no second password prompt
 

@@ -760,3 +760,15 @@ def test_the_support_request_form_is_a_document_kind_only_where_the_policy_lists
         "other",
     ]
     assert values == expected
+
+
+def test_a_date_answer_kept_as_typed_still_shows_in_both_calendars(alpha: Association, staff: Staff) -> None:
+    """Older demo data kept a Hijri date as it was typed; the case page reads it, never a 500."""
+    install_policy(alpha, "jamoum")
+    case = open_case(staff.reception)
+    raw = {**case.intake, "father_death_date": {"calendar": "hijri", "date": "1443-06-15"}}
+    SupportCase.objects.filter(pk=case.pk).update(intake=raw)
+    page = browser(alpha, staff.reception, "en").get(f"/staff/cases/{case.pk}/")
+    assert page.status_code == 200
+    text = body(page)
+    assert "1443" in text and "2022" in text and "1443-06-15" not in text

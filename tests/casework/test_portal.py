@@ -543,3 +543,62 @@ def test_a_rating_comment_with_script_or_direction_overrides_is_refused(
     assert "<script>alert(1)</script>" not in answer.content.decode()
     connection.set_tenant(alpha)
     assert not SupportCase.objects.get(pk=case.pk).ratings.exists()
+
+
+def test_a_mobile_client_lists_the_services_and_rates_each_once(
+    alpha: Association, tenant_b: Association, staff: Staff
+) -> None:
+    install_policy(alpha, "jamoum")
+    case = open_case(staff.reception, register(staff.reception, phone=PHONE))
+    theirs = open_case(
+        staff.reception, register(staff.reception, name="سعد بن علي القحطاني", phone="0557777777")
+    )
+    for one in (case, theirs):
+        while one.status == "open":
+            one = take_step(one, staff)
+    connection.set_tenant(alpha)
+    from casework.portal.services import reference_for
+
+    reference, their_reference = reference_for(case).reference, reference_for(theirs).reference
+    cash, in_kind = case.services.order_by("id")
+    token = sign_in(alpha)
+    auth = {"authorization": f"Bearer {token}"}
+    [row] = api(alpha).get("/api/v1/public/requests/", headers=auth).json()
+    assert [(s["id"], s["rated"], s["score"]) for s in row["services"]] == [
+        (cash.pk, False, None),
+        (in_kind.pk, False, None),
+    ]
+    assert row["services"][0]["title"].startswith("دعم نقدي — 1,500.00 ريال — ")
+    url = f"/api/v1/public/requests/{reference}/rating/"
+    unsaid = api(alpha).post(url, {"score": 4}, content_type="application/json", headers=auth)
+    assert (unsaid.status_code, unsaid.json()["error_codes"]) == (400, {"service": "required"})
+    rated = api(alpha).post(
+        url,
+        {"service": cash.pk, "score": 4, "comment": "شكرًا"},
+        content_type="application/json",
+        headers=auth,
+    )
+    assert (rated.status_code, rated.json()) == (201, {"rated": True})
+    again = api(alpha).post(
+        url, {"service": cash.pk, "score": 5}, content_type="application/json", headers=auth
+    )
+    assert (again.status_code, again.json()["error_codes"]) == (409, {"score": "already_rated"})
+    # Someone else's request, by its reference, is not found; nor is anything without the token.
+    other = f"/api/v1/public/requests/{their_reference}/rating/"
+    assert (
+        api(alpha).post(other, {"score": 5}, content_type="application/json", headers=auth).status_code == 404
+    )
+    assert api(alpha).post(
+        url, {"service": in_kind.pk, "score": 5}, content_type="application/json"
+    ).status_code in (
+        401,
+        403,
+    )
+    on_b = api(tenant_b).post(
+        url, {"service": in_kind.pk, "score": 5}, content_type="application/json", headers=auth
+    )
+    assert on_b.status_code == 401
+    [row] = api(alpha).get("/api/v1/public/requests/", headers=auth).json()
+    assert [(s["rated"], s["score"]) for s in row["services"]] == [(True, 4), (False, None)]
+    connection.set_tenant(alpha)
+    assert list(theirs.ratings.all()) == []

@@ -92,18 +92,27 @@ def test_an_invited_board_member_enrols_reauthenticates_votes_and_sees_the_polic
     codes = Codes()
     admin = live_sila.login(SLUG, "admin")
 
-    # The administrator invites the new member from the team screen (re-authenticating first).
+    # The administrator adds the new member's seat to the board (no account yet)...
     admin_page = new_page()
     _sign_in(admin_page, live_sila, admin, codes)
+    admin_page.goto(live_sila.url(SLUG, "/staff/policy/board/"))
+    add = admin_page.locator("form:has(input[name=user_email][type=email])")
+    add.locator("input[name=name_ar]").fill("ريم بنت سعد القحطاني")
+    add.locator("select[name=role]").select_option("member")
+    add.locator("button[type=submit]").click()
+    admin_page.wait_for_load_state()
+    # ...and invites her from the team screen, where the vacant seat is listed with the accounts
+    # (re-authenticating first).
     admin_page.goto(live_sila.url(SLUG, "/staff/team/"))
-    invite = admin_page.locator("form#invite")
-    invite.locator("input[name=email]").fill(NEW_MEMBER)
-    invite.locator("input[name=roles][value=board_member]").check()
-    invite.locator("button[type=submit]").click()
+    seat = admin_page.locator("tr.vacant-seat", has_text="ريم بنت سعد القحطاني")
+    seat.locator("input[name=email]").fill(NEW_MEMBER)
+    seat.locator("button[type=submit]").click()
     admin_page.wait_for_load_state()
     _reauthenticate(admin_page, admin["totp_secret"], codes)
     assert admin_page.url.endswith("/staff/team/")
-    assert NEW_MEMBER in admin_page.content()
+    assert NEW_MEMBER in seat.inner_text()  # the seat says who was invited for it
+    ARTIFACTS.mkdir(exist_ok=True)
+    admin_page.screenshot(path=str(ARTIFACTS / "e2e-team-invited-for-seat.png"), full_page=True)
 
     # The link arrives by email (printed by the development mail backend into the server's log).
     link = re.findall(r"https?://\S+/invite/[\w-]+/", live_sila.server_log.read_text(encoding="utf-8"))[-1]
@@ -124,16 +133,11 @@ def test_an_invited_board_member_enrols_reauthenticates_votes_and_sees_the_polic
     member.locator("form button[type=submit]").last.click()
     member.wait_for_load_state()
     assert "/accounts/2fa/recovery-codes/" in member.url  # shown once, now
-    ARTIFACTS.mkdir(exist_ok=True)
     member.screenshot(path=str(ARTIFACTS / "e2e-recovery-codes.png"), full_page=True)
 
-    # The administrator gives the new account a seat on the board (one list: seat and account).
+    # Joining took the seat she was invited for: the board page shows her account in it.
     admin_page.goto(live_sila.url(SLUG, "/staff/policy/board/"))
-    add = admin_page.locator("form:has(input[name=user_email][type=email])")
-    add.locator("input[name=name_ar]").fill("ريم بنت سعد القحطاني")
-    add.locator("input[name=user_email]").fill(NEW_MEMBER)
-    add.locator("button[type=submit]").click()
-    admin_page.wait_for_load_state()
+    assert NEW_MEMBER in admin_page.locator("tr", has_text="ريم بنت سعد القحطاني").inner_text()
 
     # Voting without re-authentication is refused: Sila asks for the code and records nothing yet.
     chair = live_sila.login(SLUG, "board1")
@@ -175,6 +179,12 @@ def test_an_invited_board_member_enrols_reauthenticates_votes_and_sees_the_polic
     member.goto(live_sila.url(SLUG, "/staff/policy/1/"))
     assert "نافذة" in member.content()
     member.screenshot(path=str(ARTIFACTS / "e2e-policy-in-force.png"), full_page=True)
+
+    # Her sessions, in words, on a phone: this browser, when it signed in, its last activity.
+    member.goto(live_sila.url(SLUG, "/accounts/sessions/"))
+    assert "هذا المتصفح" in member.content()
+    assert member.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    member.screenshot(path=str(ARTIFACTS / "e2e-sessions-phone.png"), full_page=True)
 
 
 def test_a_switched_off_employee_s_token_and_session_stop(live_sila: LiveSila, new_page: Any) -> None:

@@ -19,6 +19,7 @@ from drf_spectacular.generators import SchemaGenerator
 from accounts.models import User
 from casework import services
 from casework.models import DuplicateFlag
+from casework.portal.services import reference_for
 from casework.privacy import rights
 from policy_engine.models import BoardMember, PolicyVersion
 from tenants.db import connection
@@ -82,7 +83,7 @@ def staff_screens() -> list[tuple[str, str]]:
 
 @dataclass
 class World:
-    ids: dict[str, int]
+    ids: dict[str, int | str]
     version: int
 
 
@@ -114,6 +115,8 @@ def world(alpha: Association, staff: Staff, rumaila: PolicyVersion, media_root: 
             "rights-requests": rights_request.pk,
             "staff": staff.reception.pk,
             "seats": seat.pk,
+            # The beneficiary's own requests are named by their tracking reference.
+            "requests": reference_for(case).reference,
         },
         version=rumaila.number,
     )

@@ -40,6 +40,10 @@ def test_a_year_of_history_fills_every_month_and_is_made_once(alpha: Association
     assert seed_history(demo_staff(staff), seed=7, per_week=4, now=now) == 0
     allowed = set(version.document["channels"])
     assert set(SupportCase.objects.values_list("channel", flat=True)) <= allowed
+    # The answers are kept as opening a request keeps them: Jamoum's father's death date, typed in
+    # the Hijri calendar, with its Gregorian day beside it (the case page shows both).
+    death_dates = {case.intake["father_death_date"]["gregorian"] for case in SupportCase.objects.all()[:20]}
+    assert death_dates == {"2022-01-18"}  # 15 Jumada al-Akhirah 1443
     # Every event goes forward through the policy's steps.
     steps = [s["step"] for s in version.document["procedure"]]
     moves = CaseEvent.objects.exclude(from_step="").exclude(to_step="").values_list("from_step", "to_step")
