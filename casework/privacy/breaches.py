@@ -49,7 +49,9 @@ def _require_admin(actor: User | None) -> None:
         )
 
 
-def _clean(values: Mapping[str, Any], *, partial: bool) -> tuple[dict[str, Any], list[FieldProblem]]:
+def breach_values_clean(
+    values: Mapping[str, Any], *, partial: bool
+) -> tuple[dict[str, Any], list[FieldProblem]]:
     clean: dict[str, Any] = {}
     problems: list[FieldProblem] = []
     unknown = sorted(set(values) - set(FIELDS))
@@ -94,7 +96,7 @@ def _clean(values: Mapping[str, Any], *, partial: bool) -> tuple[dict[str, Any],
     return clean, problems
 
 
-def _check_order(values: Mapping[str, Any]) -> list[FieldProblem]:
+def breach_order_problems(values: Mapping[str, Any]) -> list[FieldProblem]:
     found = values.get("found_at")
     return [
         FieldProblem(
@@ -111,8 +113,8 @@ def _check_order(values: Mapping[str, Any]) -> list[FieldProblem]:
 @transaction.atomic
 def breach_record(*, actor: User | None, values: Mapping[str, Any]) -> Breach:
     _require_admin(actor)
-    clean, problems = _clean(values, partial=False)
-    problems += _check_order(clean)
+    clean, problems = breach_values_clean(values, partial=False)
+    problems += breach_order_problems(clean)
     if problems:
         raise invalid(problems)
     breach = Breach.objects.create(recorded_by=actor, **clean)
@@ -139,9 +141,9 @@ def breach_update(
             "غيّر شخص آخر هذا السجل بعد أن فتحته. أعد تحميله.",
             "Someone else changed this record after you opened it. Reload it.",
         )
-    clean, problems = _clean(values, partial=True)
+    clean, problems = breach_values_clean(values, partial=True)
     merged = {key: getattr(breach, key) for key in FIELDS} | clean
-    problems += _check_order(merged)
+    problems += breach_order_problems(merged)
     if problems:
         raise invalid(problems)
     before = {key: str(getattr(breach, key)) for key in clean}

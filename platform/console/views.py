@@ -9,7 +9,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from console import selectors, services
+from accounts.auth import request_user
+from console import breaches, selectors, services
 from console.access import platform_admin_required
 from console.stats import stats_refresh
 from core.errors import ServiceError
@@ -102,3 +103,54 @@ def association_action(request: HttpRequest, slug: str, action: str) -> HttpResp
         detail = "; ".join(p.message(_lang()) for p in exc.problems) or exc.message(_lang())
         messages.error(request, detail)
     return redirect("console-association", slug=association.slug)
+
+
+BREACH_FIELDS = ("what_happened", "data_affected", "people_affected", "associations", "found_at", "measures")
+
+
+@platform_admin_required
+def breach_register(request: HttpRequest) -> HttpResponse:
+    """The platform's breach register: record a breach, the notifications made, the 72 hours."""
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        user = request_user(request)
+        try:
+            if request.POST.get("action") == "notified":
+                raw_id, raw_rev = request.POST.get("breach", ""), request.POST.get("revision", "")
+                breaches.platform_breach_notified(
+                    actor=user,
+                    breach_id=int(raw_id)
+                    if raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 10
+                    else 0,
+                    who=request.POST.get("who", ""),
+                    expected_revision=int(raw_rev) if raw_rev.isascii() and raw_rev.isdigit() else None,
+                )
+            else:
+                breaches.platform_breach_record(
+                    actor=user,
+                    values={
+                        key: request.POST.get(key, "")
+                        for key in (
+                            "what_happened",
+                            "data_affected",
+                            "people_affected",
+                            "associations",
+                            "found_at",
+                            "measures",
+                        )
+                    },
+                )
+        except ServiceError as exc:
+            errors = {p.field: p.message(_lang()) for p in exc.problems}
+            messages.error(request, exc.message(_lang()))
+            status = exc.status
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("console-breaches")
+    return render(
+        request,
+        "console/breaches.html",
+        {"rows": breaches.breaches_with_clock(), "errors": errors, "posted": request.POST},
+        status=status,
+    )

@@ -73,3 +73,28 @@ class StatusChange(models.Model):
             "purged": _("Data purged"),
         }
         return str(automatic.get(self.reason, self.reason))
+
+
+class PlatformBreach(models.Model):
+    """A personal data breach on Sila's side (as the associations' processor): what happened, the
+    data, people and associations affected, when it was found, the 72 hours to notify, the
+    notifications made (the authority, the associations) and the measures taken."""
+
+    what_happened = models.TextField()
+    data_affected = models.TextField()
+    people_affected = models.PositiveIntegerField()
+    associations = models.TextField(blank=True)  # the slugs of the associations affected
+    found_at = models.DateTimeField()
+    authority_notified_at = models.DateTimeField(null=True, blank=True)
+    people_notified_at = models.DateTimeField(null=True, blank=True)  # the associations (controllers)
+    notifications = models.TextField(blank=True)
+    measures = models.TextField(blank=True)
+    recorded_by_email = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-found_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"platform breach {self.pk}"
