@@ -54,7 +54,9 @@ def send_once(*, case: SupportCase | None, kind: str, dedupe_key: str, message: 
 
     Sending waits for the commit: a message never leaves for a change that then rolls back. If the
     gateway fails, the record is removed and the error raised, so the job's retry sends it again
-    (at least once to the outside world, exactly once in our records)."""
+    (at least once to the outside world, exactly once in our records). If the worker died in the
+    middle of the send (the record committed, the gateway's answer never kept), the job's retry
+    finds a text message without its delivery and sends it then."""
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -68,7 +70,16 @@ def send_once(*, case: SupportCase | None, kind: str, dedupe_key: str, message: 
             )
             transaction.on_commit(lambda: _deliver(notification, message))
     except IntegrityError:
-        return False  # sent before, for this very event
+        # Recorded before, for this very event: sent, unless it is a text message the gateway's
+        # answer was never kept for (its worker was killed mid-send, make chaos): send it now.
+        interrupted = (
+            Notification.objects.filter(dedupe_key=dedupe_key, channel=NotificationChannel.SMS)
+            .exclude(deliveries__isnull=False)
+            .first()
+        )
+        if interrupted is not None:
+            transaction.on_commit(lambda: _deliver(interrupted, message))
+        return False
     return True
 
 

@@ -220,6 +220,8 @@ def decision_message(*, case_id: int, event_id: int) -> int:
     decision = getattr(case, "decision", None) if case is not None else None
     if case is None or decision is None or not case.beneficiary.phone_e164:
         return 0
+    if not privacy.sms_allowed(case.beneficiary):
+        return 0  # they withdrew their consent to text messages
     if decision.outcome not in (CaseOutcome.ACCEPTED, CaseOutcome.REJECTED):
         return 0
     link = notifications.site_url(notifications.link_create(case=case, purpose=LinkPurpose.TRACK))

@@ -37,6 +37,7 @@ def nav_links(user: User) -> dict[str, bool]:
         "nav_open": roles.has_any(user, roles.CASE_OPENERS),
         "nav_committee": roles.has_any(user, DECIDERS),
         "nav_satisfaction": roles.has_any(user, SATISFACTION_READERS),
+        "nav_privacy": roles.has_any(user, (roles.ADMIN,)),
     }
 
 
@@ -57,6 +58,8 @@ _SECTIONS = {
     "duplicates.html": "duplicates",
     "case_new.html": "new",
     "satisfaction.html": "satisfaction",
+    "privacy/home.html": "privacy",
+    "privacy/beneficiary.html": "registry",
 }
 # Satisfaction is read by those who lead the service, in aggregate only ("a tool for improvement,
 # not for punishment"): no score is ever shown next to one request or below five ratings a person.

@@ -8,6 +8,7 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -95,9 +96,14 @@ class SeatDetailView(APIView):
         tags=["board"],
     )
     def patch(self, request: Request, pk: int) -> Response:
-        data = SeatLinkInput(data=request.data)
+        data = SeatLinkInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        if "user" not in v:  # a PATCH that changes nothing answers the seat as it is
+            unchanged = BoardMember.objects.select_related("user").filter(pk=pk).first()
+            if unchanged is None:
+                raise NotFound()
+            return Response(SeatSerializer(_row(unchanged)).data)
         seat = services.board_seat_link(
             actor=request_user(request),
             seat_id=pk,

@@ -241,3 +241,24 @@ def test_mfa_for_everyone_is_changed_by_an_admin_after_reauthenticating(tenant_a
     connection.set_tenant(tenant_a)
     event = AuditEvent.objects.get(action="security_settings.updated")
     assert event.changes == {"mfa_required_for_all": {"old": False, "new": True}}
+
+
+def test_guessing_at_an_invitation_link_is_limited_with_429(tenant_a: Association) -> None:
+    from accounts import team
+
+    connection.set_tenant(tenant_a)
+    _, token = team.invitation_create(
+        actor=_admin(tenant_a),
+        email="guess@alpha.test",
+        roles=[RoleCode.RECEPTION_EMPLOYEE],
+        reauthenticate=lambda: "mfa:totp",
+    )
+    client = _client(tenant_a)
+    wrong = {"full_name": "x", "password": "a-long-pass-phrase-9", "password2": "different-phrase-9"}
+    answers = [
+        client.post(f"/invite/{token}/", wrong, REMOTE_ADDR=f"10.2.0.{n}").status_code for n in range(6)
+    ]
+    assert answers == [400] * 5 + [429]  # five tries a minute per link, whatever the address
+    assert "Too many attempts" in client.post(f"/invite/{token}/", wrong).content.decode()
+    connection.set_tenant(tenant_a)
+    assert not User.objects.filter(email="guess@alpha.test").exists()

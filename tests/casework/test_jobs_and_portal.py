@@ -324,3 +324,23 @@ def test_a_reasons_summary_is_cut_at_a_word() -> None:
     assert tasks.reason_summary("  دخل   مرتفع\n") == "دخل مرتفع"
     cut = tasks.reason_summary("كلمة " * 40)
     assert cut == ("كلمة " * 24).strip() + "…"
+
+
+def test_no_decision_text_to_someone_who_withdrew_their_consent_to_texts(
+    alpha: Association, staff: Staff
+) -> None:
+    from casework.privacy import consents
+    from casework.privacy.models import Consent, ConsentKind, ConsentVia
+
+    case = to_review(alpha, staff)
+    Consent.objects.create(
+        beneficiary=case.beneficiary,
+        kind=ConsentKind.SMS,
+        notice=consents.notice_for_intake(),
+        given_via=ConsentVia.OFFICE,
+    )
+    consents.consent_withdraw(actor=None, beneficiary_id=case.beneficiary_id, kind=ConsentKind.SMS)
+    case = take_step(case, staff)  # the committee accepts
+    [job] = jobs_for(case, "decision_message")
+    assert run(tasks.decision_message, case, job) == 0
+    assert sms.outbox == []

@@ -128,3 +128,40 @@ def test_stored_messages_keep_no_follow_or_rating_link(
     assert token not in stored
     assert re.search(r"/t/…$", stored)
     assert notifications.redact_links("/r/abcdefgh12345678 and /t/ZZZZ_zzzz-99") == "/r/… and /t/…"
+
+
+def test_a_message_whose_worker_died_mid_send_is_sent_by_the_retry_once(
+    alpha: Association, staff: Staff, django_capture_on_commit_callbacks: Any
+) -> None:
+    """What a worker killed inside the gateway's call leaves: the message's record committed, no
+    delivery. The job's retry sends it; a further retry does not."""
+    from casework import notifications, sms
+    from casework.models import Notification, NotificationKind
+    from tests.casework.conftest import install_policy, open_case
+
+    install_policy(alpha, "jamoum")
+    case = open_case(staff.reception)
+    message = notifications.Outgoing(
+        channel="sms", recipient="+966551234567", subject="", body="استلمنا طلبكم"
+    )
+    Notification.objects.create(
+        case=case,
+        kind=NotificationKind.REQUEST_RECEIVED,
+        channel="sms",
+        recipient=message.recipient,
+        body=message.body,
+        dedupe_key="killed-mid-send",
+    )
+    sms.outbox.clear()
+    for _retry in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            recorded = notifications.send_once(
+                case=case,
+                kind=NotificationKind.REQUEST_RECEIVED,
+                dedupe_key="killed-mid-send",
+                message=message,
+            )
+        assert recorded is False
+    assert [m.body for m in sms.outbox] == ["استلمنا طلبكم"]
+    assert Notification.objects.filter(dedupe_key="killed-mid-send").count() == 1
+    assert Notification.objects.get(dedupe_key="killed-mid-send").deliveries.count() == 1

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("casework.reports.urls")),
     path("", include("policy_engine.urls")),
     path("", include("casework.portal_urls")),
+    path("", include("casework.privacy.urls")),
     path("", include("casework.urls")),
     *common,
 ]

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from casework.privacy import views
+
+urlpatterns = [
+    path("staff/privacy/", views.privacy_home, name="staff-privacy"),
+    path("staff/privacy/rights-requests/<int:pk>/export", views.rights_export, name="staff-privacy-export"),
+    path(
+        "staff/beneficiaries/<int:pk>/privacy",
+        views.beneficiary_privacy,
+        name="staff-beneficiary-privacy",
+    ),
+]
