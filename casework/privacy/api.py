@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from accounts.auth import request_user
 from casework import roles
 from casework.models import Beneficiary
-from casework.privacy import breaches, crosscheck, retention, rights
+from casework.privacy import breaches, crosscheck, processing, retention, rights
 from casework.privacy import consents as privacy
 from casework.privacy.models import (
     AccessAction,
@@ -492,3 +492,17 @@ class BreachDetailView(APIView):
             expected_revision=data.validated_data.get("revision"),
         )
         return Response(breach_payload(breach))
+
+
+class RecordOfProcessingView(APIView):
+    permission_classes = [AdminOnly]
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+        tags=["privacy"],
+        description="The association's record of processing activities (purposes, lawful bases, data "
+        "classes with its intake form's questions, data subjects, recipients, retention, transfers, "
+        "security measures), filled in from what Sila knows.",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(processing.record_of_processing())

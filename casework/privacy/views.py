@@ -4,9 +4,11 @@ page. Thin: read the form, call a service, show the answer or each field's probl
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -14,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from casework import roles
 from casework.models import Beneficiary
-from casework.privacy import breaches, crosscheck, retention, rights
+from casework.privacy import breaches, crosscheck, processing, retention, rights
 from casework.privacy import consents as privacy
 from casework.privacy.access import access_log_record
 from casework.privacy.models import (
@@ -234,3 +236,15 @@ def beneficiary_privacy(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+@staff_screen(*ADMIN)
+def record_of_processing_download(request: HttpRequest) -> HttpResponse:
+    """The record of processing activities as a JSON file to keep or hand to the authority."""
+    record = processing.record_of_processing()
+    response = HttpResponse(
+        json.dumps(record, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="record-of-processing.json"'
+    return response
