@@ -16,6 +16,7 @@ from accounts.auth import request_user
 from accounts.models import RoleCode
 from accounts.reauth import api_reauthentication
 from core.api import role_permission
+from core.errors import not_found
 from policy_engine import services
 from policy_engine.api.serializers import ReauthenticationFields
 from policy_engine.models import BoardMember
@@ -48,7 +49,10 @@ class SeatSerializer(serializers.Serializer[dict[str, Any]]):
 
 class SeatLinkInput(ReauthenticationFields):
     user = serializers.IntegerField(
-        allow_null=True, min_value=1, help_text="the account to seat here; null unseats whoever sits here"
+        required=False,
+        allow_null=True,
+        min_value=1,
+        help_text="the account to seat here; null unseats whoever sits here; absent changes nothing",
     )
 
 
@@ -98,13 +102,16 @@ class SeatDetailView(APIView):
         data = SeatLinkInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        seat = services.board_seat_link(
-            actor=request_user(request),
-            seat_id=pk,
-            user_id=v["user"],
-            reauthenticate=lambda: api_reauthentication(request, v),
-        )
-        seat = BoardMember.objects.select_related("user").get(pk=seat.pk)
+        if "user" in v:
+            services.board_seat_link(
+                actor=request_user(request),
+                seat_id=pk,
+                user_id=v["user"],
+                reauthenticate=lambda: api_reauthentication(request, v),
+            )
+        seat = BoardMember.objects.select_related("user").filter(pk=pk).first()
+        if seat is None:
+            raise not_found("لا يوجد مقعد بهذا الرقم في المجلس.", "No such board seat.")
         return Response(SeatSerializer(_row(seat)).data)
 
 

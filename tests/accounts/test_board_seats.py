@@ -220,3 +220,16 @@ def test_an_invitation_for_a_seat_is_sent_again_for_that_seat(tenant_a: Associat
     assert f'name="seat_id" value="{seat.pk}"' in again.group(
         0
     ) and 'value="layla@alpha.test"' in again.group(0)
+
+
+def test_a_patch_without_user_changes_nothing_and_an_unknown_seat_is_404(tenant_a: Association) -> None:
+    holder = _user(tenant_a, "holder@alpha.test", RoleCode.RECEPTION_EMPLOYEE)
+    seat = _seat(tenant_a, "مقعد", user=holder)
+    admin = _client(tenant_a, _admin(tenant_a))
+    same = admin.patch(f"/api/v1/policy/board/seats/{seat.pk}/", {}, content_type="application/json")
+    assert same.status_code == 200
+    assert same.json()["user"] == holder.pk
+    missing = admin.patch(
+        f"/api/v1/policy/board/seats/{seat.pk + 1000}/", {}, content_type="application/json"
+    )
+    assert missing.status_code == 404
