@@ -218,7 +218,7 @@ class RatingSerializer(serializers.Serializer):
     service = serializers.IntegerField(
         required=False, allow_null=True, default=None, help_text="needed when the request has more than one"
     )
-    score = serializers.IntegerField(help_text="1 to 5")
+    score = serializers.IntegerField(min_value=1, max_value=5, help_text="1 to 5 (5 is best)")
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 

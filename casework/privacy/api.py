@@ -20,11 +20,12 @@ from rest_framework.views import APIView
 from accounts.auth import request_user
 from casework import roles
 from casework.models import Beneficiary
+from casework.privacy import breaches, crosscheck, processing, retention, rights
 from casework.privacy import consents as privacy
-from casework.privacy import crosscheck, retention, rights
 from casework.privacy.models import (
     AccessAction,
     AccessLogEntry,
+    Breach,
     Consent,
     ConsentKind,
     ConsentVia,
@@ -399,3 +400,109 @@ class AccessLogView(APIView):
                 for r in rows[:500]
             ]
         )
+
+
+class BreachSerializer(serializers.Serializer[dict[str, Any]]):
+    id = serializers.IntegerField()
+    what_happened = serializers.CharField()
+    data_affected = serializers.CharField()
+    people_affected = serializers.IntegerField()
+    found_at = serializers.DateTimeField()
+    authority_deadline = serializers.DateTimeField(help_text="72 hours after it was found")
+    clock = serializers.ChoiceField(choices=["notified_in_time", "notified_late", "open", "overdue"])
+    hours_left = serializers.IntegerField(allow_null=True)
+    authority_notified_at = serializers.DateTimeField(allow_null=True)
+    people_notified_at = serializers.DateTimeField(allow_null=True)
+    notifications = serializers.CharField(allow_blank=True)
+    measures = serializers.CharField(allow_blank=True)
+    revision = serializers.IntegerField()
+
+
+def breach_payload(breach: Breach) -> dict[str, Any]:
+    state = breaches.clock(breach)
+    return {
+        "id": breach.pk,
+        "what_happened": breach.what_happened,
+        "data_affected": breach.data_affected,
+        "people_affected": breach.people_affected,
+        "found_at": breach.found_at,
+        "authority_deadline": state["deadline"],
+        "clock": state["state"],
+        "hours_left": state["hours_left"],
+        "authority_notified_at": breach.authority_notified_at,
+        "people_notified_at": breach.people_notified_at,
+        "notifications": breach.notifications,
+        "measures": breach.measures,
+        "revision": breach.revision,
+    }
+
+
+class BreachInput(serializers.Serializer[dict[str, Any]]):
+    what_happened = serializers.CharField(max_length=10_000, required=False)
+    data_affected = serializers.CharField(max_length=10_000, required=False)
+    people_affected = serializers.IntegerField(min_value=0, max_value=100_000_000, required=False)
+    found_at = serializers.DateTimeField(required=False)
+    authority_notified_at = serializers.DateTimeField(required=False, allow_null=True)
+    people_notified_at = serializers.DateTimeField(required=False, allow_null=True)
+    notifications = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    measures = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    revision = serializers.IntegerField(required=False, allow_null=True)
+
+
+class BreachListView(APIView):
+    permission_classes = [AdminOnly]
+
+    @extend_schema(responses={200: BreachSerializer(many=True)}, tags=["privacy"])
+    def get(self, request: Request) -> Response:
+        return Response([breach_payload(b) for b in Breach.objects.all()[:200]])
+
+    @extend_schema(
+        request=BreachInput,
+        responses={201: BreachSerializer, **ERRORS},
+        tags=["privacy"],
+        description="Record a personal data breach; the authority must be notified within 72 hours of "
+        "`found_at` (`clock`, `hours_left`).",
+    )
+    def post(self, request: Request) -> Response:
+        data = BreachInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = {k: v for k, v in data.validated_data.items() if k != "revision"}
+        breach = breaches.breach_record(actor=request_user(request), values=values)
+        return Response(breach_payload(breach), status=201)
+
+
+class BreachDetailView(APIView):
+    permission_classes = [AdminOnly]
+
+    @extend_schema(
+        request=BreachInput,
+        responses={200: BreachSerializer, **ERRORS},
+        tags=["privacy"],
+        description="Add the notifications made and the measures taken; send `revision` to get 409 if "
+        "someone changed it meanwhile.",
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        data = BreachInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = {k: v for k, v in data.validated_data.items() if k != "revision"}
+        breach = breaches.breach_update(
+            actor=request_user(request),
+            breach_id=pk,
+            values=values,
+            expected_revision=data.validated_data.get("revision"),
+        )
+        return Response(breach_payload(breach))
+
+
+class RecordOfProcessingView(APIView):
+    permission_classes = [AdminOnly]
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+        tags=["privacy"],
+        description="The association's record of processing activities (purposes, lawful bases, data "
+        "classes with its intake form's questions, data subjects, recipients, retention, transfers, "
+        "security measures), filled in from what Sila knows.",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(processing.record_of_processing())

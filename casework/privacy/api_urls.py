@@ -27,5 +27,12 @@ urlpatterns = [
         name="privacy-rights-export",
     ),
     path("privacy/retention/", api.RetentionView.as_view(), name="privacy-retention"),
+    path("privacy/breaches/", api.BreachListView.as_view(), name="privacy-breaches"),
+    path("privacy/breaches/<int:pk>/", api.BreachDetailView.as_view(), name="privacy-breach"),
+    path(
+        "privacy/record-of-processing/",
+        api.RecordOfProcessingView.as_view(),
+        name="privacy-record-of-processing",
+    ),
     path("privacy/access-log/", api.AccessLogView.as_view(), name="privacy-access-log"),
 ]

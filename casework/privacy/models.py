@@ -239,3 +239,29 @@ class RetentionRun(models.Model):
 
     def __str__(self) -> str:
         return f"retention run {self.ran_at:%Y-%m-%d}: {self.anonymised} anonymised"
+
+
+class Breach(models.Model):
+    """A personal data breach (تسرب أو انتهاك للبيانات الشخصية) the association found: what happened,
+    which data and how many people, when it was found, the 72 hours it has to notify the
+    authority (SDAIA), the notifications made and the measures taken."""
+
+    what_happened = models.TextField(_("what happened"))
+    data_affected = models.TextField(_("data affected"))
+    people_affected = models.PositiveIntegerField(_("people affected"))
+    found_at = models.DateTimeField(_("found at"))
+    authority_notified_at = models.DateTimeField(_("authority notified at"), null=True, blank=True)
+    people_notified_at = models.DateTimeField(_("people notified at"), null=True, blank=True)
+    notifications = models.TextField(_("notifications made"), blank=True)
+    measures = models.TextField(_("measures taken"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revision = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-found_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"breach {self.pk} found {self.found_at:%Y-%m-%d}"

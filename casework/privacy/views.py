@@ -4,9 +4,11 @@ page. Thin: read the form, call a service, show the answer or each field's probl
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -14,12 +16,13 @@ from django.utils.translation import gettext as _
 
 from casework import roles
 from casework.models import Beneficiary
+from casework.privacy import breaches, crosscheck, processing, retention, rights
 from casework.privacy import consents as privacy
-from casework.privacy import crosscheck, retention, rights
 from casework.privacy.access import access_log_record
 from casework.privacy.models import (
     AccessAction,
     AccessLogEntry,
+    Breach,
     Consent,
     ConsentKind,
     ConsentVia,
@@ -93,6 +96,40 @@ def privacy_home(request: HttpRequest) -> HttpResponse:
                     years=int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else raw,
                 )
                 messages.success(request, _("Saved."))
+            elif action == "breach":
+                breaches.breach_record(
+                    actor=user,
+                    values={
+                        key: request.POST.get(key, "")
+                        for key in (
+                            "what_happened",
+                            "data_affected",
+                            "people_affected",
+                            "found_at",
+                            "measures",
+                        )
+                    },
+                )
+                messages.success(request, _("The breach is recorded. Notify the authority within 72 hours."))
+            elif action == "breach_update":
+                pk = request.POST.get("breach", "")
+                revision_raw = request.POST.get("revision", "")
+                values: dict[str, Any] = {
+                    key: request.POST[key] for key in ("notifications", "measures") if key in request.POST
+                }
+                if request.POST.get("authority_notified") == "now":
+                    values["authority_notified_at"] = timezone.now()
+                if request.POST.get("people_notified") == "now":
+                    values["people_notified_at"] = timezone.now()
+                breaches.breach_update(
+                    actor=user,
+                    breach_id=int(pk) if pk.isascii() and pk.isdigit() and len(pk) < 10 else 0,
+                    values=values,
+                    expected_revision=int(revision_raw)
+                    if revision_raw.isascii() and revision_raw.isdigit()
+                    else None,
+                )
+                messages.success(request, _("Saved."))
             elif action == "notice":
                 published = privacy.privacy_notice_publish(
                     actor=user,
@@ -139,6 +176,7 @@ def privacy_home(request: HttpRequest) -> HttpResponse:
             "notice_en": posted.get("body_en") if posted else (notice.body_en if notice else template_en),
             "errors": errors,
             "posted": posted,
+            "breaches": [{"breach": b, "clock": breaches.clock(b, now)} for b in Breach.objects.all()[:50]],
         },
         status=status,
     )
@@ -198,3 +236,15 @@ def beneficiary_privacy(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+@staff_screen(*ADMIN)
+def record_of_processing_download(request: HttpRequest) -> HttpResponse:
+    """The record of processing activities as a JSON file to keep or hand to the authority."""
+    record = processing.record_of_processing()
+    response = HttpResponse(
+        json.dumps(record, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="record-of-processing.json"'
+    return response

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from accounts.auth import request_user
 from casework.reports import selectors
 from casework.reports.query import CASE_READERS, READERS, holds, report_query
+from core.errors import FieldProblem, invalid
 from policy_engine.api.views import ErrorSerializer
 
 # --- the answer's shape (for the OpenAPI schema) -------------------------------------------------
@@ -217,6 +218,21 @@ class ReportSummaryView(APIView):
     )
     def get(self, request: Request) -> Response:
         user = request_user(request)
+        # The screen's form sends its empty boxes; the API takes a number or yes/no, or nothing.
+        blank = [
+            n
+            for n in ("year", "number", "per_employee")
+            if n in request.query_params and not request.query_params[n].strip()
+        ]
+        if blank:
+            raise invalid(
+                [
+                    FieldProblem(
+                        n, "blank", "اكتب قيمة أو احذف الحقل.", "Give a value or leave the field out."
+                    )
+                    for n in blank
+                ]
+            )
         query = report_query(request.query_params, user=user)
         return Response(
             selectors.report_summary(

@@ -8,6 +8,7 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,7 +17,6 @@ from accounts.auth import request_user
 from accounts.models import RoleCode
 from accounts.reauth import api_reauthentication
 from core.api import role_permission
-from core.errors import not_found
 from policy_engine import services
 from policy_engine.api.serializers import ReauthenticationFields
 from policy_engine.models import BoardMember
@@ -49,10 +49,7 @@ class SeatSerializer(serializers.Serializer[dict[str, Any]]):
 
 class SeatLinkInput(ReauthenticationFields):
     user = serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        min_value=1,
-        help_text="the account to seat here; null unseats whoever sits here; absent changes nothing",
+        allow_null=True, min_value=1, help_text="the account to seat here; null unseats whoever sits here"
     )
 
 
@@ -99,19 +96,21 @@ class SeatDetailView(APIView):
         tags=["board"],
     )
     def patch(self, request: Request, pk: int) -> Response:
-        data = SeatLinkInput(data=request.data)
+        data = SeatLinkInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        if "user" in v:
-            services.board_seat_link(
-                actor=request_user(request),
-                seat_id=pk,
-                user_id=v["user"],
-                reauthenticate=lambda: api_reauthentication(request, v),
-            )
-        seat = BoardMember.objects.select_related("user").filter(pk=pk).first()
-        if seat is None:
-            raise not_found("لا يوجد مقعد بهذا الرقم في المجلس.", "No such board seat.")
+        if "user" not in v:  # a PATCH that changes nothing answers the seat as it is
+            unchanged = BoardMember.objects.select_related("user").filter(pk=pk).first()
+            if unchanged is None:
+                raise NotFound()
+            return Response(SeatSerializer(_row(unchanged)).data)
+        seat = services.board_seat_link(
+            actor=request_user(request),
+            seat_id=pk,
+            user_id=v["user"],
+            reauthenticate=lambda: api_reauthentication(request, v),
+        )
+        seat = BoardMember.objects.select_related("user").get(pk=seat.pk)
         return Response(SeatSerializer(_row(seat)).data)
 
 

@@ -21,6 +21,7 @@ from casework import services
 from casework.models import DuplicateFlag
 from casework.portal.services import reference_for
 from casework.privacy import rights
+from casework.privacy.models import Breach
 from policy_engine.models import BoardMember, PolicyVersion
 from tenants.db import connection
 from tenants.models import Association
@@ -113,6 +114,9 @@ def world(alpha: Association, staff: Staff, rumaila: PolicyVersion, media_root: 
             "versions": rumaila.number,
             "documents": document.pk,
             "rights-requests": rights_request.pk,
+            "breaches": Breach.objects.create(
+                what_happened="x", data_affected="y", people_affected=1, found_at=rights_request.received_at
+            ).pk,
             "staff": staff.reception.pk,
             "seats": seat.pk,
             # The beneficiary's own requests are named by their tracking reference.

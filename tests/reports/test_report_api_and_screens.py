@@ -111,6 +111,7 @@ def test_board_members_read_but_not_per_employee_and_others_not_at_all(
         ({"year": "null"}, "year", "invalid_number", "اكتب رقمًا"),
         ({"per_employee": "null"}, "per_employee", "invalid_flag", "نعم أو لا"),
         ({"number": "13"}, "number", "out_of_range", "من ١ إلى ١٢"),
+        ({"year": ""}, "year", "blank", "احذف الحقل"),
         ({"year": "0", "period": "year"}, "year", "out_of_range", "من ١ إلى ٩٩٩٩"),
         ({"period": "fortnight"}, "period", "invalid_period", "شهر أو ربع أو سنة"),
     ],
