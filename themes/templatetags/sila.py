@@ -36,3 +36,10 @@ def dual_date(value: dt.date | dt.datetime | None) -> str:
         # One kind of digit in one date: the Hijri half is written in Arabic-Indic digits.
         gregorian = gregorian.translate(_ARABIC_INDIC)
     return f"{hijri(day)} — {gregorian}"
+
+
+@register.filter
+def digits(value: object) -> str:
+    """A number in the page's digits: Arabic-Indic on an Arabic page («٤ من ٥»), as is otherwise."""
+    text = "" if value is None else str(value)
+    return text.translate(_ARABIC_INDIC) if (get_language() or "ar").startswith("ar") else text
