@@ -36,3 +36,13 @@ def dual_date(value: dt.date | dt.datetime | None) -> str:
         # One kind of digit in one date: the Hijri half is written in Arabic-Indic digits.
         gregorian = gregorian.translate(_ARABIC_INDIC)
     return f"{hijri(day)} — {gregorian}"
+
+
+@register.filter
+def masked(value: object, shown: int = 4) -> str:
+    """«••••••5678»: only the last digits of an ID or mobile number, for lists that need no more
+    (the full number is on the record's page, whose reads are logged)."""
+    text = str(value or "")
+    if len(text) <= shown:
+        return text
+    return "•" * (len(text) - shown) + text[-shown:]
