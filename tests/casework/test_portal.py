@@ -452,7 +452,7 @@ def test_follow_send_a_missing_document_and_rate_once(alpha: Association, staff:
     assert good.status_code == 302
     page = browser.get(f"/portal/requests/{reference}/").content.decode()
     assert page.count('class="rating-form"') == 1  # only the in-kind service is left to rate
-    assert "قيّمت هذه الخدمة بـ 4 من 5" in page
+    assert "قيّمت هذه الخدمة بـ ٤ من ٥" in page
     again = browser.post(f"/portal/requests/{reference}/", {**rate, "score": "5", "comment": ""})
     assert again.status_code == 400  # no form any more, and the service refuses a second rating
     assert "قُيّمت هذه الخدمة من قبل" in again.content.decode()
