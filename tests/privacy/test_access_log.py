@@ -15,7 +15,7 @@ from policy_engine.models import PolicyVersion
 from tenants.db import connection
 from tenants.models import Association
 from tests.casework.conftest import TINY_PDF, Api, Staff, open_case, register
-from tests.casework.test_casework_screens import browser
+from tests.casework.test_casework_screens import body, browser
 
 pytestmark = pytest.mark.django_db
 
@@ -65,3 +65,20 @@ def test_reads_by_screen_and_api_are_logged_and_the_admin_sees_them(
     assert api.get("/api/v1/privacy/access-log/").status_code == 403
     bad = Api(alpha, staff.admin).get("/api/v1/privacy/access-log/", beneficiary="abc")
     assert bad.status_code == 400
+
+
+def test_lists_show_only_the_last_digits_of_ids_and_mobile_numbers(
+    alpha: Association, staff: Staff, rumaila: PolicyVersion
+) -> None:
+    beneficiary = register(staff.reception, name="نوال بنت سعيد الحربي", phone="0551234987")
+    reception = browser(alpha, staff.reception)
+    listed = body(reception.get("/staff/beneficiaries/"))
+    assert beneficiary.national_id not in listed
+    assert "••••••" + beneficiary.national_id[-4:] in listed
+    assert "+966551234987" not in listed
+    assert "•••••••••4987" in listed
+    found = body(reception.get("/staff/cases/new", {"q": "نوال"}))
+    assert beneficiary.national_id not in found
+    assert "••••••" + beneficiary.national_id[-4:] in found
+    # The record's own page (a logged read) shows the whole number.
+    assert beneficiary.national_id in body(reception.get(f"/staff/beneficiaries/{beneficiary.pk}/"))

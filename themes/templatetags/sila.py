@@ -43,3 +43,13 @@ def digits(value: object) -> str:
     """A number in the page's digits: Arabic-Indic on an Arabic page («٤ من ٥»), as is otherwise."""
     text = "" if value is None else str(value)
     return text.translate(_ARABIC_INDIC) if (get_language() or "ar").startswith("ar") else text
+
+
+@register.filter
+def masked(value: object, shown: int = 4) -> str:
+    """«••••••5678»: only the last digits of an ID or mobile number, for lists that need no more
+    (the full number is on the record's page, whose reads are logged)."""
+    text = str(value or "")
+    if len(text) <= shown:
+        return text
+    return "•" * (len(text) - shown) + text[-shown:]
