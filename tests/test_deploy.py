@@ -190,3 +190,10 @@ def test_compose_runs_migrations_once_before_web_and_worker() -> None:
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
     assert "--require-hashes --no-deps -r requirements/base.lock" in dockerfile
     assert "deploy/gunicorn.conf.py" in dockerfile
+
+
+def test_production_always_checks_a_passkey_s_origin() -> None:
+    values = _settings(
+        production_env(SILA_WEBAUTHN_ALLOW_INSECURE_ORIGIN="true"), "MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN"
+    )
+    assert values["MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN"] is False

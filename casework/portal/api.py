@@ -225,10 +225,11 @@ class RatingSerializer(serializers.Serializer):
 class OwnRatingView(APIView):
     authentication_classes = [PortalTokenAuthentication]
     permission_classes = [HasPortalSession]
-    parser_classes = [StrictJSONParser, FormParser, MultiPartParser]
+    # JSON only: a form cannot say "no service" (null) apart from the word "null".
+    parser_classes = [StrictJSONParser]
 
     @extend_schema(
-        request=RatingSerializer,
+        request={"application/json": RatingSerializer},
         responses={
             201: inline_serializer("RatingRecorded", {"rated": serializers.BooleanField()}),
             400: OpenApiResponse(description="Field-level errors in the person's language"),

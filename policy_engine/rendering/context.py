@@ -122,6 +122,8 @@ class PolicyContext:
     procedure_intro: str | None = None  # a sentence under the procedure heading (Tabuk)
     approval_note: Text | None = None  # printed under the approval (Rumaila: it replaces earlier policies)
     approval_seal: bool = False  # a seal field beside the signatures (Jamoum)
+    # Under the procedure, where the policy shares a rejection's reason with the applicant.
+    decision_reason: str | None = None
 
 
 def _channel(entry: ChannelEntry, lang: Lang) -> Tool:
@@ -339,6 +341,7 @@ def build_context(
             else None
         ),
         approval_seal=policy.approval_seal,
+        decision_reason=labels["decision_reason_shared"] if policy.decision_reason_shared else None,
     )
 
 

@@ -80,6 +80,9 @@ def labels_for(lang: Lang, term: Term) -> dict[str, str]:
             "staff_tools": f"الأدوات المتاحة لموظف علاقات {term.ar_plural} للتواصل مع {term.ar_plural}",
             "procedure": f"ويتم التعامل مع {term.ar} على مختلف المستويات لإنهاء معاملاته بالشكل التالي",
             "responsibilities": "المسؤوليات",
+            "decision_reason_shared": (
+                f"إذا لم يُقبل طلب {term.ar}، ذكرت الرسالة النصية التي تبلغه بالقرار سبب عدم القبول باختصار."
+            ),
             "acknowledgment": "إقرار الموظف بالاطلاع على السياسة",
             "acknowledgment_text": (
                 "أُقرّ أنا الموظف الموقّع أدناه بأنني اطّلعت على هذه السياسة وأحطت بما ورد فيها، "
@@ -116,6 +119,10 @@ def labels_for(lang: Lang, term: Term) -> dict[str, str]:
         "staff_tools": f"Tools available to the {term.en}-relations employee to communicate with {term.en_plural}",
         "procedure": f"How a {term.en} is dealt with, at every level, until their request is completed",
         "responsibilities": "Responsibilities",
+        "decision_reason_shared": (
+            f"If a {term.en}'s request is not accepted, the text message telling them of the decision "
+            "gives the reason in short."
+        ),
         "acknowledgment": "Staff acknowledgment",
         "acknowledgment_text": (
             "I, the undersigned employee, acknowledge that I have read this policy and understood what it "

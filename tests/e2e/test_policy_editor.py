@@ -106,7 +106,7 @@ def test_mawsam_changes_its_policy_without_json_and_the_board_approves(
         member, authenticator = _sign_in(live_sila, new_page, prefix)
         member.goto(live_sila.url(SLUG, "/"))
         awaiting = member.locator(".awaiting-vote")
-        expect(awaiting).to_contain_text("إصدار السياسة 2")
+        expect(awaiting).to_contain_text("إصدار السياسة ٢")
         with member.expect_navigation():
             awaiting.get_by_role("link").first.click()
         changes = member.locator(".diff-list > li")

@@ -295,14 +295,14 @@ def test_apply_follow_and_rate_on_jamoum_site(live_sila: LiveSila, new_page: Any
     with person.expect_navigation():
         rate.get_by_role("button", name="إرسال التقييم").click()
     expect(person.locator(".notice")).to_have_text("شكرًا لك، سُجّل تقييمك.")
-    expect(services.nth(0)).to_contain_text("قيّمت هذه الخدمة بـ 4 من 5")
+    expect(services.nth(0)).to_contain_text("قيّمت هذه الخدمة بـ ٤ من ٥")
     expect(services.nth(0).locator("form")).to_have_count(0)  # once per service
     voucher = services.nth(1).locator("form.rating-form")
     voucher.locator("input[name=score][value='5']").check()
     with person.expect_navigation():
         voucher.get_by_role("button", name="إرسال التقييم").click()
     expect(person.locator("#rate form")).to_have_count(0)
-    expect(services.nth(1)).to_contain_text("قيّمت هذه الخدمة بـ 5 من 5")
+    expect(services.nth(1)).to_contain_text("قيّمت هذه الخدمة بـ ٥ من ٥")
     _check(person, "portal-rated")
     _english(person)
     expect(services.nth(0)).to_contain_text("Cash support — 900.00 SAR")

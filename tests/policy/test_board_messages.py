@@ -171,6 +171,8 @@ def test_staff_see_the_version_awaiting_their_signature_where_they_work(
 
     for path in ("/", "/staff/", "/staff/policy/"):
         assert 'id="awaiting-signature"' in page(people.reception, path)
+    # The version's number in the page's digits, as the dates beside it are.
+    assert "إصدار السياسة ١</a>" in page(people.reception, "/staff/")
     connection.set_tenant(tenant_a)
     services.staff_acknowledge(actor=people.reception, number=1, signed_name="موظف الاستقبال")
     for path in ("/", "/staff/", "/staff/policy/"):

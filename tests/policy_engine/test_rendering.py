@@ -333,6 +333,27 @@ def test_staff_acknowledgment_only_when_the_document_requires_it() -> None:
         assert "acknowledgment" not in Page(html_page(slug, "ar")).sections
 
 
+REASON_SHARED_AR = "إذا لم يُقبل طلب المستفيد، ذكرت الرسالة النصية التي تبلغه بالقرار سبب عدم القبول باختصار."
+REASON_SHARED_EN = (
+    "If a beneficiary's request is not accepted, the text message telling them of the decision gives "
+    "the reason in short."
+)
+
+
+def test_a_shared_rejection_reason_is_stated_under_the_procedure_in_both_languages() -> None:
+    document = {**load_seed("jamoum")["document"], "decision_reason_shared": True}
+    ar = Page(render_policy_html(**inputs("jamoum", "ar", document=document), standalone=False))
+    assert REASON_SHARED_AR in ar.text("procedure")
+    en = Page(render_policy_html(**inputs("jamoum", "en", document=document), standalone=False))
+    assert REASON_SHARED_EN in en.text("procedure")
+    assert REASON_SHARED_AR in actual_text(render_policy_pdf(**inputs("jamoum", "ar", document=document)))
+    assert REASON_SHARED_EN in glyph_text(render_policy_pdf(**inputs("jamoum", "en", document=document)))
+    # A policy that keeps the reason to the association says nothing of it.
+    assert "decision_reason_shared" not in load_seed("jamoum")["document"]
+    assert "سبب عدم القبول" not in Page(html_page("jamoum", "ar")).text()
+    assert "gives the reason" not in Page(html_page("jamoum", "en")).text()
+
+
 def test_contacts_and_bank_accounts_as_printed() -> None:
     jamoum = Page(html_page("jamoum", "ar"))
     accounts = jamoum.items.get("bank-accounts", []) or [jamoum.text("bank-accounts")]

@@ -228,7 +228,9 @@ MFA_TOTP_ISSUER = "Sila"
 MFA_TOTP_TOLERANCE = 1
 MFA_RECOVERY_CODES_SHOW_ONCE = True
 MFA_PASSKEY_LOGIN_ENABLED = False
-# Browsers treat http://*.localhost as secure, so passkeys work in development without TLS.
+MFA_FORMS = {"add_webauthn": "accounts.forms.AddPasskeyForm"}
+# Never needed, not even for the demo: fido2 checks the origin and accepts http://*.localhost (a
+# secure context for browsers) as well as https. True switches the origin check off entirely.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = env_bool("SILA_WEBAUTHN_ALLOW_INSECURE_ORIGIN", False)
 # Each session's last activity is shown in the person's list of sessions. accounts.middleware
 # writes it at most once a minute (allauth's own UserSessionsMiddleware would write on every request).

@@ -64,6 +64,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = True
+# Passkeys: the origin is always checked in production, whatever the environment says.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 LANGUAGE_COOKIE_HTTPONLY = True
