@@ -9,7 +9,7 @@ import ast
 import re
 from pathlib import Path
 
-import polib  # type: ignore[import-untyped]
+import polib  # type: ignore[import-untyped,unused-ignore]  # flagged or not by mypy depending on its cache
 import pytest
 from django.utils.translation.template import templatize
 

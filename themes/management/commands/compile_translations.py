@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "Compile every .po catalogue under LOCALE_PATHS to .mo, in pure Python (no gettext needed)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        import polib  # type: ignore[import-untyped]
+        import polib  # type: ignore[import-untyped,unused-ignore]  # flagged or not by mypy depending on its cache
 
         for locale_path in settings.LOCALE_PATHS:
             for po_path in sorted(Path(locale_path).glob("*/LC_MESSAGES/*.po")):
