@@ -20,6 +20,7 @@ from core.errors import FieldProblem, conflict, forbidden, invalid, not_found
 
 NOTIFY_WITHIN = dt.timedelta(hours=72)
 TEXT_FIELDS = ("what_happened", "data_affected", "notifications", "measures")
+EARLIEST_YEAR = 2000
 TIME_FIELDS = ("found_at", "authority_notified_at", "people_notified_at")
 FIELDS = (*TEXT_FIELDS, "people_affected", *TIME_FIELDS)
 REQUIRED = ("what_happened", "data_affected", "people_affected", "found_at")
@@ -86,6 +87,14 @@ def breach_values_clean(
             elif moment is None:
                 problems.append(
                     FieldProblem(key, "invalid_time", "وقت غير صحيح.", "Not a valid date and time.")
+                )
+            elif moment.year < EARLIEST_YEAR:
+                # Riyadh's offset before 1920 is a local mean time (+03:06:52), which no ISO-8601
+                # reader takes; and no breach Sila records happened before it existed.
+                problems.append(
+                    FieldProblem(
+                        key, "too_early", "الوقت قبل عام ٢٠٠٠.", "This time is before the year 2000."
+                    )
                 )
             elif moment > timezone.now() + dt.timedelta(minutes=5):
                 problems.append(

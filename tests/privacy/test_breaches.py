@@ -93,3 +93,23 @@ def test_bad_breach_input_is_refused_by_field_and_nothing_is_saved(alpha: Associ
     connection.set_tenant(alpha)
     assert Breach.objects.get().people_affected == 3
     assert "ساعة لإشعار الجهة المختصة." in body(admin.get("/staff/privacy/"))
+
+
+def test_a_breach_time_before_2000_is_refused(alpha: Association, staff: Staff) -> None:
+    # schemathesis: a breach found in 1093 was saved and answered with Riyadh's local mean time
+    # offset (+03:06:52), which the API's own schema does not allow.
+    admin = browser(alpha, staff.admin)
+    refused = admin.post(
+        "/staff/privacy/",
+        {
+            "action": "breach",
+            "what_happened": "فقد جهاز",
+            "data_affected": "ملفات",
+            "people_affected": "3",
+            "found_at": "1093-08-28T00:37",
+        },
+    )
+    assert refused.status_code == 400
+    assert "الوقت قبل عام ٢٠٠٠." in body(refused)
+    connection.set_tenant(alpha)
+    assert not Breach.objects.exists()
