@@ -25,6 +25,7 @@ from tenants.crosscheck import id_hmac
 from tenants.db import connection
 from tenants.models import Association, CrossCheckEntry
 from tests.casework.conftest import Api, Staff, intake_answers, register
+from tests.casework.test_casework_screens import browser as admin_browser
 from tests.casework.test_portal import browser_sign_in, sign_in
 from tests.conftest import host_for
 
@@ -87,6 +88,10 @@ def test_a_person_asks_for_access_on_the_portal_and_follows_it(
     after = browser.get("/portal/my-data/?done=asked").content.decode()
     assert "أُرسل طلبك." in after
     assert "الاطلاع على بياناتي" in after and "قيد المعالجة" in after
+    # The admin finds it among the rights requests, received through the website.
+    listed = admin_browser(alpha, staff.admin).get("/staff/privacy/").content.decode()
+    assert person.full_name_ar in listed
+    assert "(عبر موقع الجمعية)" in listed
 
     # The admin handles it: the person sees it done, in words, with no internal code.
     rights.rights_request_fulfil(actor=staff.admin, request_id=made.pk)
