@@ -23,6 +23,8 @@ from casework.models import (
     Gender,
     Relation,
 )
+from casework.privacy.api import ServedElsewhereSerializer
+from casework.privacy.intake_check import NOT_CHECKED_REASONS
 from casework.privacy.models import ConsentKind, LawfulBasis
 from casework.services.actions.inputs import spec_of
 from casework.services.steps import STATES
@@ -384,6 +386,40 @@ class CaseDetailSerializer(CaseRowSerializer):
     )
     available_actions = serializers.ListField(child=serializers.CharField())
     timeline = TimelineEntrySerializer(many=True)
+
+
+class IntakeCrossCheckSerializer(serializers.Serializer[dict[str, Any]]):
+    """The cross-association check made as part of the intake (docs/adr/0019)."""
+
+    checked = serializers.BooleanField(
+        help_text="the check was made, as you (logged, counted toward your hourly limit)"
+    )
+    not_checked_reason = serializers.ChoiceField(
+        choices=NOT_CHECKED_REASONS,
+        allow_null=True,
+        help_text="null when checked; not_consented: the person's consent to the check does not stand "
+        "here (nothing is logged); limit_reached: your checks for this hour are spent; unavailable: "
+        "it could not be made now. The record is saved in every case.",
+    )
+    others = serializers.IntegerField(
+        allow_null=True,
+        help_text="how many other associations serve this person (with the person's consent); "
+        "null when not checked",
+    )
+    named = ServedElsewhereSerializer(
+        many=True, help_text="those of them the person consented to be named (empty when not checked)"
+    )
+    message = serializers.CharField(
+        help_text="the answer in words, in the request's language (empty when no check was due)"
+    )
+
+
+class BeneficiaryCreatedSerializer(BeneficiarySerializer):
+    served_elsewhere = IntakeCrossCheckSerializer()
+
+
+class CaseCreatedSerializer(CaseDetailSerializer):
+    served_elsewhere = IntakeCrossCheckSerializer()
 
 
 class AttestationDataSerializer(serializers.Serializer[dict[str, Any]]):

@@ -22,6 +22,7 @@ from casework.api import serializers as s
 from casework.api.filters import BeneficiaryFilters, CaseFilters, DuplicateFilters, filters_read
 from casework.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from casework.models import ApiToken, DuplicateStatus
+from casework.privacy import intake_check
 from casework.privacy.access import access_log_record
 from casework.privacy.models import ConsentVia
 from core.api import role_permission
@@ -105,8 +106,11 @@ class BeneficiaryListView(APIView):
     @extend_schema(
         request=s.BeneficiaryCreateInput,
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses={201: s.BeneficiarySerializer, **ERRORS},
+        responses={201: s.BeneficiaryCreatedSerializer, **ERRORS},
         tags=["registry"],
+        description="Register a beneficiary. Where the person's consent to the check with other "
+        "associations stands here, the check is made as you once the record is saved "
+        "(`served_elsewhere`); it never fails the registration.",
     )
     @idempotent
     def post(self, request: Request) -> Response:
@@ -124,7 +128,12 @@ class BeneficiaryListView(APIView):
             notes=v["notes"],
             household=v["household"],
         )
-        return _beneficiary_response(beneficiary.pk, status_code=status.HTTP_201_CREATED)
+        answer = _beneficiary_response(beneficiary.pk, status_code=status.HTTP_201_CREATED)
+        check = intake_check.intake_cross_check(
+            actor=request_user(request), beneficiary_id=beneficiary.pk, via="api:beneficiary-create"
+        )
+        answer.data["served_elsewhere"] = intake_check.served_elsewhere_payload(check)
+        return answer
 
 
 class BeneficiaryDetailView(APIView):
@@ -261,8 +270,13 @@ class CaseListView(APIView):
     @extend_schema(
         request=s.CaseCreateInput,
         parameters=[IDEMPOTENCY_PARAMETER],
-        responses={201: s.CaseDetailSerializer, **ERRORS},
+        responses={201: s.CaseCreatedSerializer, **ERRORS},
         tags=["cases"],
+        description="Open a request. Where the person consented to the check with other associations "
+        "(now or at an earlier request), it is made as you once the request is saved: "
+        "`served_elsewhere` says how many other associations serve them and which, only where the "
+        "person allowed it. The check is logged and counts toward your hourly limit; past it the "
+        "request is still opened and `served_elsewhere.checked` is false.",
     )
     @idempotent
     def post(self, request: Request) -> Response:
@@ -282,7 +296,13 @@ class CaseListView(APIView):
             lawful_basis=privacy["lawful_basis"] if privacy is not None else "request",
             via=ConsentVia.API,
         )
-        return _case_response(request, case.pk, status_code=status.HTTP_201_CREATED)
+        answer = _case_response(request, case.pk, status_code=status.HTTP_201_CREATED)
+        # After the request is saved, as the employee: never undoes or fails it.
+        check = intake_check.intake_cross_check(
+            actor=request_user(request), beneficiary_id=case.beneficiary_id, via="api:case-create"
+        )
+        answer.data["served_elsewhere"] = intake_check.served_elsewhere_payload(check)
+        return answer
 
 
 class CaseDetailView(APIView):

@@ -16,6 +16,7 @@ from casework.models import (
     Beneficiary,
     BeneficiaryDocument,
 )
+from casework.privacy import intake_check
 from casework.privacy.access import access_log_record
 from casework.privacy.models import AccessAction
 from casework.views._base import (
@@ -113,6 +114,14 @@ def beneficiary_list(request: HttpRequest) -> HttpResponse:
         beneficiary, form, household, existing = _register(request)
         if beneficiary is not None:
             messages.success(request, _("The beneficiary is registered."))
+            # Where the person's consent to the check stands here (given at a request), the check
+            # runs as the employee once the record is saved; it never fails the registration.
+            check = intake_check.intake_cross_check(
+                actor=user, beneficiary_id=beneficiary.pk, via="screen:beneficiary-new"
+            )
+            notice_text = intake_check.served_elsewhere_message(check)
+            if notice_text:
+                (messages.info if check.checked else messages.warning)(request, notice_text)
             flags = selectors.duplicate_flags().filter(beneficiary=beneficiary)
             if flags.exists():
                 messages.warning(

@@ -12,6 +12,7 @@ from casework import forms as f
 from casework import roles, selectors, services
 from casework.models import Beneficiary
 from casework.privacy import consents as privacy
+from casework.privacy import intake_check
 from casework.privacy.models import ConsentVia
 from casework.views._base import current_lang, problems_of, render_screen, staff_screen, staff_user
 from casework.views.intake_form import intake_answers, intake_view
@@ -54,6 +55,13 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 status = exc.status
             else:
                 messages.success(request, _("The request is open."))
+                # After the request is saved, as the employee: never undoes or fails it.
+                check = intake_check.intake_cross_check(
+                    actor=user, beneficiary_id=case.beneficiary_id, via="screen:case-new"
+                )
+                notice_text = intake_check.served_elsewhere_message(check)
+                if notice_text:
+                    (messages.info if check.checked else messages.warning)(request, notice_text)
                 return redirect("staff-case", pk=case.pk)
         else:
             messages.error(request, _("Some fields are invalid."))
