@@ -104,7 +104,10 @@ def served_elsewhere_message(check: IntakeCheck) -> str:
         )
     answer = check.answer
     if answer.others == 0:
-        return _("Checked with other associations: none serves this person (with their consent).")
+        return _(
+            "Checked with other associations: no other association has registered this person "
+            "(with their consent)."
+        )
     served = ngettext(
         "Also served by %(n)s other association.",
         "Also served by %(n)s other associations.",

@@ -55,7 +55,9 @@ def beta_reception(tenant_b: Association) -> Any:
     return make_user(tenant_b, "reception@beta.test", "reception_employee")
 
 
-def _served_at_alpha(alpha: Association, staff: Staff, national_id: str, consents: list[str]) -> int:
+def _served_at_alpha(
+    alpha: Association, staff: Staff, national_id: str, consents: list[str]
+) -> dict[str, Any]:
     connection.set_tenant(alpha)
     person = register(staff.reception, national_id=national_id, name=ALPHA_NAME, phone=ALPHA_PHONE)
     Beneficiary.objects.filter(pk=person.pk).update(notes=ALPHA_NOTE)
@@ -69,7 +71,7 @@ def _served_at_alpha(alpha: Association, staff: Staff, national_id: str, consent
         },
     )
     assert opened.status_code == 201, opened.content
-    return int(opened.json()["id"])
+    return dict(opened.json()["served_elsewhere"])
 
 
 def _register_at_beta(tenant_b: Association, user: Any, national_id: str) -> Any:
@@ -111,8 +113,17 @@ def test_opening_a_request_at_a_second_association_tells_staff_the_first_one_ser
     beta_reception: Any,
 ) -> None:
     national_id = new_national_id()
-    _served_at_alpha(orphans_alpha, staff, national_id, ["cross_check", "cross_check_named"])
-    [alpha_check] = _cross_checks(orphans_alpha)  # alpha's own intake: nobody else yet
+    at_alpha = _served_at_alpha(orphans_alpha, staff, national_id, ["cross_check", "cross_check_named"])
+    # Alpha's own intake is checked too: nobody else serves the person yet.
+    assert at_alpha == {
+        "checked": True,
+        "not_checked_reason": None,
+        "others": 0,
+        "named": [],
+        "message": "Checked with other associations: no other association has registered this person "
+        "(with their consent).",
+    }
+    [alpha_check] = _cross_checks(orphans_alpha)
     assert alpha_check[0] == "reception@alpha.test"
     assert alpha_check[2] == "api:case-create"
 
@@ -206,7 +217,7 @@ def test_the_staff_screen_shows_the_answer_in_arabic_on_the_request_page_and_log
     case = SupportCase.objects.get(beneficiary=in_beta)
     assert opened["Location"] == f"/staff/cases/{case.pk}/"
     page = body(client.get(opened["Location"]))
-    said = "يستفيد هذا الشخص أيضًا من جمعية أخرى واحدة. المذكورة بموافقة الشخص: جمعية ألفا الخيرية (رعاية الأيتام)."
+    said = "تخدم هذا الشخص أيضًا جمعية أخرى واحدة. المذكورة بموافقة الشخص: جمعية ألفا الخيرية (رعاية الأيتام)."
     assert said in page
     for alpha_data in (ALPHA_NAME, "بنت ناصر", ALPHA_PHONE, ALPHA_NOTE):
         assert alpha_data not in page
@@ -305,7 +316,7 @@ def test_without_consent_at_this_association_no_check_is_made_and_nothing_is_log
         follow=True,
     )
     assert "سُجّل المستفيد." in body(registered)
-    for said in ("لم يُجرَ التحقق", "تعذّر التحقق", "تحقّقنا لدى الجمعيات الأخرى", "يستفيد هذا الشخص أيضًا"):
+    for said in ("لم يُجرَ التحقق", "تعذّر التحقق", "تحقّقنا لدى الجمعيات الأخرى", "تخدم هذا الشخص أيضًا"):
         assert said not in body(registered)
     assert _cross_checks(tenant_b) == []
 
@@ -348,3 +359,47 @@ def test_the_check_reads_only_the_public_register_in_a_constant_number_of_querie
         if "search_path" in sql.lower():
             assert sql == 'SET search_path = "beta","public"'
         assert '"alpha"' not in sql and "ghost" not in sql
+
+
+def test_a_check_that_fails_in_the_database_leaves_the_request_opened_and_says_so(
+    orphans_alpha: Association,
+    staff: Staff,
+    rumaila: PolicyVersion,
+    tenant_b: Association,
+    beta_reception: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    national_id = new_national_id()
+    _served_at_alpha(orphans_alpha, staff, national_id, ["cross_check"])
+    in_beta = _register_at_beta(tenant_b, beta_reception, national_id).json()["id"]
+
+    def broken_register(**_kwargs: Any) -> Any:
+        # A real database error: it aborts the transaction it runs in, as a lost table or a
+        # timeout would.
+        with db.cursor() as cursor:
+            cursor.execute("SELECT * FROM public.no_such_register")
+        raise AssertionError("unreachable")
+
+    monkeypatch.setattr(crosscheck, "others_serving", broken_register)
+    # With an idempotency key, the request is opened inside the key's transaction: the failed
+    # check must leave that transaction usable and the request saved.
+    opened = Api(tenant_b, beta_reception).post(
+        "/api/v1/cases/",
+        {
+            "beneficiary": in_beta,
+            "channel": "interview",
+            "intake": intake_answers(),
+            "privacy": {"consents": ["cross_check"]},
+        },
+        **{"Idempotency-Key": "intake-check-fails"},
+    )
+    assert opened.status_code == 201, opened.content
+    served = opened.json()["served_elsewhere"]
+    assert (served["checked"], served["not_checked_reason"], served["others"]) == (False, "unavailable", None)
+    assert served["message"] == (
+        "The check with other associations could not be made now. The record is saved; check later "
+        "from the person's consents page."
+    )
+    connection.set_tenant(tenant_b)
+    assert SupportCase.objects.filter(pk=opened.json()["id"], beneficiary_id=in_beta).exists()
+    assert _cross_checks(tenant_b) == []
