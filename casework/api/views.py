@@ -24,9 +24,8 @@ from casework.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from casework.models import ApiToken, DuplicateStatus
 from casework.privacy.access import access_log_record
 from casework.privacy.models import ConsentVia
-from core.api import role_permission
+from core.api import ErrorSerializer, role_permission
 from core.errors import not_found
-from policy_engine.api.views import ErrorSerializer
 
 RegistryPermission = role_permission(*roles.REGISTRY_WRITERS, read_roles=roles.REGISTRY_READERS)
 RegistryWriters = role_permission(*roles.REGISTRY_WRITERS)

@@ -34,9 +34,8 @@ from casework.privacy.models import (
     RightsRequest,
     RightStatus,
 )
-from core.api import role_permission
+from core.api import ErrorSerializer, role_permission
 from core.errors import FieldProblem, invalid, not_found
-from policy_engine.api.views import ErrorSerializer
 
 RegistryPermission = role_permission(*roles.REGISTRY_WRITERS, read_roles=roles.REGISTRY_READERS)
 CheckPermission = role_permission(*crosscheck.CHECKERS)

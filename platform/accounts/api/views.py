@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,20 +14,9 @@ from accounts import selectors, team
 from accounts.auth import request_user
 from accounts.models import RoleCode
 from accounts.reauth import api_reauthentication
-from core.api import role_permission
+from core.api import ErrorSerializer, role_permission
 
 Admins = role_permission(RoleCode.ASSOCIATION_ADMIN)
-
-ErrorSerializer = inline_serializer(
-    "TeamError",
-    {
-        "code": serializers.CharField(),
-        "detail": serializers.CharField(),
-        "errors": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()), required=False
-        ),
-    },
-)
 
 
 class StaffSerializer(serializers.Serializer[dict[str, Any]]):
