@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import team
 from accounts.auth import request_user
 from accounts.models import RoleCode
 from accounts.reauth import api_reauthentication
@@ -43,7 +44,7 @@ class SeatLinkInput(ReauthenticationFields):
 
 
 class SeatInvitationInput(ReauthenticationFields):
-    email = serializers.CharField(max_length=254)
+    email = serializers.CharField(max_length=team.EMAIL_MAX_LENGTH)
 
 
 class SeatInvitationSerializer(serializers.Serializer[dict[str, Any]]):

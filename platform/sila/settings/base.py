@@ -311,6 +311,7 @@ SPECTACULAR_SETTINGS = {
         "PolicyStatusEnum": "policy_engine.models.PolicyStatus",
         "ConsentKindEnum": "casework.privacy.models.ConsentKind",
         "RightKindEnum": "casework.privacy.models.RightKind",
+        "AssociationRoleEnum": "accounts.roles.ASSOCIATION_ROLE_CODES",
     },
     # Every error status any operation can answer, declared with the one error body.
     "POSTPROCESSING_HOOKS": [
