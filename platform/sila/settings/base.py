@@ -133,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "themes.context_processors.sila",
+                "casework.portal.context_processors.portal",
             ],
         },
     }
