@@ -2,7 +2,8 @@
 
 Refuses to load (ImproperlyConfigured) without a real SILA_SECRET_KEY, a DATABASE_URL, a
 SILA_BASE_DOMAIN and a SILA_CROSSCHECK_KEY, so a misconfigured deployment fails at start instead
-of running with dev defaults. `manage.py check --deploy --fail-level WARNING` passes with them set (tests/test_deploy.py).
+of running with dev defaults. `manage.py check --deploy --fail-level WARNING` passes with them set
+(tests/test_deploy.py).
 See docs/adr/0006-production-settings.md and deploy/README.md.
 """
 
