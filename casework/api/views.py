@@ -191,6 +191,11 @@ class DuplicateListView(APIView):
         wanted = filters_read(DuplicateFilters, request).get("status", DuplicateStatus.OPEN)
         qs = selectors.duplicate_flags(status=wanted)
         page = paginator.paginate_queryset(qs, request, view=self) or []
+        access_log_list(
+            user=request_user(request),
+            via="api:duplicates",
+            beneficiary_ids=[i for flag in page for i in (flag.beneficiary_id, flag.other_id)],
+        )
         return paginator.get_paginated_response([s.duplicate_payload(f) for f in page])
 
 

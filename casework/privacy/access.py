@@ -19,6 +19,9 @@ LIST_VIA: dict[str, Promise] = {
     "screen:committee": _("the committee's queue"),
     "api:cases": _("the API's list of requests"),
     "api:beneficiaries": _("the API's beneficiary list"),
+    "screen:new-request": _("the new request's search"),
+    "screen:duplicates": _("the list of possible duplicates"),
+    "api:duplicates": _("the API's list of possible duplicates"),
 }
 
 

@@ -266,6 +266,11 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
         )
         for flag in selectors.duplicate_flags()
     ]
+    access_log_list(
+        user=user,
+        via="screen:duplicates",
+        beneficiary_ids=[person.pk for _flag, people, _open in flags for person, _kept in people],
+    )
     return render_screen(
         request, "duplicates.html", {"flags": flags, "dismiss": f.DismissForm()}, status=status
     )

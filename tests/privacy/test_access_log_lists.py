@@ -156,3 +156,20 @@ def test_the_access_log_filter_is_a_record_id(alpha: Association, staff: Staff) 
         answer = admin.get("/api/v1/privacy/access-log/", beneficiary=bad)
         assert answer.status_code == 400, bad
         assert "beneficiary" in answer.json()["errors"], bad
+
+
+def test_the_new_requests_search_and_the_duplicates_lists_are_logged(
+    alpha: Association, staff: Staff, rumaila: PolicyVersion
+) -> None:
+    kept = register(staff.reception, name="محمد عبدالله الحماد", phone="0551234567")
+    twin = register(staff.reception, name="محمد بن عبد الله الحماد", phone="0551234567")
+    reception = browser(alpha, staff.reception)
+    assert reception.get("/staff/cases/new", {"q": "الحماد"}).status_code == 200
+    assert reception.get("/staff/cases/new").status_code == 200  # no search: no one shown
+    assert reception.get("/staff/duplicates/").status_code == 200
+    assert Api(alpha, staff.reception).get("/api/v1/duplicates/").status_code == 200
+
+    assert _logged(alpha, "screen:new-request") == [("reception@alpha.test", "list", [twin.pk, kept.pk], [])]
+    # The flag names the newer record first, then the one it resembles.
+    assert _logged(alpha, "screen:duplicates") == [("reception@alpha.test", "list", [twin.pk, kept.pk], [])]
+    assert _logged(alpha, "api:duplicates") == [("reception@alpha.test", "list", [twin.pk, kept.pk], [])]
