@@ -312,6 +312,7 @@ SPECTACULAR_SETTINGS = {
         "ConsentKindEnum": "casework.privacy.models.ConsentKind",
         "RightKindEnum": "casework.privacy.models.RightKind",
         "DataClassEnum": "casework.privacy.models.RetentionClass",
+        "RightsStatusEnum": "casework.privacy.models.RightStatus",
     },
     # Every error status any operation can answer, declared with the one error body.
     "POSTPROCESSING_HOOKS": [
