@@ -13,4 +13,5 @@ urlpatterns = [
     path("portal/sign-out", views.sign_out, name="portal-sign-out"),
     path("portal/requests/", views.my_requests, name="portal-requests"),
     path("portal/requests/<str:reference>/", views.request_detail, name="portal-request"),
+    path("portal/my-data/", views.my_data, name="portal-privacy"),
 ]

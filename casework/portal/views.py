@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from casework.models import PortalSession
 from casework.portal import intake, otp, selectors, services
+from casework.portal import privacy as portal_privacy
 from casework.portal.site import window_words
 from core.errors import ServiceError
 
@@ -290,4 +291,53 @@ def request_detail(request: HttpRequest, session: PortalSession, reference: str)
             "scores": [5, 4, 3, 2, 1],
         },
         status=400 if errors else 200,
+    )
+
+
+# --- The person's own data (their rights under the data protection law) ------------------------
+
+
+@never_cache
+@signed_in
+def my_data(request: HttpRequest, session: PortalSession) -> HttpResponse:
+    """Ask for access, correction, erasure or restriction of one's data; withdraw a consent; see
+    the requests made and where they stand."""
+    lang = _lang()
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        person_id = _int_or_none(request.POST.get("person", ""))
+        try:
+            if request.POST.get("do") == "withdraw":
+                portal_privacy.portal_consent_withdraw(
+                    phone=session.phone_e164, kind=request.POST.get("kind", ""), person_id=person_id
+                )
+                done = "withdrawn"
+            else:
+                portal_privacy.portal_rights_request(
+                    phone=session.phone_e164,
+                    kind=request.POST.get("kind", ""),
+                    details=request.POST.get("details", ""),
+                    person_id=person_id,
+                )
+                done = "asked"
+        except ServiceError as exc:
+            if exc.status == 404:
+                raise Http404 from None
+            errors, status = _errors(exc), exc.status
+        else:
+            return redirect(f"{request.path}?done={done}")
+    people = portal_privacy.own_privacy(phone=session.phone_e164, lang=lang)
+    return render(
+        request,
+        "casework/portal/privacy.html",
+        {
+            "people": people,
+            "several": len(people) > 1,
+            "rights": portal_privacy.right_choices(lang),
+            "errors": errors,
+            "posted": request.POST,
+            "done": request.GET.get("done", ""),
+        },
+        status=status,
     )

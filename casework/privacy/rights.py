@@ -100,6 +100,24 @@ def rights_request_open(
     if problems:
         raise invalid(problems)
     beneficiary = _person(beneficiary_id, national_id)
+    # Under a lock on the person, so that two requests sent at once cannot both be recorded.
+    Beneficiary.objects.select_for_update().filter(pk=beneficiary.pk).first()
+    if RightsRequest.objects.filter(beneficiary=beneficiary, kind=kind, status=RightStatus.OPEN).exists():
+        raise ServiceError(
+            "already_open",
+            "لدى الجمعية طلب مفتوح من هذا النوع لهذا الشخص: يعالجه المدير في موعده، ولا حاجة إلى طلب ثانٍ.",
+            "The association already has an open request of this kind for this person: the "
+            "administrator handles it by its due date; there is no need for a second one.",
+            409,
+            [
+                FieldProblem(
+                    "kind",
+                    "already_open",
+                    "لهذا الشخص طلب مفتوح من هذا النوع.",
+                    "This person has an open request of this kind.",
+                )
+            ],
+        )
     now = timezone.now()
     request = RightsRequest.objects.create(
         beneficiary=beneficiary,
@@ -114,7 +132,11 @@ def rights_request_open(
         actor=actor,
         action="privacy.rights_request_opened",
         obj=request,
-        changes={"kind": {"old": None, "new": kind}, "beneficiary": {"old": None, "new": beneficiary.pk}},
+        changes={
+            "kind": {"old": None, "new": kind},
+            "beneficiary": {"old": None, "new": beneficiary.pk},
+            "via": {"old": None, "new": via},
+        },
     )
     return request
 

@@ -17,12 +17,14 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django_tenants.utils import tenant_context
 
 from accounts.models import User
 from casework.models import Beneficiary, BeneficiaryDocument, SupportCase
 from core.errors import FieldProblem
 from core.uploads import DOCUMENT_SIGNATURES, MAX_DOCUMENT_BYTES, document_check
 from policy_engine.rules.intake import IntakeForm
+from tenants.db import connection
 
 # The policy's names for the content types core.uploads recognises.
 FILE_TYPE_OF = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpeg"}
@@ -48,11 +50,16 @@ def _room_for(storage: Any, size: int) -> None:
 def _write_after_commit(document: BeneficiaryDocument, content: bytes) -> None:
     _room_for(document.file.storage, len(content))
 
+    # The storage's folder is the current association's: the one the document was stored in, even
+    # when the transaction commits after the connection has moved on (a command seeding several).
+    tenant = connection.tenant
+
     def write() -> None:
-        stored = document.file.storage.save(document.file.name, ContentFile(content))
-        if stored != document.file.name:  # the storage chose another name: keep the row true
-            BeneficiaryDocument.objects.filter(pk=document.pk).update(file=stored)
-            document.file.name = stored
+        with tenant_context(tenant):
+            stored = document.file.storage.save(document.file.name, ContentFile(content))
+            if stored != document.file.name:  # the storage chose another name: keep the row true
+                BeneficiaryDocument.objects.filter(pk=document.pk).update(file=stored)
+                document.file.name = stored
 
     transaction.on_commit(write)
 

@@ -28,6 +28,7 @@ from policy_engine.selectors import policy_version_in_force
 from policy_engine.services import policy_seed_install
 from sila.demo_cases import seed_sample_cases
 from sila.demo_history import seed_history
+from sila.demo_privacy import seed_privacy_notice, seed_shared_person
 from tenants.db import connection
 from tenants.fleet import fleet_schemas, migrate_fleet
 from tenants.models import Association
@@ -203,7 +204,9 @@ def demo_setup(*, port: int, credentials_file: Path) -> dict[str, Any]:
             policy_seed_install(slug=slug)
             _link_board_members()
             staff = {u.key: User.objects.get(email=demo_email(u.key, slug)) for u in ASSOCIATION_USERS}
+            seed_privacy_notice(staff["admin"])
             seed_sample_cases(staff, seed=sum(map(ord, slug)))
+            seed_shared_person(staff, slug=slug)
             seed_history(staff, seed=sum(map(ord, slug)))
             in_force = policy_version_in_force() is not None
             for login in logins:

@@ -1,7 +1,8 @@
 """Sample beneficiaries and requests for the demo: at least one request in every step of the
 association's policy, each opened through the association's own intake form; some closed ones
 (served and rated, served and awaiting the beneficiary's rating through its SMS link, rejected,
-withdrawn); a request whose decision is overdue; and a likely duplicate in the registry.
+withdrawn); a request whose decision is overdue; and a likely duplicate in the registry. Each
+request records the privacy notice its applicant was given and the consents they gave.
 
 Everything goes through the casework services, as staff would do it, so the timelines, audit
 rows and background jobs are the real ones."""
@@ -20,6 +21,7 @@ from casework.validators import luhn_valid
 from policy_engine.rules.engine import PolicyEngine
 from policy_engine.selectors import policy_version_in_force
 from sila.demo_intake import sample_answers
+from sila.demo_privacy import sample_consents, seed_privacy_notice
 
 # A 1x1 PNG: stands in for the signature an applicant draws on the office tablet.
 SIGNATURE = (
@@ -53,7 +55,7 @@ def _act(actor: User, case: SupportCase, action: str, **data: Any) -> SupportCas
     )
 
 
-def _advance(case: SupportCase, staff: dict[str, User]) -> SupportCase:
+def advance_step(case: SupportCase, staff: dict[str, User]) -> SupportCase:
     """Do what the current step needs, as the role the policy names, and move on."""
     step = case.step
     reception = staff["reception"]
@@ -102,6 +104,7 @@ def seed_sample_cases(staff: dict[str, User], *, seed: int) -> int:
     if version is None or Beneficiary.objects.exists():
         return 0
     engine = PolicyEngine.from_dict(version.document)
+    notice_version = seed_privacy_notice(staff["admin"])
     steps = list(engine.steps())
     channels = list(engine.allowed_channels())
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
@@ -123,19 +126,22 @@ def seed_sample_cases(staff: dict[str, User], *, seed: int) -> int:
             phone=f"05{rng.randrange(10**8):08d}",
             city=rng.choice(["جدة", "مكة المكرمة", "الجموم", "تبوك", "الأحساء", "جازان"]),
         )
+        # Asked at intake, after the privacy notice in force was given (ADR 0019).
         case = services.case_open(
             actor=staff["reception"],
             beneficiary_id=beneficiary.pk,
             channel=channels[index % len(channels)],
             intake=sample_answers(engine.intake_form()),
+            consents=sample_consents(index),
+            notice_version=notice_version,
         )
         made += 1
         if plan == "open":
             while case.step != steps[target]:
-                case = _advance(case, staff)
+                case = advance_step(case, staff)
         elif plan in ("served", "served_unrated"):
             while case.status == "open":
-                case = _advance(case, staff)
+                case = advance_step(case, staff)
             if plan == "served":
                 services.satisfaction_record(
                     actor=staff["reception"], case_id=case.pk, score=5, comment="خدمة ممتازة"
@@ -143,7 +149,7 @@ def seed_sample_cases(staff: dict[str, User], *, seed: int) -> int:
             # Unrated: the worker texts the beneficiary a rating link (the console shows it).
         elif plan == "overdue":
             while case.step != "committee_review":
-                case = _advance(case, staff)
+                case = advance_step(case, staff)
             # As if submitted for decision two review windows ago (the only write outside the
             # services: a demo cannot wait a month for its deadline to pass).
             submitted = timezone.now() - 2 * (engine.decision_due(timezone.now()) - timezone.now())
@@ -152,7 +158,7 @@ def seed_sample_cases(staff: dict[str, User], *, seed: int) -> int:
             )
         elif plan == "rejected":
             while case.step != "committee_review":
-                case = _advance(case, staff)
+                case = advance_step(case, staff)
             if case.deciding_body == "research_committee":
                 case = _act(staff["committee1"], case, "vote", choice="reject", reason="الدخل يتجاوز الحد")
                 case = _act(staff["committee2"], case, "vote", choice="reject", reason="لا تنطبق الشروط")

@@ -20,7 +20,13 @@ STATE_DIR = Path(os.environ.get("SILA_STATE_DIR", BASE_DIR / ".sila"))
 PGDATA = STATE_DIR / "pgdata"
 DATABASE_NAME = os.environ.get("SILA_DB_NAME", "sila")
 USER = "postgres"
-MAX_LOCKS_PER_TRANSACTION = 1024
+# About 45 tables an association: max_locks_per_transaction x max_connections (100) must hold them
+# all for a whole-database pg_dump. 1024 covers about 2,200 associations; the scale harness at 5,000
+# sets SILA_PG_MAX_LOCKS=4096 (docs/scale.md).
+MAX_LOCKS_PER_TRANSACTION = int(os.environ.get("SILA_PG_MAX_LOCKS", "1024"))
+# PostgreSQL's default buffer cache (128MB) suits the demo; thousands of schemas' catalogue (about
+# 0.7 MiB an association) and their tables want more: the scale harness sets SILA_PG_SHARED_BUFFERS.
+SHARED_BUFFERS = os.environ.get("SILA_PG_SHARED_BUFFERS", "")
 
 _lock = threading.Lock()
 _server: Any = None
@@ -67,6 +73,9 @@ def _ensure_database(server: EmbeddedServer, name: str) -> None:
         row = locks.fetchone()
         if row is not None and row[0] < MAX_LOCKS_PER_TRANSACTION:
             conn.execute(f"ALTER SYSTEM SET max_locks_per_transaction = {MAX_LOCKS_PER_TRANSACTION}")
+        if SHARED_BUFFERS:
+            # A size such as 1GB, from the environment of whoever starts the server (make scale).
+            conn.execute(sql.SQL("ALTER SYSTEM SET shared_buffers = {}").format(sql.Literal(SHARED_BUFFERS)))
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
