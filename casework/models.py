@@ -52,6 +52,9 @@ class Beneficiary(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records"
     )
+    # Set once, when the record is irreversibly anonymised (casework.privacy.erasure): the mark
+    # the retention job goes by, not the replacement name (a person could bear any name).
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-id"]

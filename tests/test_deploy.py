@@ -43,6 +43,7 @@ def production_env(**overrides: str | None) -> dict[str, str]:
         SILA_SMS_TOKEN="taqnyat-bearer-token",
         SILA_SMS_SENDER="Sila",
         SILA_SMS_DLR_TOKEN="delivery-report-secret",
+        SILA_CROSSCHECK_KEY=random_secret_key(),
     )
     for key, value in overrides.items():
         if value is None:
@@ -79,6 +80,9 @@ def test_check_deploy_reports_no_issues() -> None:
         ({"SILA_SMS_SENDER": ""}, "SILA_SMS_SENDER must be set"),
         ({"SILA_SMS_URL": "http://api.taqnyat.sa/v1/messages"}, "SILA_SMS_URL must be an https"),
         ({"SILA_SMS_DLR_TOKEN": None}, "SILA_SMS_DLR_TOKEN must be set"),
+        ({"SILA_CROSSCHECK_KEY": None}, "SILA_CROSSCHECK_KEY must be set"),
+        ({"SILA_CROSSCHECK_KEY": " "}, "SILA_CROSSCHECK_KEY must be set"),
+        ({"SILA_CROSSCHECK_KEY": "short"}, "SILA_CROSSCHECK_KEY must be at least 32"),
     ],
     ids=[
         "no-secret-key",
@@ -93,6 +97,9 @@ def test_check_deploy_reports_no_issues() -> None:
         "no-sms-sender",
         "plain-http-sms",
         "no-sms-delivery-report-secret",
+        "no-cross-check-key",
+        "blank-cross-check-key",
+        "short-cross-check-key",
     ],
 )
 def test_production_settings_refuse_to_load_half_configured(
@@ -190,6 +197,25 @@ def test_compose_runs_migrations_once_before_web_and_worker() -> None:
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
     assert "--require-hashes --no-deps -r requirements/base.lock" in dockerfile
     assert "deploy/gunicorn.conf.py" in dockerfile
+
+
+def test_production_hashes_ids_with_its_own_cross_check_key_and_dev_derives_one() -> None:
+    key = random_secret_key()
+    assert _settings(production_env(SILA_CROSSCHECK_KEY=key), "SILA_CROSSCHECK_KEY") == {
+        "SILA_CROSSCHECK_KEY": key
+    }
+    same = random_secret_key()
+    refused = run(
+        ["-c", "import sila.settings.production"],
+        production_env(SILA_SECRET_KEY=same, SILA_CROSSCHECK_KEY=same),
+    )
+    assert "other than SILA_SECRET_KEY" in refused.stderr
+    # Development (and the tests) keep the fallback: a key derived from the secret key.
+    dev = production_env(SILA_CROSSCHECK_KEY=None, DJANGO_SETTINGS_MODULE="sila.settings.dev")
+    code = "from tenants.crosscheck import id_hmac; print(id_hmac('1000000008'))"
+    first = run(["-c", "import django; django.setup(); " + code], dev)
+    assert first.returncode == 0, first.stderr
+    assert len(first.stdout.strip().splitlines()[-1]) == 64
 
 
 def test_production_always_checks_a_passkey_s_origin() -> None:

@@ -62,3 +62,19 @@ def test_each_association_serves_its_schema(client_a: Client) -> None:
         "/api/v1/beneficiaries/",
     ):
         assert path in paths
+
+
+@pytest.mark.parametrize("committed_file", ["openapi.yaml", "openapi-platform.yaml"])
+def test_every_error_is_described_by_the_one_error_body(committed_file: str) -> None:
+    """The API answers one error shape (core.api.exception_handler): the schema names it once,
+    `Error`, not a copy per API (the team's and the board seats' had their own)."""
+    schemas = yaml.safe_load((ROOT / "docs" / committed_file).read_text(encoding="utf-8"))["components"][
+        "schemas"
+    ]
+    error_shaped = sorted(
+        name
+        for name, schema in schemas.items()
+        if {"code", "detail"} <= set(schema.get("properties", {}))
+        and set(schema.get("properties", {})) <= {"code", "detail", "errors", "error_codes"}
+    )
+    assert error_shaped == ["Error"]

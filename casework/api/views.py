@@ -23,11 +23,10 @@ from casework.api.filters import BeneficiaryFilters, CaseFilters, DuplicateFilte
 from casework.api.idempotency import IDEMPOTENCY_PARAMETER, idempotent
 from casework.models import ApiToken, DuplicateStatus
 from casework.privacy import intake_check
-from casework.privacy.access import access_log_record
+from casework.privacy.access import access_log_list, access_log_record
 from casework.privacy.models import ConsentVia
-from core.api import role_permission
+from core.api import ErrorSerializer, role_permission
 from core.errors import not_found
-from policy_engine.api.views import ErrorSerializer
 
 RegistryPermission = role_permission(*roles.REGISTRY_WRITERS, read_roles=roles.REGISTRY_READERS)
 RegistryWriters = role_permission(*roles.REGISTRY_WRITERS)
@@ -101,6 +100,9 @@ class BeneficiaryListView(APIView):
         paginator = Pagination()
         qs = selectors.beneficiaries_search(query=filters_read(BeneficiaryFilters, request).get("q", ""))
         page = paginator.paginate_queryset(qs, request, view=self) or []
+        access_log_list(
+            user=request_user(request), via="api:beneficiaries", beneficiary_ids=[b.pk for b in page]
+        )
         return paginator.get_paginated_response([s.beneficiary_row(b) for b in page])
 
     @extend_schema(
@@ -197,6 +199,11 @@ class DuplicateListView(APIView):
         wanted = filters_read(DuplicateFilters, request).get("status", DuplicateStatus.OPEN)
         qs = selectors.duplicate_flags(status=wanted)
         page = paginator.paginate_queryset(qs, request, view=self) or []
+        access_log_list(
+            user=request_user(request),
+            via="api:duplicates",
+            beneficiary_ids=[i for flag in page for i in (flag.beneficiary_id, flag.other_id)],
+        )
         return paginator.get_paginated_response([s.duplicate_payload(f) for f in page])
 
 
@@ -236,6 +243,15 @@ class DuplicateDismissView(APIView):
 # --- cases --------------------------------------------------------------------------------------
 
 
+def _log_cases(request: Request, cases: list[Any]) -> None:
+    access_log_list(
+        user=request_user(request),
+        via="api:cases",
+        beneficiary_ids=[case.beneficiary_id for case in cases],
+        case_ids=[case.pk for case in cases],
+    )
+
+
 class CaseListView(APIView):
     """The inbox: the cases this user's role lets them see, newest first, 25 a page."""
 
@@ -262,9 +278,11 @@ class CaseListView(APIView):
         if params.get("before_id"):
             size = params.get("page_size") or Pagination.page_size
             rows = list(qs.filter(pk__lt=params["before_id"])[: size + 1])
+            _log_cases(request, rows[:size])
             return keyset_response(request, rows, size=size, shape=lambda case: s.case_row(case, now=now))
         paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self) or []
+        _log_cases(request, page)
         return paginator.get_paginated_response([s.case_row(case, now=now) for case in page])
 
     @extend_schema(
@@ -362,6 +380,12 @@ class CaseAttestationDataView(APIView):
         if case is None:
             raise not_found("لا يوجد طلب بهذا الرقم.", "No such case.")
         payload = selectors.attestation_payload(case)
+        access_log_record(
+            user=request_user(request),
+            via="api:case-attestation",
+            beneficiary_id=case.beneficiary_id,
+            case_id=case.pk,
+        )
         return Response({"data": payload, "data_hash": selectors.payload_sha256(payload)})
 
 

@@ -177,9 +177,17 @@ PORTAL_OUTCOMES = {
 }
 
 
+EXPORT_EXPIRED = (
+    "انتهت مدة حفظ نسخة بياناتك وحُذفت. اطلبها من جديد إن احتجت إليها.",
+    "The copy of your data was kept for its time and then deleted. Ask again if you need it.",
+)
+
+
 def _outcome(request: RightsRequest, lang: str) -> str:
     if not request.outcome:
         return ""
+    if request.export_expired_at is not None:
+        return EXPORT_EXPIRED[0 if lang == "ar" else 1]
     if request.outcome in PORTAL_OUTCOMES:
         return PORTAL_OUTCOMES[request.outcome][0 if lang == "ar" else 1]
     return rights.outcome_words(request, lang)

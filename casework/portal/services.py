@@ -18,8 +18,6 @@ from django.db import transaction
 from audit.services import audit_record
 from casework import selectors, services
 from casework.models import (
-    Attestation,
-    AttestationMethod,
     Beneficiary,
     ChecklistItem,
     ItemKind,
@@ -338,14 +336,8 @@ def application_submit(
         ChecklistItem.objects.filter(case=case, code=code, verified_at__isnull=True).update(document=stored)
     tracking = TrackingReference.objects.create(case=case, reference=_new_reference(), online=True)
     if spec.attestation:
-        payload = selectors.attestation_payload(case)
-        Attestation.objects.create(
-            case=case,
-            method=AttestationMethod.PORTAL,
-            typed_name=attestation_name.strip()[:200],
-            data=payload,
-            data_sha256=selectors.payload_sha256(payload),
-        )
+        # Bound to the data as it now stands, documents included; on the request's timeline.
+        services.case_attest_on_application(case_id=case.pk, typed_name=attestation_name.strip())
     audit_record(
         actor=None,
         action="portal.application_submitted",

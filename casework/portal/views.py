@@ -42,7 +42,8 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "")
 
 
-def _portal_session(request: HttpRequest) -> PortalSession | None:
+def portal_session(request: HttpRequest) -> PortalSession | None:
+    """The portal session this browser is signed into, if it is still live."""
     data = request.session.get(SESSION_KEY) or {}
     if not data.get("id"):
         return None
@@ -54,7 +55,7 @@ def _portal_session(request: HttpRequest) -> PortalSession | None:
 def signed_in(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        session = _portal_session(request)
+        session = portal_session(request)
         if session is None:
             request.session.pop(SESSION_KEY, None)
             return redirect("portal-sign-in")
@@ -162,7 +163,7 @@ def apply_done(request: HttpRequest, reference: str) -> HttpResponse:
 
 @never_cache
 def sign_in(request: HttpRequest) -> HttpResponse:
-    if _portal_session(request) is not None:
+    if portal_session(request) is not None:
         return redirect("portal-requests")
     errors: dict[str, str] = {}
     status = 200
@@ -209,7 +210,7 @@ def enter_code(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
-    session = _portal_session(request)
+    session = portal_session(request)
     if session is not None:
         otp.session_end(session_id=session.pk)
     request.session.flush()

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,23 +20,21 @@ from rest_framework.views import APIView
 from accounts.auth import request_user
 from casework import roles
 from casework.models import Beneficiary
-from casework.privacy import breaches, crosscheck, processing, retention, rights
 from casework.privacy import consents as privacy
+from casework.privacy import crosscheck, rights
+from casework.privacy.api_register import not_blank
 from casework.privacy.models import (
     AccessAction,
     AccessLogEntry,
-    Breach,
     Consent,
     ConsentKind,
     ConsentVia,
-    RetentionClass,
     RightKind,
     RightsRequest,
     RightStatus,
 )
-from core.api import role_permission
-from core.errors import FieldProblem, invalid, not_found
-from policy_engine.api.views import ErrorSerializer
+from core.api import ErrorSerializer, role_permission
+from core.errors import not_found
 
 RegistryPermission = role_permission(*roles.REGISTRY_WRITERS, read_roles=roles.REGISTRY_READERS)
 CheckPermission = role_permission(*crosscheck.CHECKERS)
@@ -178,6 +176,9 @@ class RightsRequestSerializer(serializers.Serializer[dict[str, Any]]):
     completed_at = serializers.DateTimeField(allow_null=True)
     outcome = serializers.CharField(allow_blank=True, help_text="what was done, in the user's language")
     export_url = serializers.CharField(allow_null=True, help_text="the access export (ZIP), when ready")
+    export_expired_at = serializers.DateTimeField(
+        allow_null=True, help_text="when the access export was deleted, its time to be kept over"
+    )
     revision = serializers.IntegerField()
 
 
@@ -195,6 +196,7 @@ def rights_payload(request: RightsRequest, lang: str) -> dict[str, Any]:
         "completed_at": request.completed_at,
         "outcome": rights.outcome_words(request, lang) if request.outcome else "",
         "export_url": reverse("privacy-rights-export", args=[request.pk]) if request.export else None,
+        "export_expired_at": request.export_expired_at,
         "revision": request.revision,
     }
 
@@ -274,7 +276,7 @@ class RightsRequestFulfilView(APIView):
 
 
 class RightsRefuseInput(serializers.Serializer[dict[str, Any]]):
-    reason = serializers.CharField(max_length=2000)
+    reason = not_blank(max_length=2000)
     revision = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
@@ -316,193 +318,8 @@ class RightsRequestExportView(APIView):
             beneficiary_id=found.beneficiary_id,
             via="api:rights-export",
         )
-        return FileResponse(found.export.open("rb"), as_attachment=True, filename=f"access-{found.pk}.zip")
-
-
-class RetentionRuleSerializer(serializers.Serializer[dict[str, Any]]):
-    data_class = serializers.ChoiceField(choices=RetentionClass.choices)
-    label = serializers.CharField()  # type: ignore[assignment]
-    years = serializers.IntegerField()
-    default = serializers.IntegerField()
-    minimum = serializers.IntegerField(help_text="the legal minimum")
-    maximum = serializers.IntegerField()
-
-
-class RetentionInput(serializers.Serializer[dict[str, Any]]):
-    data_class = serializers.ChoiceField(choices=RetentionClass.choices)
-    years = serializers.IntegerField(min_value=0, max_value=100)
-
-
-class RetentionView(APIView):
-    permission_classes = [AdminOnly]
-
-    @extend_schema(responses={200: RetentionRuleSerializer(many=True)}, tags=["privacy"])
-    def get(self, request: Request) -> Response:
-        return Response(retention.retention_table())
-
-    @extend_schema(
-        request=RetentionInput,
-        responses={200: RetentionRuleSerializer(many=True), **ERRORS},
-        tags=["privacy"],
-        description="Set how many years a class of records is kept; below the legal minimum: 400 "
-        "`below_legal_minimum`.",
-    )
-    def put(self, request: Request) -> Response:
-        data = RetentionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        retention.retention_rule_set(
-            actor=request_user(request),
-            data_class=data.validated_data["data_class"],
-            years=data.validated_data["years"],
-        )
-        return Response(retention.retention_table())
-
-
-class AccessLogRowSerializer(serializers.Serializer[dict[str, Any]]):
-    at = serializers.DateTimeField()
-    user_email = serializers.CharField()
-    action = serializers.ChoiceField(choices=AccessAction.choices)
-    beneficiary = serializers.IntegerField(allow_null=True)
-    case = serializers.IntegerField(allow_null=True)
-    document = serializers.IntegerField(allow_null=True)
-    via = serializers.CharField()
-
-
-class AccessLogView(APIView):
-    permission_classes = [AdminOnly]
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("beneficiary", int, required=False, description="one person's reads only"),
-        ],
-        responses={200: AccessLogRowSerializer(many=True), **ERRORS},
-        tags=["privacy"],
-        description="Who read whose record, request or document, and every export (the latest 500).",
-    )
-    def get(self, request: Request) -> Response:
-        raw = request.query_params.get("beneficiary", "")
-        rows = AccessLogEntry.objects.all()
-        if raw:
-            if not (raw.isascii() and raw.isdigit() and len(raw) < 12):
-                raise invalid([FieldProblem("beneficiary", "invalid", "رقم غير صحيح.", "Not a valid id.")])
-            rows = rows.filter(beneficiary_id=int(raw))
-        return Response(
-            [
-                {
-                    "at": r.at,
-                    "user_email": r.user_email,
-                    "action": r.action,
-                    "beneficiary": r.beneficiary_id,
-                    "case": r.case_id,
-                    "document": r.document_id,
-                    "via": r.via,
-                }
-                for r in rows[:500]
-            ]
-        )
-
-
-class BreachSerializer(serializers.Serializer[dict[str, Any]]):
-    id = serializers.IntegerField()
-    what_happened = serializers.CharField()
-    data_affected = serializers.CharField()
-    people_affected = serializers.IntegerField()
-    found_at = serializers.DateTimeField()
-    authority_deadline = serializers.DateTimeField(help_text="72 hours after it was found")
-    clock = serializers.ChoiceField(choices=["notified_in_time", "notified_late", "open", "overdue"])
-    hours_left = serializers.IntegerField(allow_null=True)
-    authority_notified_at = serializers.DateTimeField(allow_null=True)
-    people_notified_at = serializers.DateTimeField(allow_null=True)
-    notifications = serializers.CharField(allow_blank=True)
-    measures = serializers.CharField(allow_blank=True)
-    revision = serializers.IntegerField()
-
-
-def breach_payload(breach: Breach) -> dict[str, Any]:
-    state = breaches.clock(breach)
-    return {
-        "id": breach.pk,
-        "what_happened": breach.what_happened,
-        "data_affected": breach.data_affected,
-        "people_affected": breach.people_affected,
-        "found_at": breach.found_at,
-        "authority_deadline": state["deadline"],
-        "clock": state["state"],
-        "hours_left": state["hours_left"],
-        "authority_notified_at": breach.authority_notified_at,
-        "people_notified_at": breach.people_notified_at,
-        "notifications": breach.notifications,
-        "measures": breach.measures,
-        "revision": breach.revision,
-    }
-
-
-class BreachInput(serializers.Serializer[dict[str, Any]]):
-    what_happened = serializers.CharField(max_length=10_000, required=False)
-    data_affected = serializers.CharField(max_length=10_000, required=False)
-    people_affected = serializers.IntegerField(min_value=0, max_value=100_000_000, required=False)
-    found_at = serializers.DateTimeField(required=False)
-    authority_notified_at = serializers.DateTimeField(required=False, allow_null=True)
-    people_notified_at = serializers.DateTimeField(required=False, allow_null=True)
-    notifications = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
-    measures = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
-    revision = serializers.IntegerField(required=False, allow_null=True)
-
-
-class BreachListView(APIView):
-    permission_classes = [AdminOnly]
-
-    @extend_schema(responses={200: BreachSerializer(many=True)}, tags=["privacy"])
-    def get(self, request: Request) -> Response:
-        return Response([breach_payload(b) for b in Breach.objects.all()[:200]])
-
-    @extend_schema(
-        request=BreachInput,
-        responses={201: BreachSerializer, **ERRORS},
-        tags=["privacy"],
-        description="Record a personal data breach; the authority must be notified within 72 hours of "
-        "`found_at` (`clock`, `hours_left`).",
-    )
-    def post(self, request: Request) -> Response:
-        data = BreachInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = {k: v for k, v in data.validated_data.items() if k != "revision"}
-        breach = breaches.breach_record(actor=request_user(request), values=values)
-        return Response(breach_payload(breach), status=201)
-
-
-class BreachDetailView(APIView):
-    permission_classes = [AdminOnly]
-
-    @extend_schema(
-        request=BreachInput,
-        responses={200: BreachSerializer, **ERRORS},
-        tags=["privacy"],
-        description="Add the notifications made and the measures taken; send `revision` to get 409 if "
-        "someone changed it meanwhile.",
-    )
-    def patch(self, request: Request, pk: int) -> Response:
-        data = BreachInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = {k: v for k, v in data.validated_data.items() if k != "revision"}
-        breach = breaches.breach_update(
-            actor=request_user(request),
-            breach_id=pk,
-            values=values,
-            expected_revision=data.validated_data.get("revision"),
-        )
-        return Response(breach_payload(breach))
-
-
-class RecordOfProcessingView(APIView):
-    permission_classes = [AdminOnly]
-
-    @extend_schema(
-        responses={200: OpenApiTypes.OBJECT, **ERRORS},
-        tags=["privacy"],
-        description="The association's record of processing activities (purposes, lawful bases, data "
-        "classes with its intake form's questions, data subjects, recipients, retention, transfers, "
-        "security measures), filled in from what Sila knows.",
-    )
-    def get(self, request: Request) -> Response:
-        return Response(processing.record_of_processing())
+        try:
+            handle = found.export.open("rb")
+        except FileNotFoundError:  # deleted by the retention job since the row was read
+            raise not_found("لا توجد نسخة بيانات لهذا الطلب.", "This request has no data export.") from None
+        return FileResponse(handle, as_attachment=True, filename=f"access-{found.pk}.zip")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from casework.privacy import api
+from casework.privacy import api, api_register
 
 urlpatterns = [
     path("beneficiaries/<int:pk>/consents/", api.ConsentListView.as_view(), name="privacy-consents"),
@@ -26,13 +26,13 @@ urlpatterns = [
         api.RightsRequestExportView.as_view(),
         name="privacy-rights-export",
     ),
-    path("privacy/retention/", api.RetentionView.as_view(), name="privacy-retention"),
-    path("privacy/breaches/", api.BreachListView.as_view(), name="privacy-breaches"),
-    path("privacy/breaches/<int:pk>/", api.BreachDetailView.as_view(), name="privacy-breach"),
+    path("privacy/retention/", api_register.RetentionView.as_view(), name="privacy-retention"),
+    path("privacy/breaches/", api_register.BreachListView.as_view(), name="privacy-breaches"),
+    path("privacy/breaches/<int:pk>/", api_register.BreachDetailView.as_view(), name="privacy-breach"),
     path(
         "privacy/record-of-processing/",
-        api.RecordOfProcessingView.as_view(),
+        api_register.RecordOfProcessingView.as_view(),
         name="privacy-record-of-processing",
     ),
-    path("privacy/access-log/", api.AccessLogView.as_view(), name="privacy-access-log"),
+    path("privacy/access-log/", api_register.AccessLogView.as_view(), name="privacy-access-log"),
 ]

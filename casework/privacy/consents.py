@@ -66,8 +66,7 @@ def privacy_notice_publish(*, actor: User | None, body_ar: str, body_en: str) ->
             )
     if problems:
         raise invalid(problems)
-    # Versions are numbered in order: the lock makes two admins publishing at once get 2 and 3.
-    PrivacyNotice.objects.select_for_update().order_by("-version").first()
+    _lock_versions()
     last = PrivacyNotice.objects.order_by("-version").values_list("version", flat=True).first() or 0
     template_ar, template_en = notice_template()
     notice = PrivacyNotice.objects.create(
@@ -86,13 +85,28 @@ def privacy_notice_publish(*, actor: User | None, body_ar: str, body_en: str) ->
     return notice
 
 
+def _lock_versions() -> None:
+    """Versions are numbered in order, so publishers take turns: a lock on the table, not on its
+    last row, because the first version has no row to lock (two admins publishing the first
+    notice at once would both number it 1, and one would fail on the unique version). The lock
+    lets readers through; it lasts until the caller's transaction ends."""
+    table = connection.ops.quote_name(PrivacyNotice._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+
+
 def notice_for_intake() -> PrivacyNotice:
     """The notice in force; an association that has published none has Sila's template as its
-    first version (published by the system the first time a request needs it)."""
+    first version (published by the system the first time a request needs it: two first requests
+    at once publish it once)."""
     notice = notice_in_force()
     if notice is None:
-        body_ar, body_en = notice_template()
-        notice = privacy_notice_publish(actor=None, body_ar=body_ar, body_en=body_en)
+        with transaction.atomic():
+            _lock_versions()
+            notice = notice_in_force()
+            if notice is None:
+                body_ar, body_en = notice_template()
+                notice = privacy_notice_publish(actor=None, body_ar=body_ar, body_en=body_en)
     return notice
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from casework.models import (
@@ -106,6 +107,7 @@ def beneficiary_anonymise(*, beneficiary: Beneficiary) -> None:
             phone_e164="",
             birth_date=None,
             notes="",
+            anonymised_at=timezone.now(),
         )
     DuplicateFlag.objects.filter(Q(beneficiary_id__in=ids) | Q(other_id__in=ids)).update(note="")
     for case in SupportCase.objects.filter(pk__in=case_ids):

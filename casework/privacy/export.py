@@ -111,7 +111,7 @@ SECTIONS: dict[type[models.Model], Finder] = {
     RightsRequest: lambda s: RightsRequest.objects.filter(beneficiary_id__in=s.ids),
     RecordHold: lambda s: RecordHold.objects.filter(beneficiary_id__in=s.ids),
     AccessLogEntry: lambda s: AccessLogEntry.objects.filter(
-        Q(beneficiary_id__in=s.ids) | Q(case_id__in=s.case_ids)
+        Q(beneficiary_id__in=s.ids) | Q(case_id__in=s.case_ids) | Q(listed_beneficiaries__overlap=s.ids)
     ),
     AuditEvent: lambda s: AuditEvent.objects.filter(
         Q(object_type="casework.beneficiary", object_id__in=[str(i) for i in s.ids])
@@ -127,12 +127,25 @@ NOT_EXPORTED: dict[str, str] = {
 }
 
 
+def _own(values: dict[str, Any], scope: Scope) -> dict[str, Any]:
+    """An access log row as the person may see it: a list that showed them names only their own
+    records and requests, not the others on the same page."""
+    people, cases = set(scope.ids), set(scope.case_ids)
+    listed = {
+        "listed_beneficiaries": [i for i in values.get("listed_beneficiaries", []) if i in people],
+        "listed_cases": [i for i in values.get("listed_cases", []) if i in cases],
+    }
+    return values | listed
+
+
 def export_data(beneficiary: Beneficiary) -> dict[str, list[dict[str, Any]]]:
     scope = Scope(beneficiary)
-    return {
+    data = {
         model._meta.label_lower: [row(obj) for obj in finder(scope).order_by("pk")]
         for model, finder in SECTIONS.items()
     }
+    data["privacy.accesslogentry"] = [_own(values, scope) for values in data["privacy.accesslogentry"]]
+    return data
 
 
 def export_archive(*, beneficiary: Beneficiary, association: Any) -> bytes:
@@ -261,4 +274,6 @@ FIELD_NAMES_AR = {
     "at": "الوقت",
     "user_email": "الموظف",
     "via": "عبر",
+    "listed_beneficiaries": "السجلات المعروضة في القائمة",
+    "listed_cases": "الطلبات المعروضة في القائمة",
 }

@@ -8,6 +8,8 @@ Only ``casework.privacy.services`` writes these tables."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -117,6 +119,7 @@ class Consent(models.Model):
 
 class AccessAction(models.TextChoices):
     VIEW = "view", _("Read")
+    LIST = "list", _("Shown in a list")
     DOWNLOAD = "download", _("Downloaded a document")
     EXPORT = "export", _("Exported")
     CROSS_CHECK = "cross_check", _("Checked with other associations")
@@ -124,7 +127,10 @@ class AccessAction(models.TextChoices):
 
 class AccessLogEntry(models.Model):
     """One read of a beneficiary's record, case or document by staff, or one export: who, what,
-    when and through which screen or API operation. Kept by ids (the row outlives the user)."""
+    when and through which screen or API operation. Kept by ids (the row outlives the user).
+
+    A list (the inbox, the registry, the committee's queue) is one row per page shown
+    (``action=list``), with the ids of the records on it: one insert, whatever the page size."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user_id = models.BigIntegerField(null=True)
@@ -134,12 +140,16 @@ class AccessLogEntry(models.Model):
     case_id = models.BigIntegerField(null=True, blank=True)
     document_id = models.BigIntegerField(null=True, blank=True)
     via = models.CharField(max_length=120)
+    listed_beneficiaries = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    listed_cases = ArrayField(models.BigIntegerField(), default=list, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["beneficiary_id", "-at"], name="privacy_access_benef"),
             models.Index(fields=["user_id", "action", "-at"], name="privacy_access_user"),
+            # One person's appearances in lists (their access export, the admin's filter).
+            GinIndex(fields=["listed_beneficiaries"], name="privacy_access_listed"),
         ]
 
     def __str__(self) -> str:
@@ -181,6 +191,8 @@ class RightsRequest(models.Model):
     )
     outcome = models.TextField(blank=True)
     export = models.FileField(upload_to="privacy/exports/", blank=True)
+    # When the retention job deleted the export (SILA_ACCESS_EXPORT_DAYS after it was prepared).
+    export_expired_at = models.DateTimeField(null=True, blank=True)
     revision = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -233,6 +245,7 @@ class RetentionRun(models.Model):
     ran_at = models.DateTimeField(auto_now_add=True)
     anonymised = models.PositiveIntegerField(default=0)
     access_log_deleted = models.PositiveIntegerField(default=0)
+    exports_expired = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-id"]

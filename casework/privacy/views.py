@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -18,7 +19,7 @@ from casework import roles
 from casework.models import Beneficiary
 from casework.privacy import breaches, crosscheck, processing, retention, rights
 from casework.privacy import consents as privacy
-from casework.privacy.access import access_log_record
+from casework.privacy.access import LIST_VIA, access_log_record
 from casework.privacy.models import (
     AccessAction,
     AccessLogEntry,
@@ -161,15 +162,19 @@ def privacy_home(request: HttpRequest) -> HttpResponse:
                 "outcome": rights.outcome_words(r, lang) if r.outcome else "",
             }
         )
+    log = list(AccessLogEntry.objects.all()[:50])
+    for entry in log:
+        setattr(entry, "via_label", LIST_VIA.get(entry.via, ""))  # noqa: B010 - a screen-only label
     return render_screen(
         request,
         "privacy/home.html",
         {
             "rows": rows,
+            "export_days": settings.SILA_ACCESS_EXPORT_DAYS,
             "kinds": RightKind.choices,
             "retention": retention.retention_table(),
             "retention_classes": RetentionClass.choices,
-            "log": AccessLogEntry.objects.all()[:50],
+            "log": log,
             "actions": dict(AccessAction.choices),
             "notice": notice,
             "notice_ar": posted.get("body_ar") if posted else (notice.body_ar if notice else template_ar),
@@ -193,7 +198,11 @@ def rights_export(request: HttpRequest, pk: int) -> FileResponse:
         beneficiary_id=found.beneficiary_id,
         action=AccessAction.EXPORT,
     )
-    return FileResponse(found.export.open("rb"), as_attachment=True, filename=f"access-{found.pk}.zip")
+    try:
+        handle = found.export.open("rb")
+    except FileNotFoundError:  # deleted by the retention job since the row was read
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=f"access-{found.pk}.zip")
 
 
 @staff_screen(*roles.REGISTRY_READERS)

@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 from accounts.auth import request_user
 from casework.reports import selectors
 from casework.reports.query import CASE_READERS, READERS, holds, report_query
+from core.api import ErrorSerializer
 from core.errors import FieldProblem, invalid
-from policy_engine.api.views import ErrorSerializer
 
 # --- the answer's shape (for the OpenAPI schema) -------------------------------------------------
 

@@ -9,7 +9,13 @@ re-exported here, so ``from casework import services; services.case_open(...)`` 
 """
 
 from casework.services.actions import ACTIONS
-from casework.services.cases import action_possible, case_available_actions, case_open, case_transition
+from casework.services.cases import (
+    action_possible,
+    case_attest_on_application,
+    case_available_actions,
+    case_open,
+    case_transition,
+)
 from casework.services.committee import committee_quorum_set
 from casework.services.duplicates import duplicate_dismiss, duplicate_merge
 from casework.services.ratings import satisfaction_record
@@ -32,6 +38,7 @@ __all__ = [
     "beneficiary_document_upload",
     "beneficiary_register",
     "beneficiary_update",
+    "case_attest_on_application",
     "case_available_actions",
     "case_open",
     "case_transition",

@@ -2,7 +2,9 @@
 
 A case changes state only in :func:`case_transition`: it locks the case, asks the policy engine
 of the case's *pinned* version whether the action is possible at the current step, applies it,
-bumps the revision and appends a :class:`CaseEvent` to the timeline."""
+bumps the revision and appends a :class:`CaseEvent` to the timeline. An online application's
+attestation, given before the attest step, is applied and recorded by the same code
+(:func:`case_attest_on_application`)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from accounts.models import User
 from audit.services import audit_record
 from casework import roles, selectors
 from casework.models import (
+    AttestationMethod,
     Beneficiary,
     CaseStatus,
     ChecklistItem,
@@ -37,6 +40,7 @@ from casework.services.actions._types import ActionContext
 from casework.services.documents import CONTENT_TYPE_OF, document_store, intake_uploads
 from casework.validators import InvalidValue, national_id_normalize
 from core.errors import FieldProblem, ServiceError, conflict, invalid, not_found
+from policy_engine.rules.engine import PolicyEngine
 from policy_engine.rules.errors import FieldError
 from policy_engine.selectors import policy_version_in_force
 
@@ -320,6 +324,38 @@ def case_transition(
             f"هذا الإجراء غير متاح في خطوة «{step_label(case.step, 'ar')}».",
             f"This action is not possible at the '{case.step}' step.",
         )
+    return _apply(actor=actor, case=case, engine=engine, action=action, data=data)
+
+
+@transaction.atomic
+def case_attest_on_application(*, case_id: int, typed_name: str) -> SupportCase:
+    """The attestation an applicant gives with an online application, on the request just opened
+    (at its first step, before its attest step): recorded as ``case_transition`` records the
+    ``attest`` action, the signed data's hash, an ``attest`` event on the timeline and an audit row."""
+    case = SupportCase.objects.select_for_update().select_related("policy_version").get(pk=case_id)
+    engine = selectors.engine_for(case.policy_version)
+    if case.status != CaseStatus.OPEN or not engine.has_step("attest"):
+        raise refused(
+            "not_at_this_step",
+            "action",
+            "لا تطلب سياسة هذا الطلب إقرار مقدمه.",
+            "This request's policy does not ask the applicant to attest.",
+        )
+    digest = selectors.payload_sha256(selectors.attestation_payload(case))
+    data: dict[str, object] = {
+        "method": AttestationMethod.PORTAL,
+        "typed_name": typed_name,
+        "confirmed": True,
+        "data_hash": digest,
+    }
+    return _apply(actor=None, case=case, engine=engine, action="attest", data=data)
+
+
+def _apply(
+    *, actor: User | None, case: SupportCase, engine: PolicyEngine, action: str, data: dict[str, object]
+) -> SupportCase:
+    """Apply an allowed action to the locked case: parse its input, run its handler, save what
+    changed, append the event and audit it."""
     ctx = ActionContext(
         actor=actor,
         roles=roles.role_codes(actor) if actor is not None else frozenset(roles.CASEWORK_ROLES),
@@ -328,7 +364,7 @@ def case_transition(
         now=timezone.now(),
     )
     # The action's input is parsed here, once, and its handler receives it typed.
-    applied = rule.apply(ctx, data)
+    applied = ACTIONS[action].apply(ctx, data)
     from_step = case.step
     changed = ["revision", "updated_at", *applied.changed]
     if applied.to_step is not None:

@@ -16,6 +16,7 @@ from casework.models import (
     CaseStatus,
     VoteChoice,
 )
+from casework.privacy.access import access_log_list
 from casework.views._base import (
     DECIDERS,
     PAGE_SIZE,
@@ -117,4 +118,10 @@ def committee_queue(request: HttpRequest) -> HttpResponse:
                 "body": catalog_label(CatalogKind.PARTY, case.deciding_body, lang),
             }
         )
+    access_log_list(
+        user=user,
+        via="screen:committee",
+        beneficiary_ids=[row["case"].beneficiary_id for row in rows],
+        case_ids=[row["case"].pk for row in rows],
+    )
     return render_screen(request, "committee.html", {"page": page, "rows": rows}, status=status)

@@ -11,6 +11,7 @@ from casework import selectors
 from casework.models import (
     CaseStatus,
 )
+from casework.privacy.access import access_log_list
 from casework.views._base import (
     PAGE_SIZE,
     SATISFACTION_READERS,
@@ -67,6 +68,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
         }
         for case in page.object_list
     ]
+    access_log_list(
+        user=user,
+        via="screen:inbox",
+        beneficiary_ids=[row["case"].beneficiary_id for row in rows],
+        case_ids=[row["case"].pk for row in rows],
+    )
     return render_screen(
         request,
         "inbox.html",

@@ -17,7 +17,7 @@ from casework.models import (
     BeneficiaryDocument,
 )
 from casework.privacy import intake_check
-from casework.privacy.access import access_log_record
+from casework.privacy.access import access_log_list, access_log_record
 from casework.privacy.models import AccessAction
 from casework.views._base import (
     PAGE_SIZE,
@@ -134,6 +134,8 @@ def beneficiary_list(request: HttpRequest) -> HttpResponse:
         status = 400
     query = request.GET.get("q", "")
     page = Paginator(selectors.beneficiaries_search(query=query), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # read once: the template shows what is logged here
+    access_log_list(user=user, via="screen:beneficiaries", beneficiary_ids=[b.pk for b in page.object_list])
     return render_screen(
         request,
         "beneficiaries.html",
@@ -273,6 +275,11 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
         )
         for flag in selectors.duplicate_flags()
     ]
+    access_log_list(
+        user=user,
+        via="screen:duplicates",
+        beneficiary_ids=[person.pk for _flag, people, _open in flags for person, _kept in people],
+    )
     return render_screen(
         request, "duplicates.html", {"flags": flags, "dismiss": f.DismissForm()}, status=status
     )

@@ -13,6 +13,7 @@ from casework import roles, selectors, services
 from casework.models import Beneficiary
 from casework.privacy import consents as privacy
 from casework.privacy import intake_check
+from casework.privacy.access import access_log_list
 from casework.privacy.models import ConsentVia
 from casework.views._base import current_lang, problems_of, render_screen, staff_screen, staff_user
 from casework.views.intake_form import intake_answers, intake_view
@@ -77,6 +78,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         beneficiary = Beneficiary.objects.filter(pk=int(raw), merged_into__isnull=True).first()
     query = request.GET.get("q", "").strip()
     matches = list(selectors.beneficiaries_search(query=query)[:MATCHES_SHOWN]) if query else []
+    access_log_list(user=user, via="screen:new-request", beneficiary_ids=[b.pk for b in matches])
     return render_screen(
         request,
         "case_new.html",

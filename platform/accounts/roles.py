@@ -54,3 +54,8 @@ ROLES: list[dict[str, str]] = [
         "name_en": "Board member",
     },
 ]
+
+# What an association may grant (invitations, the team's roles): its own roles, never the platform's.
+ASSOCIATION_ROLE_CODES: tuple[str, ...] = tuple(
+    r["code"] for r in ROLES if r["scope"] == RoleScope.ASSOCIATION
+)

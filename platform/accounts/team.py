@@ -26,6 +26,7 @@ from audit.services import audit_record
 from core.errors import FieldProblem, ServiceError, conflict, invalid, not_found
 
 INVITATION_DAYS = 7
+EMAIL_MAX_LENGTH = 254  # the email columns' length: a longer address is a field error, not a 500
 # Sent after an invitation is accepted (inside its transaction): policy_engine gives the new
 # account its board seat. Arguments: invitation, user.
 invitation_accepted = Signal()
@@ -89,6 +90,8 @@ def invitation_create(
     The link (returned once, and emailed after commit) is valid for seven days, once."""
     email = (email or "").strip().lower()
     try:
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise ValidationError("too long")
         validate_email(email)
     except ValidationError:
         raise invalid(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import get_language
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -14,6 +16,19 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import ServiceError, invalid
+
+# The one error body every API answers (``exception_handler`` below), for ``extend_schema``'s
+# responses. The schema hook (``core.openapi``) writes its component, with ``error_codes``.
+ErrorSerializer = inline_serializer(
+    "Error",
+    {
+        "code": serializers.CharField(),
+        "detail": serializers.CharField(),
+        "errors": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()), required=False
+        ),
+    },
+)
 
 
 def error_payload(exc: ServiceError) -> dict[str, Any]:

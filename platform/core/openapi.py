@@ -59,9 +59,26 @@ def _forbid_nul(schema: Any) -> None:
             stack.extend(item)
 
 
+def _require_one_of_bodies(result: dict[str, Any], components: dict[str, Any]) -> None:
+    """A body that is one of several shapes (a ``PolymorphicProxySerializer``), each with required
+    fields, is itself required: drf-spectacular cannot tell, and leaves it optional."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            if not isinstance(body, dict):
+                continue
+            for media in body.get("content", {}).values():
+                ref = media.get("schema", {}).get("$ref", "")
+                shapes = components.get(ref.rsplit("/", 1)[-1], {}).get("oneOf", [])
+                alternatives = [components.get(s.get("$ref", "").rsplit("/", 1)[-1], {}) for s in shapes]
+                if alternatives and all(a.get("required") for a in alternatives):
+                    body["required"] = True
+
+
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
     components = result.setdefault("components", {}).setdefault("schemas", {})
     _forbid_nul(components)
+    _require_one_of_bodies(result, components)
     components[ERROR_SCHEMA_NAME] = ERROR_SCHEMA
     error_ref = {"$ref": f"#/components/schemas/{ERROR_SCHEMA_NAME}"}
     for path_item in result.get("paths", {}).values():

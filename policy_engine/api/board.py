@@ -6,33 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import team
 from accounts.auth import request_user
 from accounts.models import RoleCode
 from accounts.reauth import api_reauthentication
-from core.api import role_permission
+from core.api import ErrorSerializer, role_permission
 from policy_engine import services
 from policy_engine.api.serializers import ReauthenticationFields
 from policy_engine.models import BoardMember
 
 AdminOnly = role_permission(RoleCode.ASSOCIATION_ADMIN)
-
-SeatError = inline_serializer(
-    "SeatError",
-    {
-        "code": serializers.CharField(),
-        "detail": serializers.CharField(),
-        "errors": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()), required=False
-        ),
-    },
-)
 
 
 class SeatSerializer(serializers.Serializer[dict[str, Any]]):
@@ -54,7 +44,7 @@ class SeatLinkInput(ReauthenticationFields):
 
 
 class SeatInvitationInput(ReauthenticationFields):
-    email = serializers.CharField(max_length=254)
+    email = serializers.CharField(max_length=team.EMAIL_MAX_LENGTH)
 
 
 class SeatInvitationSerializer(serializers.Serializer[dict[str, Any]]):
@@ -80,7 +70,7 @@ def _row(seat: BoardMember) -> dict[str, Any]:
 class SeatListView(APIView):
     permission_classes = [AdminOnly]
 
-    @extend_schema(responses={200: SeatSerializer(many=True), 403: SeatError}, tags=["board"])
+    @extend_schema(responses={200: SeatSerializer(many=True), 403: ErrorSerializer}, tags=["board"])
     def get(self, request: Request) -> Response:
         seats = BoardMember.objects.select_related("user").order_by("-is_active", "role", "name_ar")
         rows: Any = [_row(seat) for seat in seats]
@@ -92,7 +82,13 @@ class SeatDetailView(APIView):
 
     @extend_schema(
         request=SeatLinkInput,
-        responses={200: SeatSerializer, 400: SeatError, 403: SeatError, 404: SeatError, 409: SeatError},
+        responses={
+            200: SeatSerializer,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
+        },
         tags=["board"],
     )
     def patch(self, request: Request, pk: int) -> Response:
@@ -121,10 +117,10 @@ class SeatInvitationView(APIView):
         request=SeatInvitationInput,
         responses={
             201: SeatInvitationSerializer,
-            400: SeatError,
-            403: SeatError,
-            404: SeatError,
-            409: SeatError,
+            400: ErrorSerializer,
+            403: ErrorSerializer,
+            404: ErrorSerializer,
+            409: ErrorSerializer,
         },
         tags=["board"],
     )

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from accounts.auth import request_user
 from accounts.models import RoleCode
 from accounts.reauth import api_reauthentication
-from core.api import role_permission
+from core.api import ErrorSerializer, role_permission
 from core.errors import FieldProblem, invalid, not_found
 from core.http import name_file
 from core.parsers import StrictJSONParser
@@ -39,17 +39,6 @@ AdminOrReadStaff = role_permission(RoleCode.ASSOCIATION_ADMIN, read_roles=STAFF_
 AdminOnly = role_permission(RoleCode.ASSOCIATION_ADMIN)
 AdminOrBoard = role_permission(RoleCode.ASSOCIATION_ADMIN, RoleCode.BOARD_MEMBER)
 Staff = role_permission(*STAFF_ROLES)
-
-ErrorSerializer = inline_serializer(
-    "Error",
-    {
-        "code": serializers.CharField(),
-        "detail": serializers.CharField(),
-        "errors": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()), required=False
-        ),
-    },
-)
 
 
 def _version(number: int) -> PolicyVersion:

@@ -59,6 +59,8 @@ def board(request: HttpRequest) -> HttpResponse:
                 "full_name", "email"
             ),
             "roles": BoardRole.choices,
+            # The "add a member" form's role: an ordinary seat unless that form came back with another.
+            "new_role": _added_role(request),
             "quorum": selectors.quorum_needed(),
             "configured_quorum": BoardSettings.objects.filter(pk=1).values_list("quorum", flat=True).first(),
             "errors": errors,
@@ -66,6 +68,13 @@ def board(request: HttpRequest) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+def _added_role(request: HttpRequest) -> str:
+    post = request.POST
+    adding = request.method == "POST" and not post.get("form") and not post.get("member_id")
+    role = post.get("role", "") if adding else ""
+    return role if role in BoardRole.values else BoardRole.MEMBER
 
 
 def _seat_action(request: HttpRequest) -> None:

@@ -233,3 +233,28 @@ def test_a_patch_that_changes_nothing_answers_the_seat_as_it_is(tenant_a: Associ
     assert _seated(tenant_a, seat) == member.pk
     missing = admin.patch("/api/v1/policy/board/seats/999999/", {}, content_type="application/json")
     assert missing.status_code == 404
+
+
+def _role_chosen(page: str) -> list[str]:
+    """The options selected in the "add a member" form's role list."""
+    form = page.split("<h3>Add a member</h3>", 1)[1].split("</form>", 1)[0]
+    select = re.search(r'<select name="role">(.*?)</select>', form, re.S)
+    assert select is not None
+    return re.findall(r'<option value="(\w+)" selected>', select.group(1))
+
+
+def test_adding_a_board_member_offers_an_ordinary_seat_and_keeps_the_role_chosen_on_error(
+    tenant_a: Association,
+) -> None:
+    _seat(tenant_a, "رئيس المجلس", role=BoardRole.CHAIR)
+    admin = _client(tenant_a, _admin(tenant_a))
+    assert _role_chosen(admin.get("/staff/policy/board/").content.decode()) == ["member"]
+    refused = admin.post("/staff/policy/board/", {"name_ar": "", "role": "treasurer", "user_email": ""})
+    assert refused.status_code == 400
+    assert _role_chosen(refused.content.decode()) == ["treasurer"]
+    # Ending a chair's membership that fails does not turn the new seat into a chair's.
+    ended = admin.post(
+        "/staff/policy/board/", {"member_id": "999999", "name_ar": "x", "role": "chair", "is_active": "0"}
+    )
+    assert ended.status_code == 400
+    assert _role_chosen(ended.content.decode()) == ["member"]

@@ -6,8 +6,10 @@ An association of its own (perf-big, dropped afterwards) gets SILA_BIG_BENEFICIA
 beneficiaries (default 500,000) whose Arabic names combine 12 first names, 12 fathers' names and
 20 family names (2,880 full names, each shared by about 170 people, as in life), and
 SILA_BIG_CASES cases (default 1,000,000) spread over Rumaila's steps and channels, written by
-`INSERT ... SELECT generate_series(...)`, committed and VACUUM ANALYZEd. (No case events: the
-inbox does not read them.)
+`INSERT ... SELECT generate_series(...)` (tests/perf/builders.py), committed and VACUUM ANALYZEd.
+(No case events: the inbox does not read them.) Small sizes for a quick look: the name searches
+need at least 72,000 beneficiaries (25 with the full name), the deep page SILA_BIG_DEEP_PAGE x 25
+cases.
 
 Served in process through the settings' middleware on perf-big.localhost, with a reception
 employee's token, interleaved over rounds after a warm-up, each figure the p95 and median of every
@@ -35,24 +37,15 @@ from typing import Any
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 
-from accounts.models import Role, RoleCode, User
+from accounts.models import RoleCode, User
 from casework import services
 from casework.validators import name_search_form
 from policy_engine.models import PolicyVersion
 from tenants import routing
 from tenants.db import connection
-from tenants.models import Association
-from tenants.services import association_provision
-from tests.perf.test_inbox import (
-    CHANNELS,
-    _environ,
-    _explain,
-    _install_policy,
-    _json,
-    _p95,
-    _queries,
-    _request,
-)
+from tests.casework.conftest import install_policy
+from tests.perf import builders
+from tests.perf.test_inbox import _environ, _explain, _json, _p95, _queries, _request
 
 pytestmark = pytest.mark.perf
 
@@ -87,70 +80,27 @@ FAMILY = [
 
 
 def _fill(version: PolicyVersion, assignee: User) -> dict[str, float]:
-    seconds: dict[str, float] = {}
-    names = [(f, a, fam) for fam in FAMILY for a in FATHER for f in FIRST]
-    full = [f"{f} {a} {fam}" for f, a, fam in names]
-    normalised = [name_search_form(name) for name in full]
-    with connection.cursor() as cursor:
-        begun = time.perf_counter()
-        cursor.execute(
-            """
-            INSERT INTO casework_beneficiary (national_id, full_name_ar, full_name_normalized, phone_e164,
-                birth_date, gender, city, notes, created_by_id, created_at, updated_at, merged_into_id)
-            SELECT '1' || lpad(g::text, 9, '0'),
-                   (%(full)s::text[])[g %% %(n)s + 1],
-                   (%(norm)s::text[])[g %% %(n)s + 1],
-                   '+9665' || lpad((g %% 100000000)::text, 8, '0'),
-                   NULL, (ARRAY['male','female'])[g %% 2 + 1], 'جدة', '', NULL,
-                   now() - interval '400 days', now() - interval '400 days', NULL
-            FROM generate_series(1, %(count)s) AS g
-            """,
-            {"full": full, "norm": normalised, "n": len(full), "count": BENEFICIARIES},
-        )
-        seconds["beneficiaries"] = time.perf_counter() - begun
-        begun = time.perf_counter()
-        cursor.execute(
-            """
-            WITH b AS (SELECT min(id) AS first FROM casework_beneficiary),
-            s AS (
-                SELECT g,
-                       (ARRAY['receive','receive','receive','receive','receive','receive',
-                              'verify','verify','verify','verify','attest','attest',
-                              'committee_review','committee_review','committee_review',
-                              'register','register','serve','serve','serve'])[g %% 20 + 1] AS step,
-                       now() - (%(cases)s - g) * interval '1 minute' AS created
-                FROM generate_series(1, %(cases)s) AS g
-            )
-            INSERT INTO casework_supportcase (beneficiary_id, channel, policy_version_id, status, step,
-                outcome, closed_reason, assigned_to_id, referral_target, deciding_body,
-                submitted_for_decision_at, decision_due, revision, opened_by_id, created_at, updated_at,
-                closed_at, intake)
-            SELECT b.first + (g - 1) %% %(beneficiaries)s, (%(channels)s::text[])[g %% 7 + 1], %(version)s,
-                   CASE WHEN step = 'serve' AND (g / 20) %% 2 = 0 THEN 'closed' ELSE 'open' END, step,
-                   CASE WHEN step = 'serve' AND (g / 20) %% 2 = 0 THEN 'served' ELSE '' END, '',
-                   CASE WHEN g %% 10 = 0 THEN %(assignee)s END, '', 'research_committee',
-                   CASE WHEN step IN ('committee_review', 'register', 'serve') THEN created END,
-                   CASE WHEN step = 'committee_review' THEN now() + (g %% 30 - 15) * interval '1 day' END,
-                   1, %(assignee)s, created, created,
-                   CASE WHEN step = 'serve' AND (g / 20) %% 2 = 0 THEN created END,
-                   '{}'::jsonb
-            FROM s, b
-            """,
-            {
-                "cases": CASES,
-                "beneficiaries": BENEFICIARIES,
-                "channels": CHANNELS,
-                "version": version.pk,
-                "assignee": assignee.pk,
-            },
-        )
-        seconds["cases"] = time.perf_counter() - begun
-    begun = time.perf_counter()
-    with connection.cursor() as cursor:
-        for table in ("casework_beneficiary", "casework_supportcase"):
-            cursor.execute(f"VACUUM ANALYZE {table}")
-    seconds["vacuum_analyze"] = time.perf_counter() - begun
-    return seconds
+    """Committee cases fall due from 15 days ago to 14 days ahead; no case events (the inbox does
+    not read them)."""
+    full = [f"{f} {a} {fam}" for fam in FAMILY for a in FATHER for f in FIRST]
+    return builders.waiting_inbox_fill(
+        name="(%(full)s::text[])[g %% %(n)s + 1]",
+        name_normalized="(%(norm)s::text[])[g %% %(n)s + 1]",
+        city="'جدة'",
+        apart="1 minute",
+        decision_due="now() + (g %% 30 - 15) * interval '1 day'",
+        revision="1",
+        open_events=False,
+        params={
+            "full": full,
+            "norm": [name_search_form(name) for name in full],
+            "n": len(full),
+            "cases": CASES,
+            "beneficiaries": BENEFICIARIES,
+            "version": version.pk,
+            "assignee": assignee.pk,
+        },
+    )
 
 
 def _timed(handler: WSGIHandler, environ: dict[str, Any], count: int) -> list[float]:
@@ -166,15 +116,11 @@ def _timed(handler: WSGIHandler, environ: dict[str, Any], count: int) -> list[fl
 def test_big_association(committed_db: None, perf_record: Callable[[str, dict[str, Any]], Path]) -> None:
     print(f"\n[big] {CASES:,} cases, {BENEFICIARIES:,} beneficiaries ...")
     begun = time.perf_counter()
-    association_provision(
-        slug=SLUG, name_ar="جمعية كبيرة", name_en="Big Association", admin_email=f"a@{SLUG}.test"
+    association = builders.association_build(slug=SLUG, name_ar="جمعية كبيرة", name_en="Big Association")
+    version = install_policy(association, "rumaila")
+    reception = builders.staff_member(
+        slug=SLUG, key="reception", role=RoleCode.RECEPTION_EMPLOYEE, full_name="ريم"
     )
-    connection.set_schema_to_public()
-    association = Association.objects.get(slug=SLUG)
-    connection.set_tenant(association)
-    version = _install_policy()
-    reception = User.objects.create_user(f"reception@{SLUG}.test", None, full_name="ريم", is_staff=True)
-    reception.roles.add(Role.objects.get(code=RoleCode.RECEPTION_EMPLOYEE))
     _token, token = services.api_token_create(user=reception, name="perf")
     fill = _fill(version, reception)
     setup_seconds = time.perf_counter() - begun

@@ -1,8 +1,9 @@
 """The case inbox with 100,000 cases: GET /api/v1/cases/ filtered, 25 a page, against a plain DRF list.
 
 An association of its own (perf-inbox, dropped afterwards) gets 50,000 beneficiaries, 100,000 cases
-and one "open" event per case, written by `INSERT ... SELECT generate_series(...)` and committed,
-then VACUUM ANALYZEd (as autovacuum would have). Steps, channels, statuses and due dates are
+(SILA_INBOX_BENEFICIARIES, SILA_INBOX_CASES) and one "open" event per case, written by
+`INSERT ... SELECT generate_series(...)` (tests/perf/builders.py) and committed, then VACUUM
+ANALYZEd (as autovacuum would have). Steps, channels, statuses and due dates are
 spread so that every filter returns many pages; about 7,500 cases are overdue for a decision.
 
 Two endpoints are served in process by one WSGI handler with the settings' middleware (tenant
@@ -25,6 +26,7 @@ from __future__ import annotations
 import gc
 import io
 import json
+import os
 import statistics
 import sys
 import time
@@ -45,22 +47,22 @@ from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
 
-from accounts.models import Role, RoleCode, User
+from accounts.models import RoleCode, User
 from casework import services
 from casework.models import SupportCase
-from policy_engine import services as policy_services
-from policy_engine.models import PolicyStatus, PolicyVersion
+from policy_engine.models import PolicyVersion
 from tenants import routing
 from tenants.db import connection
-from tenants.models import Association
-from tenants.services import association_provision
+from tests.casework.conftest import install_policy
+from tests.perf import builders
 
 pytestmark = pytest.mark.perf
 
 SLUG = "perf-inbox"
 HOST = f"{SLUG}.localhost"
-CASES = 100_000
-BENEFICIARIES = 50_000
+# SILA_INBOX_CASES=5000 SILA_INBOX_BENEFICIARIES=2500 for a quick look (each filter still fills pages).
+CASES = int(os.environ.get("SILA_INBOX_CASES", "100000"))
+BENEFICIARIES = int(os.environ.get("SILA_INBOX_BENEFICIARIES", "50000"))
 PAGE_SIZE = 25
 WARMUP = 30  # requests per variant per filter
 REQUESTS = 100  # per variant per filter per round
@@ -68,8 +70,6 @@ ROUNDS = 8
 
 INBOX_PATH = "/api/v1/cases/"
 PLAIN_PATH = "/perf/plain-cases/"
-
-CHANNELS = ["interview", "phone", "social_media", "letters", "help_request", "volunteering", "website"]
 
 # name -> (query parameters, the same rows as SQL over casework_supportcase)
 FILTERS: dict[str, tuple[dict[str, str], str]] = {
@@ -135,113 +135,25 @@ class BenchHandler(WSGIHandler):
 # --- the data -----------------------------------------------------------------------------------
 
 
-def _install_policy() -> PolicyVersion:
-    version = policy_services.policy_seed_install(slug="rumaila")
-    if version.status != PolicyStatus.IN_FORCE:
-        policy_services.policy_approval_record_paper(
-            actor=None,
-            number=version.number,
-            signatories=[{"name": "رئيس المجلس", "role_ar": "رئيس مجلس الإدارة"}],
-            date_gregorian=version.created_at.date(),
-        )
-        version.refresh_from_db()
-    assert version.status == PolicyStatus.IN_FORCE
-    return version
-
-
 def _fill(version: PolicyVersion, assignee: User) -> dict[str, float]:
-    """Beneficiaries, cases and events by bulk SQL in the current (perf) schema; seconds for each."""
-    seconds: dict[str, float] = {}
-    with connection.cursor() as cursor:
-        begun = time.perf_counter()
-        cursor.execute(
-            """
-            INSERT INTO casework_beneficiary (national_id, full_name_ar, full_name_normalized, phone_e164,
-                birth_date, gender, city, notes, created_by_id, created_at, updated_at, merged_into_id)
-            SELECT '1' || lpad(g::text, 9, '0'),
-                   (ARRAY['محمد','أحمد','فاطمة','نورة','عبدالله','سارة'])[g %% 6 + 1] || ' مستفيد ' || g,
-                   (ARRAY['محمد','احمد','فاطمه','نوره','عبدالله','ساره'])[g %% 6 + 1] || ' مستفيد ' || g,
-                   '+9665' || lpad((g %% 100000000)::text, 8, '0'),
-                   NULL, (ARRAY['male','female'])[g %% 2 + 1], 'جموم', '', NULL,
-                   now() - interval '400 days', now() - interval '400 days', NULL
-            FROM generate_series(1, %s) AS g
-            """,
-            [BENEFICIARIES],
-        )
-        seconds["beneficiaries"] = time.perf_counter() - begun
-
-        # Step by g % 20: receive 30 %, verify 20 %, attest 10 %, committee_review 15 %,
-        # register 10 %, serve 15 % (half of those closed, served). Channel by g % 7 (coprime with
-        # 20, so every step has every channel). Committee cases: due in 1-30 days, or overdue by
-        # 1-30 days, alternately. Every tenth case is assigned. Newest = highest id.
-        begun = time.perf_counter()
-        cursor.execute(
-            """
-            WITH b AS (SELECT min(id) AS first FROM casework_beneficiary),
-            s AS (
-                SELECT g,
-                       (ARRAY['receive','receive','receive','receive','receive','receive',
-                              'verify','verify','verify','verify','attest','attest',
-                              'committee_review','committee_review','committee_review',
-                              'register','register','serve','serve','serve'])[g %% 20 + 1] AS step,
-                       now() - (%(cases)s - g) * interval '5 minutes' AS created
-                FROM generate_series(1, %(cases)s) AS g
-            )
-            INSERT INTO casework_supportcase (beneficiary_id, channel, policy_version_id, status, step,
-                outcome, closed_reason, assigned_to_id, referral_target, deciding_body,
-                submitted_for_decision_at, decision_due, revision, opened_by_id, created_at, updated_at,
-                closed_at, intake)
-            SELECT b.first + (g - 1) %% %(beneficiaries)s,
-                   (%(channels)s::text[])[g %% 7 + 1],
-                   %(version)s,
-                   CASE WHEN step = 'serve' AND (g / 20) %% 2 = 0 THEN 'closed' ELSE 'open' END,
-                   step,
-                   CASE WHEN step = 'serve' AND (g / 20) %% 2 = 0 THEN 'served' ELSE '' END,
-                   '',
-                   CASE WHEN g %% 10 = 0 THEN %(assignee)s END,
-                   '',
-                   'research_committee',
-                   CASE WHEN step IN ('committee_review', 'register', 'serve') THEN created END,
-                   CASE WHEN step = 'committee_review' THEN
-                       CASE WHEN (g / 20) %% 2 = 0 THEN now() - (g %% 30 + 1) * interval '1 day'
-                            ELSE now() + (g %% 30 + 1) * interval '1 day' END
-                   END,
-                   1 + g %% 5,
-                   %(assignee)s,
-                   created,
-                   created,
-                   CASE WHEN step = 'serve' AND (g / 20) %% 2 = 0 THEN created END,
-                   '{}'::jsonb
-            FROM s, b
-            """,
-            {
-                "cases": CASES,
-                "beneficiaries": BENEFICIARIES,
-                "channels": CHANNELS,
-                "version": version.pk,
-                "assignee": assignee.pk,
-            },
-        )
-        seconds["cases"] = time.perf_counter() - begun
-
-        begun = time.perf_counter()
-        cursor.execute(
-            """
-            INSERT INTO casework_caseevent (case_id, actor_id, action, from_step, to_step, data, created_at)
-            SELECT id, opened_by_id, 'open', '', 'receive',
-                   jsonb_build_object('channel', channel, 'policy_version', 1, 'beneficiary', beneficiary_id),
-                   created_at
-            FROM casework_supportcase
-            """
-        )
-        seconds["events"] = time.perf_counter() - begun
-
-    begun = time.perf_counter()
-    with connection.cursor() as cursor:
-        for table in ("casework_beneficiary", "casework_supportcase", "casework_caseevent"):
-            cursor.execute(f"VACUUM ANALYZE {table}")
-    seconds["vacuum_analyze"] = time.perf_counter() - begun
-    return seconds
+    """Beneficiaries, cases and events by bulk SQL in the current (perf) schema; seconds for each.
+    Committee cases are due in 1-30 days, or overdue by 1-30 days, alternately; 1 to 5 revisions."""
+    return builders.waiting_inbox_fill(
+        name="(ARRAY['محمد','أحمد','فاطمة','نورة','عبدالله','سارة'])[g %% 6 + 1] || ' مستفيد ' || g",
+        name_normalized="(ARRAY['محمد','احمد','فاطمه','نوره','عبدالله','ساره'])[g %% 6 + 1] || ' مستفيد ' || g",
+        city="'جموم'",
+        apart="5 minutes",
+        decision_due="""CASE WHEN (g / 20) %% 2 = 0 THEN now() - (g %% 30 + 1) * interval '1 day'
+                            ELSE now() + (g %% 30 + 1) * interval '1 day' END""",
+        revision="1 + g %% 5",
+        open_events=True,
+        params={
+            "cases": CASES,
+            "beneficiaries": BENEFICIARIES,
+            "version": version.pk,
+            "assignee": assignee.pk,
+        },
+    )
 
 
 # --- requests -----------------------------------------------------------------------------------
@@ -334,20 +246,14 @@ def _explain(sql: str) -> list[str]:
 def test_inbox(committed_db: None, perf_record: Callable[[str, dict[str, Any]], Path]) -> None:
     print(f"\n[inbox] provisioning {SLUG} and writing {CASES:,} cases ...")
     begun = time.perf_counter()
-    association_provision(
-        slug=SLUG,
-        name_ar="جمعية قياس صندوق الطلبات",
-        name_en="Inbox Benchmark Association",
-        admin_email=f"admin@{SLUG}.test",
-        admin_password=None,
+    association = builders.association_build(
+        slug=SLUG, name_ar="جمعية قياس صندوق الطلبات", name_en="Inbox Benchmark Association"
     )
-    connection.set_schema_to_public()
-    association = Association.objects.get(slug=SLUG)
     assert association.domains.filter(domain=HOST).exists()
-    connection.set_tenant(association)
-    version = _install_policy()
-    reception = User.objects.create_user(f"reception@{SLUG}.test", None, full_name="ريم", is_staff=True)
-    reception.roles.add(Role.objects.get(code=RoleCode.RECEPTION_EMPLOYEE))
+    version = install_policy(association, "rumaila")
+    reception = builders.staff_member(
+        slug=SLUG, key="reception", role=RoleCode.RECEPTION_EMPLOYEE, full_name="ريم"
+    )
     _token, plaintext = services.api_token_create(user=reception, name="perf")
     fill_seconds = _fill(version, reception)
     setup_seconds = time.perf_counter() - begun

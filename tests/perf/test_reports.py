@@ -4,8 +4,9 @@ for a year and for a month, p50/p95 and query counts, against a baseline measure
 For each size an association of its own (perf-reports-<n>, dropped afterwards) gets Jamoum's policy
 and n cases spread over three years, written by `INSERT ... SELECT generate_series(...)`: the
 events of every step each case reached, referrals, committee votes, decisions (some past the
-review window), services and ratings. The daily figures are then rebuilt from those rows (timed:
-what `figures_rebuild` costs at that size), and the tables VACUUM ANALYZEd.
+review window), services and ratings (tests/perf/builders.py writes the beneficiaries' and cases'
+rows). The daily figures are then rebuilt from those rows (timed: what `figures_rebuild` costs at
+that size), and the tables VACUUM ANALYZEd.
 
 Measured, in process through the WSGI handler with the settings' middleware, 5 warm-up requests
 then REQUESTS timed ones each:
@@ -38,16 +39,16 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import Role, RoleCode, User
+from accounts.models import RoleCode, User
 from casework import services
 from casework.reports.rollup import figures_rebuild
-from policy_engine import services as policy_services
-from policy_engine.models import PolicyStatus, PolicyVersion
+from policy_engine.models import PolicyVersion
 from tenants import routing
 from tenants.db import connection
 from tenants.models import Association
-from tenants.services import association_provision
+from tests.casework.conftest import install_policy
 from tests.conftest import enrol_if_required
+from tests.perf import builders
 from tests.perf.conftest import drop_perf_associations
 from tests.perf.test_inbox import _batch, _environ, _explain, _json, _p95, _request
 
@@ -60,23 +61,29 @@ KEEP = os.environ.get("SILA_PERF_REPORT_KEEP", "") == "1"
 REQUESTS = 30
 WARMUP = 5
 DAYS = 3 * 365
-CHANNELS = ["interview", "phone", "social_media", "letters", "help_request", "volunteering", "website"]
 STEPS = ["receive", "verify", "refer", "attest", "committee_review", "register", "serve"]
-
-
-def _install_policy() -> PolicyVersion:
-    version = policy_services.policy_seed_install(slug="jamoum")
-    assert version.status == PolicyStatus.IN_FORCE
-    return version
+# A case's state (see _fill's cases): closed, or submitted to the committee at some point.
+CLOSED = "state IN ('served','rejected','withdrawn')"
+SUBMITTED = "state IN ('served','rejected','committee_review','register','serve')"
+# What _fill writes (in casework_...), VACUUM ANALYZEd with the daily figures rebuilt from them.
+TABLES = [
+    "beneficiary",
+    "supportcase",
+    "caseevent",
+    "decision",
+    "committeevote",
+    "referral",
+    "servicedelivery",
+    "satisfactionrating",
+]
 
 
 def _fill(n: int, version: PolicyVersion, staff: dict[str, User]) -> dict[str, float]:
     """n cases over the last three years and what their steps leave behind; seconds per table."""
-    seconds: dict[str, float] = {}
     params = {
         "n": n,
         "days": DAYS,
-        "channels": CHANNELS,
+        "channels": builders.CHANNELS,
         "steps": STEPS,
         "version": version.pk,
         "reception": staff["reception"].pk,
@@ -85,46 +92,51 @@ def _fill(n: int, version: PolicyVersion, staff: dict[str, User]) -> dict[str, f
         "c3": staff["c3"].pk,
     }
     statements = {
-        "beneficiaries": """
-            INSERT INTO casework_beneficiary (national_id, full_name_ar, full_name_normalized, phone_e164,
-                birth_date, gender, city, notes, created_by_id, created_at, updated_at, merged_into_id)
-            SELECT lpad(g::text, 10, '0'), 'مستفيد ' || g, 'مستفيد ' || g, '', NULL, '', '', '', NULL,
-                   now(), now(), NULL
-            FROM generate_series(1, %(n)s / 2) AS g
-            """,
+        "beneficiaries": builders.beneficiaries_sql(
+            count="%(n)s / 2",
+            national_id="lpad(g::text, 10, '0')",
+            name="'مستفيد ' || g",
+            name_normalized="'مستفيد ' || g",
+            phone="''",
+            gender="''",
+            city="''",
+            registered="now()",
+        ),
         # State by g % 20: 11 closed (7 served, 3 rejected, 1 withdrawn), 9 open over the steps.
         # Reached step index (1-based in STEPS) follows from the state.
-        "cases": """
-            WITH b AS (SELECT min(id) AS first FROM casework_beneficiary),
-            s AS (
+        "cases": builders.cases_sql(
+            spread="""
                 SELECT g, now() - (%(n)s - g) * (%(days)s * interval '1 day') / %(n)s AS created,
                        (ARRAY['served','served','served','served','served','served','served',
                               'rejected','rejected','rejected','withdrawn',
                               'receive','verify','refer','attest','committee_review','committee_review',
                               'register','serve','serve'])[g %% 20 + 1] AS state
                 FROM generate_series(1, %(n)s) AS g
-            )
-            INSERT INTO casework_supportcase (beneficiary_id, channel, policy_version_id, status, step,
-                outcome, closed_reason, assigned_to_id, referral_target, deciding_body,
-                submitted_for_decision_at, decision_due, revision, opened_by_id, created_at, updated_at,
-                closed_at, intake)
-            SELECT b.first + (g * 7) %% (%(n)s / 2), (%(channels)s::text[])[g %% 7 + 1], %(version)s,
-                   CASE WHEN state IN ('served','rejected','withdrawn') THEN 'closed' ELSE 'open' END,
-                   CASE state WHEN 'served' THEN 'serve' WHEN 'rejected' THEN 'committee_review'
-                              WHEN 'withdrawn' THEN 'verify' ELSE state END,
-                   CASE WHEN state IN ('served','rejected','withdrawn') THEN state ELSE '' END,
-                   '', NULL, 'social_research_officer', 'research_committee',
-                   CASE WHEN state IN ('served','rejected','committee_review','register','serve')
-                        THEN created + interval '2 days' END,
-                   CASE WHEN state IN ('served','rejected','committee_review','register','serve')
-                        THEN created + interval '2 days' + interval '14 days' END,
-                   5, %(reception)s, created, created,
-                   CASE WHEN state IN ('served','withdrawn') THEN created + interval '12 days'
-                        WHEN state = 'rejected' THEN created + interval '2 days' + (g %% 480) * interval '1 hour'
-                   END,
-                   '{}'::jsonb
-            FROM s, b
             """,
+            columns={
+                "beneficiary_id": "b.first + (g * 7) %% (%(n)s / 2)",
+                "channel": "(%(channels)s::text[])[g %% 7 + 1]",
+                "policy_version_id": "%(version)s",
+                "status": f"CASE WHEN {CLOSED} THEN 'closed' ELSE 'open' END",
+                "step": """CASE state WHEN 'served' THEN 'serve' WHEN 'rejected' THEN 'committee_review'
+                              WHEN 'withdrawn' THEN 'verify' ELSE state END""",
+                "outcome": f"CASE WHEN {CLOSED} THEN state ELSE '' END",
+                "closed_reason": "''",
+                "assigned_to_id": "NULL",
+                "referral_target": "'social_research_officer'",
+                "deciding_body": "'research_committee'",
+                "submitted_for_decision_at": f"CASE WHEN {SUBMITTED} THEN created + interval '2 days' END",
+                "decision_due": f"CASE WHEN {SUBMITTED} THEN created + interval '2 days' + interval '14 days' END",
+                "revision": "5",
+                "opened_by_id": "%(reception)s",
+                "created_at": "created",
+                "updated_at": "created",
+                "closed_at": """CASE WHEN state IN ('served','withdrawn') THEN created + interval '12 days'
+                        WHEN state = 'rejected' THEN created + interval '2 days' + (g %% 480) * interval '1 hour'
+                   END""",
+                "intake": "'{}'::jsonb",
+            },
+        ),
         "decisions": """
             INSERT INTO casework_decision (case_id, body, outcome, reason, minutes, votes_accept, votes_reject,
                 quorum, decided_by_id, decided_at)
@@ -184,29 +196,12 @@ def _fill(n: int, version: PolicyVersion, staff: dict[str, User]) -> dict[str, f
             WHERE c.outcome = 'served' AND c.id %% 10 < 7
             """,
     }
-    with connection.cursor() as cursor:
-        for name, sql in statements.items():
-            begun = time.perf_counter()
-            cursor.execute(sql, params)
-            seconds[name] = round(time.perf_counter() - begun, 1)
+    seconds = {name: round(value, 1) for name, value in builders.timed_fill(statements, params).items()}
     begun = time.perf_counter()
     figures_rebuild()
     seconds["figures_rebuild"] = round(time.perf_counter() - begun, 1)
-    begun = time.perf_counter()
-    with connection.cursor() as cursor:
-        for table in (
-            "beneficiary",
-            "supportcase",
-            "caseevent",
-            "decision",
-            "committeevote",
-            "referral",
-            "servicedelivery",
-            "satisfactionrating",
-        ):
-            cursor.execute(f"VACUUM ANALYZE casework_{table}")
-        cursor.execute("VACUUM ANALYZE reports_dailyfigure")
-    seconds["vacuum_analyze"] = round(time.perf_counter() - begun, 1)
+    tables = [f"casework_{name}" for name in TABLES] + ["reports_dailyfigure"]
+    seconds["vacuum_analyze"] = round(builders.vacuum_analyze(tables), 1)
     return seconds
 
 
@@ -232,9 +227,7 @@ def _measure_size(n: int) -> dict[str, Any]:
     begun = time.perf_counter()
     if KEEP and Association.objects.filter(slug=slug).exists():
         # Built by an earlier run (SILA_PERF_REPORT_KEEP=1 and --reuse-db): measure it again.
-        connection.set_schema_to_public()
-        association = Association.objects.get(slug=slug)
-        connection.set_tenant(association)
+        association = builders.association_enter(slug)
         admin = User.objects.get(email=f"admin@{slug}.test")
         _token, plaintext = services.api_token_create(user=admin, name="perf")
         fill: dict[str, float] = {"reused": 0.0}
@@ -245,26 +238,19 @@ def _measure_size(n: int) -> dict[str, Any]:
 
 
 def _build(n: int, slug: str) -> tuple[Association, User, str, dict[str, float]]:
-    association_provision(
-        slug=slug,
-        name_ar="جمعية قياس التقارير",
-        name_en="Reports Benchmark",
-        admin_email=f"admin@{slug}.test",
-        admin_password=None,
+    association = builders.association_build(
+        slug=slug, name_ar="جمعية قياس التقارير", name_en="Reports Benchmark"
     )
-    connection.set_schema_to_public()
-    association = Association.objects.get(slug=slug)
-    connection.set_tenant(association)
-    version = _install_policy()
-    staff = {}
-    for key, role in (
-        ("reception", RoleCode.RECEPTION_EMPLOYEE),
-        ("c1", RoleCode.COMMITTEE_MEMBER),
-        ("c2", RoleCode.COMMITTEE_MEMBER),
-        ("c3", RoleCode.COMMITTEE_MEMBER),
-    ):
-        staff[key] = User.objects.create_user(f"{key}@{slug}.test", None, full_name=key, is_staff=True)
-        staff[key].roles.add(Role.objects.get(code=role))
+    version = install_policy(association, "jamoum")
+    staff = {
+        key: builders.staff_member(slug=slug, key=key, role=role, full_name=key)
+        for key, role in (
+            ("reception", RoleCode.RECEPTION_EMPLOYEE),
+            ("c1", RoleCode.COMMITTEE_MEMBER),
+            ("c2", RoleCode.COMMITTEE_MEMBER),
+            ("c3", RoleCode.COMMITTEE_MEMBER),
+        )
+    }
     admin = enrol_if_required(User.objects.get(email=f"admin@{slug}.test"))  # admins hold a second factor
     _token, plaintext = services.api_token_create(user=admin, name="perf")
     return association, admin, plaintext, _fill(n, version, staff)

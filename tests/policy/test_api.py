@@ -827,7 +827,7 @@ def test_staff_sign_the_policy_in_force_and_a_new_version_resets_it(
     assert "Only the version in force" in stale.json()["detail"]
 
 
-@pytest.mark.parametrize(("lang", "words"), [("ar", "فارغ"), ("en", "may not be blank")])
+@pytest.mark.parametrize(("lang", "words"), [("ar", "لا يكفي فيه الفراغ"), ("en", "may not be blank")])
 def test_acknowledging_needs_a_signed_name(
     tenant_a: Association, api: Any, people: People, lang: str, words: str
 ) -> None:

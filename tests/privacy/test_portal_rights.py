@@ -99,6 +99,11 @@ def test_a_person_asks_for_access_on_the_portal_and_follows_it(
     assert "أُنجز" in done
     assert "أُعدّت نسخة من بياناتك، وتسلّمك الجمعية إياها." in done
     assert "access_export_ready" not in done
+    # When the copy's time is over (the retention job deleted it), the person is told so.
+    RightsRequest.objects.filter(pk=made.pk).update(export="", export_expired_at=timezone.now())
+    expired = page(browser)
+    assert "انتهت مدة حفظ نسخة بياناتك وحُذفت. اطلبها من جديد إن احتجت إليها." in expired
+    assert "أُعدّت نسخة من بياناتك" not in expired
 
 
 def test_a_second_open_request_of_one_kind_is_refused_and_the_attempt_audited(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,20 +14,10 @@ from accounts import selectors, team
 from accounts.auth import request_user
 from accounts.models import RoleCode
 from accounts.reauth import api_reauthentication
-from core.api import role_permission
+from accounts.roles import ASSOCIATION_ROLE_CODES
+from core.api import ErrorSerializer, role_permission
 
 Admins = role_permission(RoleCode.ASSOCIATION_ADMIN)
-
-ErrorSerializer = inline_serializer(
-    "TeamError",
-    {
-        "code": serializers.CharField(),
-        "detail": serializers.CharField(),
-        "errors": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()), required=False
-        ),
-    },
-)
 
 
 class StaffSerializer(serializers.Serializer[dict[str, Any]]):
@@ -56,9 +46,24 @@ class Reauthentication(serializers.Serializer[dict[str, Any]]):
     password = serializers.CharField(write_only=True, required=False, allow_blank=True, default="")
 
 
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "enum": list(ASSOCIATION_ROLE_CODES)},
+        "minItems": 1,
+        "description": "the association's role codes to grant, at least one (a repeated code counts once)",
+    }
+)
+class RoleCodesField(serializers.ListField):
+    """Role codes as they came: ``team`` checks them (at least one, each an association role) and
+    names the field at fault, so the schema says what it enforces and the check stays in one place."""
+
+    child = serializers.CharField()
+
+
 class InvitationInput(Reauthentication):
-    email = serializers.CharField()
-    roles = serializers.ListField(child=serializers.CharField(), allow_empty=True)
+    email = serializers.CharField(max_length=team.EMAIL_MAX_LENGTH)
+    roles = RoleCodesField()
 
 
 class InvitationSerializer(serializers.Serializer[dict[str, Any]]):
@@ -69,7 +74,7 @@ class InvitationSerializer(serializers.Serializer[dict[str, Any]]):
 
 
 class StaffPatchInput(Reauthentication):
-    roles = serializers.ListField(child=serializers.CharField(), required=False, allow_empty=True)
+    roles = RoleCodesField(required=False)
     is_active = serializers.BooleanField(required=False)
 
 

@@ -133,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "themes.context_processors.sila",
+                "casework.portal.context_processors.portal",
             ],
         },
     }
@@ -311,7 +312,9 @@ SPECTACULAR_SETTINGS = {
         "PolicyStatusEnum": "policy_engine.models.PolicyStatus",
         "ConsentKindEnum": "casework.privacy.models.ConsentKind",
         "RightKindEnum": "casework.privacy.models.RightKind",
+        "DataClassEnum": "casework.privacy.models.RetentionClass",
         "RightsStatusEnum": "casework.privacy.models.RightStatus",
+        "AssociationRoleEnum": "accounts.roles.ASSOCIATION_ROLE_CODES",
     },
     # Every error status any operation can answer, declared with the one error body.
     "POSTPROCESSING_HOOKS": [
@@ -388,11 +391,14 @@ SILA_IDEMPOTENCY_KEY_HOURS = float(env("SILA_IDEMPOTENCY_KEY_HOURS", "24"))
 SILA_ACKNOWLEDGMENT_REMINDER_DAYS = int(env("SILA_ACKNOWLEDGMENT_REMINDER_DAYS", "3"))
 
 # The key of the cross-association duplicate check's ID hashes (docs/adr/0019): a long random
-# value kept only on the servers. Unset, it is derived from SILA_SECRET_KEY; set it before the
-# secret key is ever rotated, or every registered mark stops matching.
+# value kept only on the servers. Production refuses to start without it; in development and
+# tests, unset, it is derived from SILA_SECRET_KEY.
 SILA_CROSSCHECK_KEY = env("SILA_CROSSCHECK_KEY")
 # A named employee may check at most this many people with other associations an hour.
 SILA_CROSSCHECK_PER_HOUR = int(env("SILA_CROSSCHECK_PER_HOUR", "30"))
+# An access request's copy of the person's data (a ZIP) is deleted this many days after it was
+# prepared, by the daily retention job: a copy of everything is not kept longer than needed.
+SILA_ACCESS_EXPORT_DAYS = int(env("SILA_ACCESS_EXPORT_DAYS", "30"))
 
 # --- Messages to staff and beneficiaries ----------------------------------------------------
 SILA_SMS_BACKEND = env("SILA_SMS_BACKEND", "casework.sms.ConsoleSmsBackend")

@@ -1,8 +1,9 @@
 """Production: HTTPS behind a reverse proxy, secrets and the database from the environment.
 
-Refuses to load (ImproperlyConfigured) without a real SILA_SECRET_KEY, a DATABASE_URL and a
-SILA_BASE_DOMAIN, so a misconfigured deployment fails at start instead of running with dev
-defaults. `manage.py check --deploy --fail-level WARNING` passes with them set (tests/test_deploy.py).
+Refuses to load (ImproperlyConfigured) without a real SILA_SECRET_KEY, a DATABASE_URL, a
+SILA_BASE_DOMAIN and a SILA_CROSSCHECK_KEY, so a misconfigured deployment fails at start instead
+of running with dev defaults. `manage.py check --deploy --fail-level WARNING` passes with them set
+(tests/test_deploy.py).
 See docs/adr/0006-production-settings.md and deploy/README.md.
 """
 
@@ -41,6 +42,15 @@ if "pool" not in DATABASES["default"].get("OPTIONS", {}):
     DATABASES["default"]["CONN_MAX_AGE"] = int(env("SILA_CONN_MAX_AGE", "60"))
 
 SILA_BASE_DOMAIN = _required("SILA_BASE_DOMAIN").lower()
+# The key of the cross-association check's ID hashes (docs/adr/0019). Derived from the secret key
+# (development's fallback), a rotation of that key would orphan every association's marks: a
+# production deployment has a key of its own from the start.
+SILA_CROSSCHECK_KEY = _required("SILA_CROSSCHECK_KEY")
+if len(SILA_CROSSCHECK_KEY) < 32 or SILA_CROSSCHECK_KEY == SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SILA_CROSSCHECK_KEY must be at least 32 random characters, other than SILA_SECRET_KEY "
+        '(python -c "import secrets; print(secrets.token_urlsafe(48))")'
+    )
 # The base domain serves the platform, every <slug>.<base domain> an association. Custom
 # association domains must be added here too (SILA_ALLOWED_HOSTS replaces the default list).
 ALLOWED_HOSTS = env_list("SILA_ALLOWED_HOSTS", [SILA_BASE_DOMAIN, f".{SILA_BASE_DOMAIN}"])
