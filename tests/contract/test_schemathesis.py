@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from psycopg import sql
 
 from tests.e2e.conftest import ARTIFACTS, ROOT, _admin_connection, _free_port
@@ -27,8 +28,23 @@ DB_NAME = f"sila_contract_{os.environ.get('SILA_TEST_DB_SUFFIX', '') or os.getpi
 SLUG = "jamoum"
 
 
-# The beneficiary's own operations answer a portal token (a person signed in with a texted code).
-PORTAL_OPERATIONS = ("v1_public_requests_list", "v1_public_requests_rating_create")
+def _portal_operations() -> tuple[str, ...]:
+    """The beneficiary's own operations answer a portal token (a person signed in with a texted
+    code): those the schema secures with ``portalToken``, so a new one is fuzzed with the right
+    token without being listed here."""
+    schema = yaml.safe_load((ROOT / "docs" / "openapi.yaml").read_text(encoding="utf-8"))
+    return tuple(
+        sorted(
+            operation["operationId"]
+            for path in schema["paths"].values()
+            for operation in path.values()
+            if isinstance(operation, dict)
+            and any("portalToken" in requirement for requirement in operation.get("security", []))
+        )
+    )
+
+
+PORTAL_OPERATIONS = _portal_operations()
 
 
 def _portal_token(manage: list[str], env: dict[str, str], port: int) -> str:
