@@ -169,6 +169,13 @@ def test_the_dashboard_draws_every_table_with_links_to_the_inbox(
     html = page.content.decode()
     assert html.count("<svg") >= 6
     assert 'dir="rtl"' in html
+    # The comment's score and date in the page's words and digits: Hijri beside Gregorian.
+    comment = re.search(r'<ul class="comments"><li>(.*?)</li>', html, re.S)
+    assert comment is not None
+    assert '<span class="score">٥ من ٥</span>' in comment.group(1)
+    assert "خدمة ممتازة" in comment.group(1)
+    assert "هـ — " in comment.group(1)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", comment.group(1))
     # The "waiting at verify" figure links to the inbox filtered to exactly that case.
     link = re.search(r'href="(/staff/\?[^"]*step=verify[^"]*)"', html)
     assert link is not None
