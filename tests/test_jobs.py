@@ -24,6 +24,7 @@ from procrastinate.contrib.django.models import ProcrastinateJob
 from procrastinate.contrib.django.utils import connector_params
 
 from accounts.models import User
+from tenants import jobs as jobs_module
 from tenants.db import connection
 from tenants.jobs import (
     SCHEMA_KWARG,
@@ -302,6 +303,32 @@ def test_one_association_flooding_the_queue_does_not_hold_back_another(
     assert order.index("B reminder") == 10
     # A's own jobs still run in the order they were queued.
     assert [label for label in order if label != "B reminder"] == [f"A{i}" for i in range(60)]
+
+
+def _queue_rows_planned() -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'public.procrastinate_jobs'::regclass")
+        return float(cursor.fetchone()[0])
+
+
+def test_a_flood_refreshes_the_queues_statistics_once_committed(
+    tenant_a: Association, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    # procrastinate's fetch plans with the queue's statistics: left from a nearly empty queue, it
+    # read the whole queue for every waiting job (25 s a fetch behind 10,000 jobs, measured).
+    monkeypatch.setattr(jobs_module, "ANALYZE_EVERY", 50)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE public.procrastinate_jobs")
+    before = _queue_rows_planned()
+    assert before < 50
+    connection.set_tenant(tenant_a)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for i in range(120):
+            defer_for_current_tenant(record_where_it_runs, label=f"flood {i}")
+    connection.set_schema_to_public()
+    # The 50th and the 100th waiting job each asked for an analyse after the commit.
+    assert len(callbacks) == 2
+    assert _queue_rows_planned() >= 100
 
 
 def test_scheduled_jobs_not_yet_due_do_not_lower_the_priority(tenant_a: Association, settings: Any) -> None:
