@@ -213,7 +213,7 @@ def _series(entries: list[tuple[float, dict[str, Any]]], getters: dict[str, Gett
             if value is not None:
                 values.append((n, float(value)))
         if values:
-            out[name] = values
+            out[name] = sorted(values, key=lambda point: point[0])  # runs of several N, merged by N
     return out
 
 
