@@ -96,9 +96,13 @@ def drop_perf_associations() -> int:
 
 
 @pytest.fixture
-def committed_db(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+def committed_db(
+    django_db_setup: None, django_db_blocker: Any, django_db_keepdb: bool, django_db_createdb: bool
+) -> Iterator[None]:
     """Database access outside any test transaction: what the test writes is committed. Every
-    perf-… association is dropped before and after."""
+    perf-… association is dropped before, and after when the database is kept (--reuse-db);
+    otherwise the whole test database is dropped at the end, at once (dropping 5,000 schemas one
+    by one took longer than the run)."""
     with django_db_blocker.unblock():
         database = str(connection.settings_dict["NAME"])
         assert database.startswith("test_"), f"benchmarks refuse to write to database {database!r}"
@@ -106,9 +110,10 @@ def committed_db(django_db_setup: None, django_db_blocker: Any) -> Iterator[None
         try:
             yield
         finally:
-            dropped = drop_perf_associations()
-            if dropped:
-                print(f"\n[cleanup] dropped {dropped} perf schemas and their associations")
+            if django_db_keepdb and not django_db_createdb:
+                dropped = drop_perf_associations()
+                if dropped:
+                    print(f"\n[cleanup] dropped {dropped} perf schemas and their associations")
 
 
 def _machine() -> dict[str, Any]:
